@@ -1,0 +1,130 @@
+package dev.capstan.recorder.output;
+
+import dev.capstan.recorder.capture.CaptureCommand;
+import dev.capstan.recorder.process.ChildProcess;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A recording's directory while it is made: an fMP4 init segment and numbered media segments, each complete
+ * segment durable on its own. Byte-concatenated, init plus segments are one valid fragmented MP4, which is how
+ * both the final file here and (later) the object in a store are assembled without re-encoding.
+ *
+ * <pre>
+ * &lt;dir&gt;/segments/init.mp4, seg_00000.m4s, ...   written by FFmpeg, never edited
+ * &lt;dir&gt;/capture.log                               FFmpeg's warnings and errors
+ * &lt;dir&gt;/&lt;name&gt;.mp4                                the finished recording (faststart), once assembled
+ * </pre>
+ */
+public final class SegmentedRecording {
+
+    private static final String SEGMENTS = "segments";
+
+    private final Path directory;
+
+    private SegmentedRecording(Path directory) {
+        this.directory = directory;
+    }
+
+    /**
+     * Creates the directory and proves it can be written, so a bad output location fails before any browser or
+     * encoder is started.
+     */
+    public static SegmentedRecording create(Path directory) throws IOException {
+        Files.createDirectories(directory.resolve(SEGMENTS));
+        Path probe = Files.createTempFile(directory.resolve(SEGMENTS), ".probe", ".tmp");
+        Files.delete(probe);
+        return new SegmentedRecording(directory);
+    }
+
+    /** An existing recording directory, for example one left behind by a crash. */
+    public static SegmentedRecording open(Path directory) {
+        return new SegmentedRecording(directory);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Path segmentDirectory() {
+        return directory.resolve(SEGMENTS);
+    }
+
+    public Path captureLog() {
+        return directory.resolve("capture.log");
+    }
+
+    public Path initSegment() {
+        return segmentDirectory().resolve(CaptureCommand.INIT_SEGMENT);
+    }
+
+    /** The media segments FFmpeg has finished, in order. A segment still being written is not listed. */
+    public List<Path> completedSegments() {
+        try (Stream<Path> files = Files.list(segmentDirectory())) {
+            List<Path> segments = new ArrayList<>(files
+                    .filter(file -> file.getFileName().toString().matches("seg_\\d+\\.m4s"))
+                    .toList());
+            Collections.sort(segments);
+            return segments;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** True if at least one complete segment exists, i.e. there is something playable. */
+    public boolean hasMedia() {
+        return Files.isRegularFile(initSegment()) && !completedSegments().isEmpty();
+    }
+
+    /** Bytes of media on disk so far. */
+    public long bytesWritten() {
+        try (Stream<Path> files = Files.list(segmentDirectory())) {
+            return files.mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Joins the segments into one MP4 with its index at the front, so it plays and seeks in a browser while it
+     * downloads. The streams are copied, not re-encoded: a long recording takes seconds. The file appears
+     * atomically; a crash meanwhile leaves the segments untouched.
+     */
+    public Path assemble(Path ffmpeg, String name) throws IOException {
+        if (!hasMedia()) {
+            throw new IOException("no complete segment in " + segmentDirectory());
+        }
+        Path target = directory.resolve(name + ".mp4");
+        Path partial = directory.resolve(name + ".mp4.part");
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        ChildProcess remux = ChildProcess.start(ChildProcess.Spec.of("ffmpeg-assemble", List.of(
+                        ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
+                        "-f", "mp4", "-i", "pipe:0", "-map", "0", "-c", "copy",
+                        "-movflags", "+faststart", "-f", "mp4", "-y", partial.toString()))
+                .onStderr(errors::add));
+        try (OutputStream in = remux.stdin()) {
+            Files.copy(initSegment(), in);
+            for (Path segment : completedSegments()) {
+                Files.copy(segment, in);
+            }
+        } catch (IOException e) {
+            remux.stop(Duration.ofSeconds(5));
+            throw new IOException("assembling " + target + " failed: " + String.join("; ", errors), e);
+        }
+        int exit = remux.exit().join();
+        remux.drainOutput(Duration.ofSeconds(2));
+        if (exit != 0 || !Files.isRegularFile(partial)) {
+            throw new IOException("assembling " + target + " failed (ffmpeg exit " + exit + "): " + String.join("; ", errors));
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+}

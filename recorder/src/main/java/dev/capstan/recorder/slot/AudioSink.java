@@ -1,0 +1,98 @@
+package dev.capstan.recorder.slot;
+
+import dev.capstan.recorder.process.ChildProcess;
+import dev.capstan.recorder.process.Waits;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A private PulseAudio daemon with one null sink. The browser plays into the sink; FFmpeg records its monitor.
+ * A daemon per slot, rather than a sink per slot on a shared daemon, means one slot's sound server can die
+ * without taking the others' audio with it.
+ */
+public final class AudioSink implements AutoCloseable {
+
+    static final String SINK = "capstan";
+    private static final int SAMPLE_RATE = 48_000;
+
+    private final ChildProcess daemon;
+    private final Path socket;
+
+    private AudioSink(ChildProcess daemon, Path socket) {
+        this.daemon = daemon;
+        this.socket = socket;
+    }
+
+    public static AudioSink start(Path pulseaudioBinary, Path runtimeDir, Duration timeout) throws IOException {
+        Files.createDirectories(runtimeDir);
+        Path socket = runtimeDir.resolve("native");
+        List<String> command = List.of(
+                pulseaudioBinary.toString(), "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
+                "--use-pid-file=no", "--log-target=file:" + runtimeDir.resolve("pulseaudio.log"),
+                // Anonymous auth: clients in this slot have no cookie, and the socket is private to the slot.
+                "--load=module-native-protocol-unix auth-anonymous=1 socket=" + socket,
+                "--load=module-null-sink sink_name=" + SINK + " rate=" + SAMPLE_RATE,
+                "--load=module-always-sink");
+        ChildProcess daemon = ChildProcess.start(ChildProcess.Spec.of("pulseaudio", command)
+                .withEnvironment(Map.of("PULSE_RUNTIME_PATH", runtimeDir.toString(), "HOME", runtimeDir.toString())));
+        try {
+            if (!Waits.until(() -> !daemon.isAlive() || accepts(socket), timeout, Duration.ofMillis(20))
+                    || !daemon.isAlive()) {
+                daemon.stop(Duration.ofSeconds(2));
+                throw new IOException("PulseAudio did not open its socket within " + timeout
+                        + " (see " + runtimeDir.resolve("pulseaudio.log") + ")");
+            }
+        } catch (InterruptedException e) {
+            daemon.stop(Duration.ofSeconds(2));
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting PulseAudio", e);
+        }
+        return new AudioSink(daemon, socket);
+    }
+
+    private static boolean accepts(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The server address clients use ({@code PULSE_SERVER}). */
+    public String server() {
+        return "unix:" + socket;
+    }
+
+    /** The source FFmpeg records: everything played into this slot's sink. */
+    public String monitorSource() {
+        return SINK + ".monitor";
+    }
+
+    public int sampleRate() {
+        return SAMPLE_RATE;
+    }
+
+    /** Environment that makes a client (the browser, FFmpeg) use this sink and nothing else. */
+    public Map<String, String> clientEnvironment() {
+        return Map.of("PULSE_SERVER", server(), "PULSE_SINK", SINK);
+    }
+
+    public boolean isAlive() {
+        return daemon.isAlive() && Files.exists(socket);
+    }
+
+    @Override
+    public void close() {
+        daemon.stop(Duration.ofSeconds(3));
+    }
+}

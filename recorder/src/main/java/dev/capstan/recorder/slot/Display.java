@@ -1,0 +1,99 @@
+package dev.capstan.recorder.slot;
+
+import dev.capstan.recorder.process.ChildProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A private X display (Xvfb) the browser draws on and FFmpeg grabs from. */
+public final class Display implements AutoCloseable {
+
+    private final ChildProcess xvfb;
+    private final int number;
+    private final int width;
+    private final int height;
+
+    private Display(ChildProcess xvfb, int number, int width, int height) {
+        this.xvfb = xvfb;
+        this.number = number;
+        this.width = width;
+        this.height = height;
+    }
+
+    /**
+     * Starts Xvfb. Without a fixed number, Xvfb itself picks the first free display and reports it through
+     * {@code -displayfd}, which is race-free even when many slots start at once.
+     */
+    public static Display start(Path xvfbBinary, OptionalInt fixedNumber, int width, int height, Duration timeout)
+            throws IOException {
+        CompletableFuture<Integer> ready = new CompletableFuture<>();
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        List<String> command = new ArrayList<>();
+        command.add(xvfbBinary.toString());
+        fixedNumber.ifPresent(n -> command.add(":" + n));
+        command.addAll(List.of("-displayfd", "1", "-screen", "0", width + "x" + height + "x24",
+                "-nolisten", "tcp", "-ac", "-noreset"));
+        ChildProcess xvfb = ChildProcess.start(ChildProcess.Spec.of("xvfb", command)
+                .onStdout(line -> ready.complete(Integer.parseInt(line.trim())))
+                .onStderr(errors::add));
+        xvfb.exit().thenRun(() -> ready.completeExceptionally(new IOException("Xvfb exited")));
+        try {
+            int number = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Display(xvfb, number, width, height);
+        } catch (ExecutionException | TimeoutException e) {
+            xvfb.stop(Duration.ofSeconds(2));
+            throw new IOException("Xvfb did not start a display: " + lastMeaningful(errors), e);
+        } catch (InterruptedException e) {
+            xvfb.stop(Duration.ofSeconds(2));
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting Xvfb", e);
+        }
+    }
+
+    private static String lastMeaningful(List<String> lines) {
+        synchronized (lines) {
+            return lines.stream()
+                    .filter(line -> line.contains("Fatal") || line.contains("already active") || line.contains("error"))
+                    .reduce((first, second) -> second)
+                    .orElse(lines.isEmpty() ? "no output" : lines.get(lines.size() - 1));
+        }
+    }
+
+    /** The X display name, such as {@code :99}. */
+    public String name() {
+        return ":" + number;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public boolean isAlive() {
+        return xvfb.isAlive();
+    }
+
+    public long pid() {
+        return xvfb.pid();
+    }
+
+    @Override
+    public void close() {
+        xvfb.stop(Duration.ofSeconds(3));
+    }
+}

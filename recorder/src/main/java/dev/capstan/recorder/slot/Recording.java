@@ -1,0 +1,257 @@
+package dev.capstan.recorder.slot;
+
+import dev.capstan.recorder.browser.NavigationException;
+import dev.capstan.recorder.capture.Capture;
+import dev.capstan.recorder.capture.CaptureCommand;
+import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.recorder.capture.FfmpegBinary;
+import dev.capstan.recorder.output.SegmentedRecording;
+import dev.capstan.recorder.process.MissingExecutableException;
+import dev.capstan.storage.archive.RecordingId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One recording on a slot, from request to finished file. It runs on its own thread:
+ * check the output, claim the warm slot, join the page, capture, then assemble the MP4.
+ */
+public final class Recording {
+
+    private static final Logger log = LoggerFactory.getLogger(Recording.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
+    private static final long PROGRESS_EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Slot slot;
+    private final RecordingRequest request;
+    private final Consumer<SlotEvent> listener;
+    private final CompletableFuture<SlotEvent.Outcome> outcome = new CompletableFuture<>();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final long requestedAt = System.nanoTime();
+    private volatile CaptureProgress progress = new CaptureProgress(0, 0, 0, 0, 0, Duration.ZERO, 0);
+    private volatile long lastProgressEvent;
+    private boolean released;
+    /** Progress is reported only after the first frame, so listeners see events in life-cycle order. */
+    private volatile boolean firstFrameAnnounced;
+
+    Recording(Slot slot, RecordingRequest request, Consumer<SlotEvent> listener) {
+        this.slot = slot;
+        this.request = request;
+        this.listener = listener;
+    }
+
+    void start() {
+        Thread thread = new Thread(this::run, "recording-" + request.id());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public RecordingId id() {
+        return request.id();
+    }
+
+    public RecordingRequest request() {
+        return request;
+    }
+
+    /** The encoder's latest figures. */
+    public CaptureProgress progress() {
+        return progress;
+    }
+
+    /** Completes with the last event: {@link SlotEvent.Stopped} or {@link SlotEvent.Failed}. */
+    public CompletableFuture<SlotEvent.Outcome> outcome() {
+        return outcome;
+    }
+
+    /** Asks the recording to finish; the outcome (with the finished file) follows within seconds. */
+    public CompletableFuture<SlotEvent.Outcome> stop() {
+        stopSignal.countDown();
+        return outcome;
+    }
+
+    private void run() {
+        Result result;
+        try {
+            result = record();
+        } catch (RuntimeException e) {
+            log.error("recording {} failed unexpectedly", request.id(), e);
+            result = Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.toString());
+        }
+        releaseSlot(result.damage());
+        finish(result.outcome());
+    }
+
+    /** How a recording ended, and what it did to the slot. */
+    private record Result(SlotEvent.Outcome outcome, Optional<Failure> damage) {
+
+        static Result failed(RecordingId id, Failure.Reason reason, String detail) {
+            return new Result(new SlotEvent.Failed(id, new Failure(reason, detail), Optional.empty()), Optional.empty());
+        }
+    }
+
+    private Result record() {
+        SegmentedRecording output;
+        try {
+            output = SegmentedRecording.create(request.outputDirectory());
+        } catch (IOException | RuntimeException e) {
+            return Result.failed(request.id(), Failure.Reason.OUTPUT_UNWRITABLE,
+                    "cannot write to " + request.outputDirectory() + " (" + e + ")");
+        }
+        Path ffmpeg;
+        try {
+            ffmpeg = FfmpegBinary.resolve(slot.config().ffmpeg());
+        } catch (MissingExecutableException e) {
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_MISSING, e.getMessage());
+        }
+        Slot.Parts parts;
+        try {
+            parts = slot.claim(request.id());
+        } catch (SlotException e) {
+            // warmUp has already torn the slot down.
+            return new Result(new SlotEvent.Failed(request.id(), e.failure(), Optional.empty()), Optional.empty());
+        }
+        try {
+            request.page().join(parts.browser());
+        } catch (NavigationException e) {
+            Failure.Reason reason = switch (e.problem()) {
+                case UNREACHABLE -> Failure.Reason.PAGE_UNREACHABLE;
+                case TIMEOUT -> Failure.Reason.PAGE_TIMEOUT;
+                case NOT_JOINED -> Failure.Reason.NOT_JOINED;
+            };
+            Optional<Failure> damage = parts.alive() ? Optional.empty()
+                    : Optional.of(new Failure(Failure.Reason.SLOT_DIED, "after " + e.getMessage()));
+            return new Result(new SlotEvent.Failed(request.id(), new Failure(reason, e.getMessage()), Optional.empty()), damage);
+        } catch (RuntimeException e) {
+            Failure failure = new Failure(Failure.Reason.BROWSER_FAILED, e.getMessage());
+            return new Result(new SlotEvent.Failed(request.id(), failure, Optional.empty()), Optional.of(failure));
+        }
+        emit(new SlotEvent.Joined(request.id(), sinceRequest()));
+        log.info("recording {} on {}: joined {} after {} ms", request.id(), slot.name(), request.page().address(),
+                sinceRequest().toMillis());
+        return capture(parts, ffmpeg, output);
+    }
+
+    private Result capture(Slot.Parts parts, Path ffmpeg, SegmentedRecording output) {
+        SlotConfig config = slot.config();
+        CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
+                parts.sink().monitorSource(), config.profile(), output.segmentDirectory(), config.segmentLength(),
+                config.audioDelay(), request.maxDuration());
+        Capture capture;
+        try {
+            capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
+        } catch (IOException e) {
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.getMessage());
+        }
+        try {
+            capture.firstFrame().get(config.firstFrameTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Capture.Ending ending = capture.stop(Duration.ofSeconds(2));
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED,
+                    "no frame within " + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            capture.stop(Duration.ofSeconds(2));
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
+        }
+        emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
+        firstFrameAnnounced = true;
+        log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
+
+        Optional<Failure> damage = awaitEnd(capture, parts);
+        Capture.Ending ending = capture.stop(STOP_GRACE);
+        // The slot is free once the picture is no longer needed; assembling the file does not hold it.
+        releaseSlot(damage);
+        Optional<Path> file = assemble(ffmpeg, output);
+        if (damage.isPresent()) {
+            return new Result(new SlotEvent.Failed(request.id(), damage.get(), file), damage);
+        }
+        if (!ending.orderly()) {
+            Failure died = new Failure(Failure.Reason.CAPTURE_DIED, "exit code " + ending.exitCode() + ": " + ending.lastError());
+            return new Result(new SlotEvent.Failed(request.id(), died, file), Optional.empty());
+        }
+        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last()), Optional.empty());
+    }
+
+    private void releaseSlot(Optional<Failure> damage) {
+        if (!released) {
+            released = true;
+            slot.release(this, damage);
+        }
+    }
+
+    /** Waits for a stop request or the end of the capture, watching the slot's parts meanwhile. */
+    private Optional<Failure> awaitEnd(Capture capture, Slot.Parts parts) {
+        try {
+            while (!stopSignal.await(HEALTH_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (capture.ended().isDone()) {
+                    return Optional.empty();
+                }
+                if (!parts.alive()) {
+                    // A dead browser or display would otherwise be recorded as a frozen or black picture.
+                    return Optional.of(new Failure(Failure.Reason.SLOT_DIED,
+                            "display " + (parts.display().isAlive() ? "up" : "gone")
+                                    + ", audio " + (parts.sink().isAlive() ? "up" : "gone")
+                                    + ", browser " + (parts.browser().isResponsive() ? "answering" : "not answering")));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    /** Whatever was recorded becomes a playable file, even after a crash of the encoder. */
+    private Optional<Path> assemble(Path ffmpeg, SegmentedRecording output) {
+        if (!output.hasMedia()) {
+            log.warn("recording {} has no complete segment to keep", request.id());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(output.assemble(ffmpeg, request.fileName()));
+        } catch (IOException e) {
+            log.error("recording {}: segments are kept in {} but assembling them failed: {}",
+                    request.id(), output.segmentDirectory(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void onProgress(CaptureProgress latest) {
+        progress = latest;
+        long now = System.nanoTime();
+        if (firstFrameAnnounced && now - lastProgressEvent >= PROGRESS_EVENT_INTERVAL_NANOS) {
+            lastProgressEvent = now;
+            emit(new SlotEvent.Progress(request.id(), latest));
+        }
+    }
+
+    private void finish(SlotEvent.Outcome last) {
+        if (last instanceof SlotEvent.Failed failed) {
+            log.warn("recording {} failed: {}", request.id(), failed.failure());
+        }
+        emit(last);
+        outcome.complete(last);
+    }
+
+    private void emit(SlotEvent event) {
+        try {
+            listener.accept(event);
+        } catch (RuntimeException e) {
+            log.warn("slot event listener failed on {}", event, e);
+        }
+    }
+
+    private Duration sinceRequest() {
+        return Duration.ofNanos(System.nanoTime() - requestedAt);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.capstan.recorder.slot;
+
+import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.storage.archive.RecordingId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What to record and where to put it.
+ *
+ * @param outputDirectory this recording's own directory; segments go below it and the MP4 into it
+ * @param fileName        the finished file's name without {@code .mp4}
+ * @param maxDuration     the recording stops by itself after this much media
+ */
+public record RecordingRequest(
+        RecordingId id, MeetingPage page, Path outputDirectory, String fileName, Optional<Duration> maxDuration) {
+
+    public static RecordingRequest of(RecordingId id, MeetingPage page, Path outputDirectory) {
+        return new RecordingRequest(id, page, outputDirectory, id.value(), Optional.empty());
+    }
+
+    public RecordingRequest withMaxDuration(Duration limit) {
+        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.capstan.recorder.slot;
+
+import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.storage.archive.RecordingId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** What a slot reports about a recording, in the order it happens. Every recording ends with one {@link Outcome}. */
+public sealed interface SlotEvent {
+
+    RecordingId recordingId();
+
+    /** The browser is in the meeting (for a plain page: it has loaded). */
+    record Joined(RecordingId recordingId, Duration sinceRequest) implements SlotEvent {
+    }
+
+    /** The encoder wrote its first frame: the recording is really on. */
+    record FirstFrameWritten(RecordingId recordingId, Duration sinceRequest) implements SlotEvent {
+    }
+
+    /** The encoder's running figures, about once a second. */
+    record Progress(RecordingId recordingId, CaptureProgress progress) implements SlotEvent {
+    }
+
+    /** The last event of a recording. */
+    sealed interface Outcome extends SlotEvent {
+    }
+
+    /** The recording ended as asked (or at its maximum duration); {@code file} is the finished MP4. */
+    record Stopped(RecordingId recordingId, Optional<Path> file, CaptureProgress last) implements Outcome {
+    }
+
+    /** The recording failed; whatever was recorded before that is kept in {@code partialFile}. */
+    record Failed(RecordingId recordingId, Failure failure, Optional<Path> partialFile) implements Outcome {
+    }
+}
