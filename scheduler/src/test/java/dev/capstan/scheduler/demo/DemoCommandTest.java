@@ -1,0 +1,48 @@
+package dev.capstan.scheduler.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.recorder.demo.DemoMeeting;
+import dev.capstan.recorder.fixture.Leftovers;
+import dev.capstan.recorder.media.MediaReport;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import dev.capstan.scheduler.CapstanApplication;
+
+/** {@code ./capstan demo}, minus the shell: the service records its own demo page and prints a playable file. */
+@Tag("media")
+@ExtendWith(OutputCaptureExtension.class)
+class DemoCommandTest {
+
+    @TempDir
+    Path recordings;
+
+    @Test
+    void recordsTheDemoMeetingAndPrintsWhereTheFileIs(CapturedOutput output) throws Exception {
+        try (ConfigurableApplicationContext context = SpringApplication.run(CapstanApplication.class,
+                "--capstan.command=demo", "--server.port=0", "--capstan.demo.length=4s",
+                "--capstan.recorder.recordings=" + recordings)) {
+            assertThat(SpringApplication.exit(context)).as("exit code").isZero();
+        }
+        Matcher line = Pattern.compile("(?m)^recording: (.+\\.mp4)$").matcher(output.getOut());
+        assertThat(line.find()).as("a 'recording: <path>' line in:%n%s", output.getOut()).isTrue();
+        Path file = Path.of(line.group(1));
+        assertThat(file).startsWith(recordings).isRegularFile();
+
+        MediaReport report = MediaReport.of(file);
+        assertThat(report.duration()).isBetween(3.5, 4.5);
+        assertThat(report.averageFps()).isGreaterThanOrEqualTo(29);
+        assertThat(report.hasPicture()).isTrue();
+        assertThat(report.toneLevelDb(DemoMeeting.TILE_TONES_HZ.get(0))).isGreaterThan(20);
+        assertThat(Leftovers.processes()).isEmpty();
+    }
+}
