@@ -56,8 +56,10 @@ public final class Browser implements AutoCloseable {
         requireExecutable("chromium", options.chromium());
         requireExecutable("chromedriver", options.chromedriver());
         Files.createDirectories(options.profileDirectory());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(options.chromedriver().toString()))
+        // chromedriver too must die with the JVM; once it is gone Chromium loses its display and exits.
+        List<String> launch = ChildProcess.dyingWithJvm("KILL", List.of(options.chromedriver().toString()));
+        ChromeDriverService service = new LaunchedThrough(launch.subList(1, launch.size()))
+                .usingDriverExecutable(new File(launch.get(0)))
                 .usingAnyFreePort()
                 .withEnvironment(options.environment())
                 .withLogFile(options.profileDirectory().resolveSibling("chromedriver.log").toFile())
@@ -74,6 +76,23 @@ public final class Browser implements AutoCloseable {
         } catch (WebDriverException e) {
             service.stop();
             throw new IOException("Chromium did not start: " + firstLine(e), e);
+        }
+    }
+
+    /** Runs chromedriver through a launcher such as setpriv: the launcher is the executable, these arguments come first. */
+    private static final class LaunchedThrough extends ChromeDriverService.Builder {
+
+        private final List<String> leadingArguments;
+
+        LaunchedThrough(List<String> leadingArguments) {
+            this.leadingArguments = List.copyOf(leadingArguments);
+        }
+
+        @Override
+        protected List<String> createArgs() {
+            List<String> args = new ArrayList<>(leadingArguments);
+            args.addAll(super.createArgs());
+            return args;
         }
     }
 

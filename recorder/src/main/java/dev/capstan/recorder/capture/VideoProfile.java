@@ -33,7 +33,7 @@ public record VideoProfile(
             case "540p", "540p30", "960x540" -> SD_540P30;
             default -> {
                 String[] size = key.split("x");
-                if (size.length != 2) {
+                if (size.length != 2 || !size[0].matches("\\d{1,5}") || !size[1].matches("\\d{1,5}")) {
                     throw new IllegalArgumentException("unknown video profile '" + name + "'; use 720p, 1080p, 540p or WIDTHxHEIGHT");
                 }
                 yield new VideoProfile(key, Integer.parseInt(size[0]), Integer.parseInt(size[1]), 30, "veryfast", 25, 128);

@@ -98,12 +98,7 @@ public final class ChildProcess implements AutoCloseable {
         if (executable.isAbsolute() && !Files.isExecutable(executable)) {
             throw new MissingExecutableException(spec.name(), executable);
         }
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", spec.deathSignal(), "--"));
-        }
-        command.addAll(spec.command());
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(dyingWithJvm(spec.deathSignal(), spec.command()));
         builder.environment().putAll(spec.environment());
         Process process = onLauncherThread(builder::start);
         ChildProcess child = new ChildProcess(spec.name(), process);
@@ -111,6 +106,20 @@ public final class ChildProcess implements AutoCloseable {
         child.read(process.getErrorStream(), "err", spec.stderr());
         log.debug("{} started (pid {}): {}", spec.name(), process.pid(), String.join(" ", spec.command()));
         return child;
+    }
+
+    /**
+     * The command line that runs {@code command} with a parent-death signal, so that it gets {@code signal}
+     * when this JVM dies. For processes a library forks (Selenium's chromedriver); {@link #start} does it itself.
+     * Must be forked on the launcher thread ({@link #onLauncherThread}) like every other child.
+     */
+    public static List<String> dyingWithJvm(String signal, List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(SETPRIV)) {
+            full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", signal, "--"));
+        }
+        full.addAll(command);
+        return full;
     }
 
     /**

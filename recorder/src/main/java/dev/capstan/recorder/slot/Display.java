@@ -50,7 +50,8 @@ public final class Display implements AutoCloseable {
             return new Display(xvfb, number, width, height);
         } catch (ExecutionException | TimeoutException e) {
             xvfb.stop(Duration.ofSeconds(2));
-            throw new IOException("Xvfb did not start a display: " + lastMeaningful(errors), e);
+            String which = fixedNumber.isPresent() ? "display :" + fixedNumber.getAsInt() : "a display";
+            throw new IOException("Xvfb did not start " + which + ": " + lastMeaningful(errors), e);
         } catch (InterruptedException e) {
             xvfb.stop(Duration.ofSeconds(2));
             Thread.currentThread().interrupt();
@@ -58,13 +59,27 @@ public final class Display implements AutoCloseable {
         }
     }
 
+    /**
+     * The reason Xvfb gave. X servers print "Fatal server error:" and the reason on the next line, framed by
+     * "(EE)" markers, for example "Cannot establish any listening sockets - Make sure an X server isn't already
+     * running" when the display is taken.
+     */
     private static String lastMeaningful(List<String> lines) {
+        List<String> cleaned;
         synchronized (lines) {
-            return lines.stream()
-                    .filter(line -> line.contains("Fatal") || line.contains("already active") || line.contains("error"))
-                    .reduce((first, second) -> second)
-                    .orElse(lines.isEmpty() ? "no output" : lines.get(lines.size() - 1));
+            cleaned = lines.stream()
+                    .map(line -> line.replace("(EE)", "").trim())
+                    .filter(line -> !line.isEmpty())
+                    .toList();
         }
+        int fatal = cleaned.indexOf("Fatal server error:");
+        if (fatal >= 0 && fatal + 1 < cleaned.size()) {
+            return cleaned.get(fatal + 1);
+        }
+        return cleaned.stream()
+                .filter(line -> line.contains("Fatal") || line.contains("already") || line.contains("error"))
+                .reduce((first, second) -> second)
+                .orElse(cleaned.isEmpty() ? "no output" : cleaned.get(cleaned.size() - 1));
     }
 
     /** The X display name, such as {@code :99}. */

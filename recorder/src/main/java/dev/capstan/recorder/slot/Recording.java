@@ -177,10 +177,28 @@ public final class Recording {
             return new Result(new SlotEvent.Failed(request.id(), damage.get(), file), damage);
         }
         if (!ending.orderly()) {
-            Failure died = new Failure(Failure.Reason.CAPTURE_DIED, "exit code " + ending.exitCode() + ": " + ending.lastError());
+            Failure died = new Failure(Failure.Reason.CAPTURE_DIED,
+                    describeExit(ending.exitCode()) + "; last message: " + ending.lastError());
             return new Result(new SlotEvent.Failed(request.id(), died, file), Optional.empty());
         }
         return new Result(new SlotEvent.Stopped(request.id(), file, ending.last()), Optional.empty());
+    }
+
+    /**
+     * A crash or a kill leaves no message of its own (the last line is then some older, unrelated warning), so
+     * the exit codes Java reports for the usual fatal signals (128 + signal) are named.
+     */
+    private static String describeExit(int code) {
+        String signal = switch (code) {
+            case 132 -> "SIGILL";
+            case 134 -> "SIGABRT";
+            case 135 -> "SIGBUS";
+            case 136 -> "SIGFPE";
+            case 137 -> "SIGKILL";
+            case 139 -> "SIGSEGV";
+            default -> null;
+        };
+        return signal == null ? "exit code " + code : "exit code " + code + " (killed by " + signal + ")";
     }
 
     private void releaseSlot(Optional<Failure> damage) {

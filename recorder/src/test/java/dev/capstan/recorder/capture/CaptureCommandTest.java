@@ -1,0 +1,131 @@
+package dev.capstan.recorder.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The FFmpeg command line carries the settings the recordings' smoothness and sync were measured with. */
+class CaptureCommandTest {
+
+    private static final Path FFMPEG = Path.of("/opt/ffmpeg/bin/ffmpeg");
+    private static final Path SEGMENTS = Path.of("/var/lib/capstan/rec-1/segments");
+
+    private static CaptureCommand command(Duration audioDelay, Optional<Duration> maxDuration) {
+        return new CaptureCommand(":42", "unix:/run/capstan/slot-1/pulse/native", "capstan.monitor",
+                VideoProfile.HD_720P30, SEGMENTS, Duration.ofSeconds(2), audioDelay, maxDuration);
+    }
+
+    private static List<String> arguments(Duration audioDelay, Optional<Duration> maxDuration) {
+        return command(audioDelay, maxDuration).arguments(FFMPEG);
+    }
+
+    /** Index of the first place {@code pair} occurs as two consecutive arguments, or -1. */
+    private static int indexOfPair(List<String> args, String option, String value) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals(option) && args.get(i + 1).equals(value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Index of the {@code -i} that opens the input with format {@code format}. */
+    private static int inputIndex(List<String> args, String format) {
+        int formatAt = indexOfPair(args, "-f", format);
+        assertThat(formatAt).as("-f %s in %s", format, args).isNotNegative();
+        int input = args.subList(formatAt, args.size()).indexOf("-i");
+        assertThat(input).as("-i after -f %s", format).isNotNegative();
+        return formatAt + input;
+    }
+
+    @Test
+    void runsTheGivenBinaryAndWritesThePlaylistIntoTheSegmentDirectory() {
+        List<String> args = arguments(Duration.ZERO, Optional.empty());
+
+        assertThat(args.get(0)).isEqualTo(FFMPEG.toString());
+        assertThat(args.get(args.size() - 1)).isEqualTo(SEGMENTS.resolve("index.m3u8").toString());
+        assertThat(indexOfPair(args, "-hls_segment_filename", SEGMENTS.resolve("seg_%05d.m4s").toString()))
+                .as("segments named as SegmentedRecording expects").isNotNegative();
+        assertThat(indexOfPair(args, "-progress", "pipe:1")).as("progress on stdout").isNotNegative();
+    }
+
+    @Test
+    void soundIsOpenedBeforeThePictureWithASmallFragmentSize() {
+        List<String> args = arguments(Duration.ZERO, Optional.empty());
+
+        int pulseFormat = indexOfPair(args, "-f", "pulse");
+        int pulseInput = inputIndex(args, "pulse");
+        int x11Format = indexOfPair(args, "-f", "x11grab");
+        int x11Input = inputIndex(args, "x11grab");
+        assertThat(pulseInput).as("pulse input precedes x11grab").isLessThan(x11Format);
+        assertThat(args.get(pulseInput + 1)).isEqualTo("capstan.monitor");
+        assertThat(args.get(x11Input + 1)).isEqualTo(":42.0+0,0");
+
+        int fragment = indexOfPair(args, "-fragment_size", "4096");
+        assertThat(fragment).as("-fragment_size 4096 in %s", args).isNotNegative();
+        assertThat(fragment).as("-fragment_size belongs to the pulse input").isBetween(pulseFormat, pulseInput);
+        assertThat(indexOfPair(args, "-server", "unix:/run/capstan/slot-1/pulse/native"))
+                .as("the slot's own sound server").isBetween(pulseFormat, pulseInput);
+    }
+
+    @Test
+    void pictureFollowsTheSoundClockAndInputQueuesStaySmall() {
+        List<String> args = arguments(Duration.ZERO, Optional.empty());
+
+        int isync = indexOfPair(args, "-isync", "0");
+        assertThat(isync).as("-isync 0 in %s", args).isNotNegative();
+        assertThat(isync).as("-isync 0 is an option of the picture input")
+                .isGreaterThan(inputIndex(args, "pulse")).isLessThan(inputIndex(args, "x11grab"));
+
+        List<Integer> queues = new ArrayList<>();
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("-thread_queue_size")) {
+                queues.add(Integer.parseInt(args.get(i + 1)));
+            }
+        }
+        assertThat(queues).as("one queue size per input").hasSize(2).allMatch(size -> size <= 512);
+        assertThat(indexOfPair(args, "-video_size", "1280x720")).isNotNegative();
+        assertThat(indexOfPair(args, "-framerate", "30")).isNotNegative();
+        assertThat(indexOfPair(args, "-draw_mouse", "0")).as("no cursor in the recording").isNotNegative();
+    }
+
+    @Test
+    void stopsByItselfOnlyWhenAMaximumDurationIsGiven() {
+        assertThat(arguments(Duration.ZERO, Optional.empty())).doesNotContain("-t");
+
+        List<String> limited = arguments(Duration.ZERO, Optional.of(Duration.ofMillis(90_500)));
+        int t = indexOfPair(limited, "-t", "90.500");
+        assertThat(t).as("-t 90.500 in %s", limited).isNotNegative();
+        assertThat(limited.stream().filter("-t"::equals).count()).isEqualTo(1);
+        assertThat(t).as("-t is an output option, after both inputs")
+                .isGreaterThan(inputIndex(limited, "x11grab"))
+                .isLessThan(indexOfPair(limited, "-f", "hls"));
+    }
+
+    @Test
+    void anAudioDelayBecomesAnAdelayFilter() {
+        List<String> delayed = arguments(Duration.ofMillis(80), Optional.empty());
+        int af = delayed.indexOf("-af");
+        assertThat(af).isNotNegative();
+        assertThat(delayed.get(af + 1)).contains("adelay=delays=80:all=1").contains("aresample=async=1");
+        assertThat(delayed.get(af + 1).indexOf("adelay")).as("delay before resampling")
+                .isLessThan(delayed.get(af + 1).indexOf("aresample"));
+        assertThat(delayed).as("no -itsoffset, which -isync would carry over to the picture")
+                .doesNotContain("-itsoffset");
+
+        List<String> undelayed = arguments(Duration.ZERO, Optional.empty());
+        assertThat(undelayed.get(undelayed.indexOf("-af") + 1)).isEqualTo("aresample=async=1");
+    }
+
+    @Test
+    void theDefaultSlotConfigurationDelaysSoundByEightyMilliseconds() {
+        List<String> args = command(dev.capstan.recorder.slot.SlotConfig.defaults().audioDelay(), Optional.empty())
+                .arguments(FFMPEG);
+        assertThat(args.get(args.indexOf("-af") + 1)).contains("adelay=delays=80:all=1");
+    }
+}
