@@ -81,8 +81,10 @@ public final class Slot implements AutoCloseable {
 
     private Path createRuntimeDirectory() throws SlotException {
         try {
-            Files.createDirectories(config.workDirectory());
-            return Files.createTempDirectory(config.workDirectory(), name + "-");
+            // Absolute: PulseAudio's socket path and Chromium's profile path are resolved by other processes.
+            Path work = config.workDirectory().toAbsolutePath();
+            Files.createDirectories(work);
+            return Files.createTempDirectory(work, name + "-");
         } catch (IOException e) {
             throw new SlotException(Failure.Reason.OUTPUT_UNWRITABLE,
                     "cannot create a runtime directory in " + config.workDirectory() + ": " + e.getMessage(), e);

@@ -57,6 +57,8 @@ public final class RecordingCostBench {
         var recording = slot.record(request, event -> {
             if (event instanceof SlotEvent.FirstFrameWritten first) {
                 firstFrame.complete(first.sinceRequest());
+            } else if (event instanceof SlotEvent.Failed failed) {
+                firstFrame.completeExceptionally(new IllegalStateException("recording failed: " + failed.failure()));
             }
         });
         Duration latency = firstFrame.get();
