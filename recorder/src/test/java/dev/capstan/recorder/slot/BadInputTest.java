@@ -94,8 +94,7 @@ class BadInputTest {
             assertThat(report.duration()).as("duration").isBetween(2.5, 3.5);
             assertThat(report.hasPicture()).as("picture is not black or flat").isTrue();
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
     }
 
     @Test
@@ -123,8 +122,7 @@ class BadInputTest {
         } finally {
             other.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
     }
 
     @Test
@@ -139,8 +137,7 @@ class BadInputTest {
             assertThat(slot.state()).isInstanceOf(SlotState.Broken.class);
             assertThat(Leftovers.processes()).as("display and sound are stopped at once, not at close").isEmpty();
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
     }
 
     @Test
@@ -157,8 +154,7 @@ class BadInputTest {
             assertThat(slot.display()).isEmpty();
             assertThat(Leftovers.processes()).as("processes started for a recording that cannot capture").isEmpty();
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
     }
 
     @Test
@@ -176,8 +172,7 @@ class BadInputTest {
                     .isInstanceOf(SlotState.Cold.class);
             assertThat(Leftovers.processes()).as("processes started for a recording that cannot be written").isEmpty();
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
         assertThat(blocker).as("the file in the way is untouched").hasContent("not a directory");
     }
 }

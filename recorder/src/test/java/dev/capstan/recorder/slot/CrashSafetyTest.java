@@ -88,8 +88,7 @@ class CrashSafetyTest {
                 assertThat(slot.isHealthy()).as("an idle slot is healthy").isTrue();
             }
         }
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
     }
 
     @Test

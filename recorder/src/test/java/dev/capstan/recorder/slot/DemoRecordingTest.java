@@ -70,8 +70,7 @@ class DemoRecordingTest {
         assertThat(report.avOffsetMillis()).as("A/V offset").isPresent();
         assertThat(report.avOffsetMillis().getAsDouble()).as("A/V offset, ms").isBetween(-100.0, 100.0);
 
-        assertThat(Leftovers.processes()).as("processes left running").isEmpty();
-        assertThat(Leftovers.files(work)).as("slot runtime files left behind").isEmpty();
+        Leftovers.assertNoneLeft(work);
         assertThat(Files.exists(file.resolveSibling("segments"))).isTrue();
     }
 }
