@@ -10,7 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +31,9 @@ public final class SegmentedRecording {
     private static final String SEGMENTS = "segments";
 
     private final Path directory;
+    private final Set<String> counted = new HashSet<>();
+    private long countedInit;
+    private long countedSegmentBytes;
 
     private SegmentedRecording(Path directory) {
         this.directory = directory;
@@ -84,13 +89,20 @@ public final class SegmentedRecording {
         return Files.isRegularFile(initSegment()) && !completedSegments().isEmpty();
     }
 
-    /** Bytes of media on disk so far. */
-    public long bytesWritten() {
-        try (Stream<Path> files = Files.list(segmentDirectory())) {
-            return files.mapToLong(file -> file.toFile().length()).sum();
-        } catch (IOException e) {
-            return 0;
+    /**
+     * Bytes of finished media on disk so far. Asked for on every progress report, so each finished segment (which
+     * never changes again) is measured once, not on every call.
+     */
+    public synchronized long bytesWritten() {
+        if (countedInit == 0) {
+            countedInit = initSegment().toFile().length();
         }
+        for (Path segment : completedSegments()) {
+            if (counted.add(segment.getFileName().toString())) {
+                countedSegmentBytes += segment.toFile().length();
+            }
+        }
+        return countedInit + countedSegmentBytes;
     }
 
     /**
