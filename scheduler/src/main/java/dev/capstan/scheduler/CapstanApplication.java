@@ -20,13 +20,18 @@ public class CapstanApplication {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("demo")) {
-            List<String> demoArgs = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
-            demoArgs.add("--capstan.command=demo");
-            demoArgs.add("--server.port=0");
-            ConfigurableApplicationContext context =
-                    SpringApplication.run(CapstanApplication.class, demoArgs.toArray(String[]::new));
+            ConfigurableApplicationContext context = SpringApplication.run(CapstanApplication.class,
+                    demoArguments(Arrays.asList(args).subList(1, args.length)));
             System.exit(SpringApplication.exit(context));
         }
         SpringApplication.run(CapstanApplication.class, args);
+    }
+
+    /** The demo runs once on a free port with a single slot; the caller's arguments may override the rest. */
+    public static String[] demoArguments(List<String> callerArguments) {
+        List<String> arguments = new ArrayList<>(List.of("--capstan.command=demo", "--server.port=0",
+                "--capstan.node.slots=1"));
+        arguments.addAll(callerArguments);
+        return arguments.toArray(String[]::new);
     }
 }

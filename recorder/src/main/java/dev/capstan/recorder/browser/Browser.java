@@ -9,25 +9,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.devtools.Command;
+import org.openqa.selenium.devtools.Connection;
+import org.openqa.selenium.devtools.SeleniumCdpConnection;
+import org.openqa.selenium.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Chromium, driven through Selenium and Debian's chromedriver, drawing on a slot's display and playing into its sink. */
+/**
+ * Chromium, driven through Selenium and Debian's chromedriver, drawing on a slot's display and playing into its sink.
+ * Each conference runs in a browser context of its own (like an incognito window), which {@link #reset()} throws
+ * away with everything the pages stored, so that a warm browser carries nothing from one conference to the next.
+ */
 public final class Browser implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Browser.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
 
     private final ChromeDriverService service;
     private final ChromeDriver driver;
+    /** A DevTools session on the browser itself: chromedriver's page session may not create or dispose contexts. */
+    private final Connection browserSession;
     private final Options options;
+    /** The browser context the current conference runs in; only {@link #reset()} changes it. */
+    private String conferenceContext;
 
     /** Where the binaries are and how the window must look. */
     public record Options(
@@ -46,12 +62,14 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    private Browser(ChromeDriverService service, ChromeDriver driver, Options options) {
+    private Browser(ChromeDriverService service, ChromeDriver driver, Connection browserSession, Options options) {
         this.service = service;
         this.driver = driver;
+        this.browserSession = browserSession;
         this.options = options;
     }
 
+    /** Starts the browser, ready to {@link #open} the first conference in a fresh context. */
     public static Browser launch(Options options) throws IOException {
         requireExecutable("chromium", options.chromium());
         requireExecutable("chromedriver", options.chromedriver());
@@ -70,9 +88,25 @@ public final class Browser implements AutoCloseable {
                 return null;
             });
             ChromeDriver driver = new ChromeDriver(service, chromeOptions(options));
-            driver.manage().timeouts().pageLoadTimeout(options.pageLoadTimeout());
-            driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-            return new Browser(service, driver, options);
+            try {
+                driver.manage().timeouts().pageLoadTimeout(options.pageLoadTimeout());
+                driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+                // The first tab stays as the home that keeps the browser open between conferences; it stores nothing.
+                driver.get("about:blank");
+                Connection browserSession = SeleniumCdpConnection.create(driver)
+                        .orElseThrow(() -> new WebDriverException("chromedriver reported no DevTools address"));
+                Browser browser = new Browser(service, driver, browserSession, options);
+                try {
+                    browser.reset();
+                } catch (WebDriverException e) {
+                    browserSession.close();
+                    throw e;
+                }
+                return browser;
+            } catch (WebDriverException e) {
+                driver.quit();
+                throw e;
+            }
         } catch (WebDriverException e) {
             service.stop();
             throw new IOException("Chromium did not start: " + firstLine(e), e);
@@ -174,19 +208,81 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(javascript, args);
     }
 
-    /** Leaves the current page, so that nothing of it keeps playing or rendering. */
-    public void blank() {
-        driver.get("about:blank");
+    /**
+     * Ends the current conference and leaves a blank full-screen page for the next one. The next conference gets a
+     * new browser context; the old one is disposed of with its windows and everything its pages stored: cookies,
+     * local and session storage, IndexedDB, Cache Storage, service workers, HTTP cache, granted permissions,
+     * history and window.name. Takes a few hundred milliseconds.
+     */
+    public synchronized void reset() {
+        // The old context goes first: a meeting still playing in it would slow the new window down.
+        if (conferenceContext != null) {
+            disposeContext(conferenceContext);
+            conferenceContext = null;
+        }
+        conferenceContext = openConferenceWindow();
     }
 
-    /** True if the browser still answers. */
+    /** Creates a context with a blank full-screen window and makes it the window the driver works in. */
+    private String openConferenceWindow() {
+        // Disposed of by Chromium too if this session ends, so that no conference outlives its Browser object.
+        String context = String.valueOf(browserCommand("Target.createBrowserContext",
+                Map.of("disposeOnDetach", true), COMMAND_TIMEOUT).get("browserContextId"));
+        try {
+            // Only the first window gets --kiosk's full screen; without a window manager the newest window is on top.
+            String window = String.valueOf(browserCommand("Target.createTarget", Map.of(
+                    "url", "about:blank",
+                    "browserContextId", context,
+                    "newWindow", true,
+                    "windowState", "fullscreen"), COMMAND_TIMEOUT).get("targetId"));
+            driver.switchTo().window(window);
+            return context;
+        } catch (WebDriverException e) {
+            try {
+                disposeContext(context);
+            } catch (WebDriverException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+    }
+
+    private void disposeContext(String context) {
+        try {
+            browserCommand("Target.disposeBrowserContext", Map.of("browserContextId", context), COMMAND_TIMEOUT);
+        } catch (WebDriverException e) {
+            // Not worth retrying: a browser that cannot drop a conference's data is not fit for the next one.
+            throw new WebDriverException("could not dispose of browser context " + context + ": " + firstLine(e), e);
+        }
+    }
+
+    private Map<String, Object> browserCommand(String method, Map<String, Object> params, Duration timeout) {
+        return browserSession.sendAndWait(null, new Command<Map<String, Object>>(method, params, Json.MAP_TYPE), timeout);
+    }
+
+    /** Runs a DevTools command in the current page's session, as chromedriver offers it; for tests. */
+    Map<String, Object> pageCommand(String method, Map<String, Object> params) {
+        return driver.executeCdpCommand(method, params);
+    }
+
+    /** True if the conference window still exists and the browser answers both the driver and DevTools. */
     public boolean isResponsive() {
         try {
             driver.getWindowHandle();
+            browserCommand("Browser.getVersion", Map.of(), PING_TIMEOUT);
             return true;
-        } catch (WebDriverException e) {
+        } catch (WebDriverException | IllegalStateException e) {
             return false;
         }
+    }
+
+    /** The chromedriver process; every Chromium process of this browser runs below it. */
+    public Optional<ProcessHandle> driverProcess() {
+        String portArgument = "--port=" + service.getUrl().getPort();
+        return ProcessHandle.current().children()
+                .filter(child -> child.info().arguments()
+                        .map(arguments -> Arrays.asList(arguments).contains(portArgument)).orElse(false))
+                .findFirst();
     }
 
     private static String firstLine(Exception e) {
@@ -198,11 +294,21 @@ public final class Browser implements AutoCloseable {
     @Override
     public void close() {
         try {
+            browserSession.close();
+        } catch (RuntimeException e) {
+            log.debug("DevTools session did not close cleanly: {}", firstLine(e));
+        }
+        Optional<ProcessHandle> driverProcess = driverProcess();
+        List<ProcessHandle> browserProcesses = driverProcess.map(p -> p.descendants().toList()).orElse(List.of());
+        try {
             driver.quit();
         } catch (WebDriverException e) {
             log.debug("quit failed: {}", firstLine(e));
         } finally {
             service.stop();
+            // A browser that stopped answering may leave chromedriver or Chromium behind; nothing may outlive close.
+            driverProcess.filter(ProcessHandle::isAlive).ifPresent(ProcessHandle::destroyForcibly);
+            browserProcesses.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         }
     }
 }

@@ -91,6 +91,10 @@ public final class AudioSink implements AutoCloseable {
         return daemon.isAlive() && Files.exists(socket);
     }
 
+    public long pid() {
+        return daemon.pid();
+    }
+
     @Override
     public void close() {
         daemon.stop(Duration.ofSeconds(3));

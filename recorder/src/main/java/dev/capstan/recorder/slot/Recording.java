@@ -40,6 +40,7 @@ public final class Recording {
     private final long requestedAt = System.nanoTime();
     private volatile CaptureProgress progress = new CaptureProgress(0, 0, 0, 0, 0, Duration.ZERO, 0);
     private volatile long lastProgressEvent;
+    private volatile Capture capture;
     private boolean released;
     /** Progress is reported only after the first frame, so listeners see events in life-cycle order. */
     private volatile boolean firstFrameAnnounced;
@@ -69,6 +70,17 @@ public final class Recording {
         return progress;
     }
 
+    /** The encoder process, while it runs. */
+    public Optional<ProcessHandle> captureProcess() {
+        Capture running = capture;
+        return running == null ? Optional.empty() : ProcessHandle.of(running.pid()).filter(ProcessHandle::isAlive);
+    }
+
+    /** Which slot records it. */
+    public String slotName() {
+        return slot.name();
+    }
+
     /** Completes with the last event: {@link SlotEvent.Stopped} or {@link SlotEvent.Failed}. */
     public CompletableFuture<SlotEvent.Outcome> outcome() {
         return outcome;
@@ -84,7 +96,8 @@ public final class Recording {
         Result result;
         try {
             result = record();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever happens, the outcome completes: callers and the node wait on it.
             log.error("recording {} failed unexpectedly", request.id(), e);
             result = Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.toString());
         }
@@ -150,6 +163,7 @@ public final class Recording {
         Capture capture;
         try {
             capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
+            this.capture = capture;
         } catch (IOException e) {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.getMessage());
         }

@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +27,27 @@ public final class Slot implements AutoCloseable {
 
     private final String name;
     private final SlotConfig config;
-    private SlotState state = new SlotState.Cold();
+    private final Consumer<SlotState> stateListener;
+    // Volatile so that the state and the running processes can be read while a slow warm-up holds the lock.
+    private volatile SlotState state = new SlotState.Cold();
+    private volatile int uses;
+    private volatile Instant warmSince;
+    private RuntimeDirectory runtime;
     private Path runtimeDirectory;
-    private Display display;
-    private AudioSink sink;
-    private Browser browser;
-    private Recording current;
+    private volatile Display display;
+    private volatile AudioSink sink;
+    private volatile Browser browser;
+    private volatile Recording current;
 
     public Slot(String name, SlotConfig config) {
+        this(name, config, state -> { });
+    }
+
+    /** @param stateListener told of every state change, on the thread that made it; it must not block */
+    public Slot(String name, SlotConfig config, Consumer<SlotState> stateListener) {
         this.name = name;
         this.config = config;
+        this.stateListener = stateListener;
     }
 
     public String name() {
@@ -46,8 +58,18 @@ public final class Slot implements AutoCloseable {
         return config;
     }
 
-    public synchronized SlotState state() {
+    public SlotState state() {
         return state;
+    }
+
+    /** Recordings made since the slot was last warmed up. */
+    public int uses() {
+        return uses;
+    }
+
+    /** When the slot's current display, sound and browser were started; empty while cold. */
+    public Optional<Instant> warmSince() {
+        return Optional.ofNullable(warmSince);
     }
 
     /** The slot's display, while it is warm. */
@@ -63,31 +85,43 @@ public final class Slot implements AutoCloseable {
         moveTo(new SlotState.Warming());
         long started = System.nanoTime();
         try {
-            runtimeDirectory = createRuntimeDirectory();
+            runtime = createRuntimeDirectory();
+            runtimeDirectory = runtime.path();
             display = startPart(Failure.Reason.DISPLAY_FAILED, () -> Display.start(config.xvfb(),
                     config.displayNumber(), config.profile().width(), config.profile().height(), Duration.ofSeconds(10)));
+            // The browser then draws only the frames the recording keeps (half its CPU at 30 fps).
+            display.setRefreshRate(config.profile().frameRate());
             sink = startPart(Failure.Reason.AUDIO_FAILED,
                     () -> AudioSink.start(config.pulseaudio(), runtimeDirectory.resolve("pulse"), Duration.ofSeconds(10)));
             browser = startPart(Failure.Reason.BROWSER_FAILED, () -> Browser.launch(browserOptions()));
-            browser.blank();
         } catch (SlotException e) {
             tearDown();
             moveTo(new SlotState.Broken(e.failure()));
             throw e;
         }
+        uses = 0;
+        warmSince = Instant.now();
         moveTo(new SlotState.Idle());
         log.info("{} warm on display {} in {} ms", name, display.name(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    private Path createRuntimeDirectory() throws SlotException {
+    private RuntimeDirectory createRuntimeDirectory() throws SlotException {
         try {
-            // Absolute: PulseAudio's socket path and Chromium's profile path are resolved by other processes.
-            Path work = config.workDirectory().toAbsolutePath();
-            Files.createDirectories(work);
-            return Files.createTempDirectory(work, name + "-");
+            return RuntimeDirectory.create(config.workDirectory(), name);
         } catch (IOException e) {
             throw new SlotException(Failure.Reason.OUTPUT_UNWRITABLE,
                     "cannot create a runtime directory in " + config.workDirectory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes runtime directories left in {@code workDirectory} by slots of a process that was killed; those of
+     * running slots, in this process or another, are left alone.
+     */
+    public static void sweepAbandoned(Path workDirectory) {
+        List<Path> swept = RuntimeDirectory.sweepStale(workDirectory);
+        if (!swept.isEmpty()) {
+            log.info("removed {} runtime directories left by a killed process: {}", swept.size(), swept);
         }
     }
 
@@ -128,6 +162,10 @@ public final class Slot implements AutoCloseable {
         if (state instanceof SlotState.Busy || state instanceof SlotState.Closed) {
             throw new IllegalStateException(name + " cannot record now: it is " + describe(state));
         }
+        if (state instanceof SlotState.Idle) {
+            // Busy at once, so that nobody else takes the slot before the recording's thread runs.
+            moveTo(new SlotState.Busy(request.id()));
+        }
         current = new Recording(this, request, listener);
         current.start();
         return current;
@@ -135,8 +173,10 @@ public final class Slot implements AutoCloseable {
 
     /** Called from the recording's thread to get the warm parts it records from. */
     synchronized Parts claim(RecordingId id) throws SlotException {
-        warmUp();
-        moveTo(new SlotState.Busy(id));
+        if (!state.equals(new SlotState.Busy(id))) {
+            warmUp();
+            moveTo(new SlotState.Busy(id));
+        }
         return new Parts(display, sink, browser);
     }
 
@@ -156,13 +196,14 @@ public final class Slot implements AutoCloseable {
         if (!(state instanceof SlotState.Busy)) {
             return;
         }
+        uses++;
         if (damage.isEmpty() && browser != null) {
             try {
-                browser.blank();
+                browser.reset();
                 moveTo(new SlotState.Idle());
                 return;
             } catch (RuntimeException e) {
-                damage = Optional.of(new Failure(Failure.Reason.BROWSER_FAILED, "browser did not leave the page: " + e.getMessage()));
+                damage = Optional.of(new Failure(Failure.Reason.BROWSER_FAILED, "browser could not be reset for the next conference: " + e.getMessage()));
             }
         }
         log.warn("{} is broken ({}); tearing it down", name, damage.get());
@@ -175,12 +216,68 @@ public final class Slot implements AutoCloseable {
         return display != null && sink != null && browser != null && new Parts(display, sink, browser).alive();
     }
 
+    /**
+     * Checks an idle slot's parts; a slot with a dead display, sound server or browser is torn down and becomes
+     * {@link SlotState.Broken}, ready to be warmed again. Busy slots are watched by their recording instead.
+     */
+    public synchronized SlotState checkHealth() {
+        if (state instanceof SlotState.Idle && !isHealthy()) {
+            Failure failure = new Failure(Failure.Reason.SLOT_DIED, "while idle: display "
+                    + (display.isAlive() ? "up" : "gone") + ", audio " + (sink.isAlive() ? "up" : "gone")
+                    + ", browser " + (browser.isResponsive() ? "answering" : "not answering"));
+            log.warn("{} is broken ({}); tearing it down", name, failure);
+            tearDown();
+            moveTo(new SlotState.Broken(failure));
+        }
+        return state;
+    }
+
+    /** Tears an idle slot down so that it can be warmed up afresh (recycling). Returns false if it was not idle. */
+    public synchronized boolean retire() {
+        if (!(state instanceof SlotState.Idle)) {
+            return false;
+        }
+        log.info("{} retired after {} recordings", name, uses);
+        tearDown();
+        moveTo(new SlotState.Cold());
+        return true;
+    }
+
+    /** The processes this slot runs now (display, sound server, browser and encoder, with their children). */
+    public List<ProcessHandle> processes() {
+        List<ProcessHandle> roots = new ArrayList<>();
+        Display display = this.display;
+        AudioSink sink = this.sink;
+        Browser browser = this.browser;
+        Recording running = current;
+        if (display != null) {
+            ProcessHandle.of(display.pid()).ifPresent(roots::add);
+        }
+        if (sink != null) {
+            ProcessHandle.of(sink.pid()).ifPresent(roots::add);
+        }
+        if (browser != null) {
+            browser.driverProcess().ifPresent(roots::add);
+        }
+        if (running != null) {
+            running.captureProcess().ifPresent(roots::add);
+        }
+        List<ProcessHandle> all = new ArrayList<>(roots);
+        roots.forEach(root -> root.descendants().forEach(all::add));
+        return all;
+    }
+
     private void moveTo(SlotState next) {
         if (!state.canMoveTo(next)) {
             throw new IllegalStateException(name + " cannot go from " + describe(state) + " to " + describe(next));
         }
         log.debug("{}: {} -> {}", name, describe(state), describe(next));
         state = next;
+        try {
+            stateListener.accept(next);
+        } catch (RuntimeException e) {
+            log.warn("{}: state listener failed", name, e);
+        }
     }
 
     private static String describe(SlotState state) {
@@ -188,6 +285,7 @@ public final class Slot implements AutoCloseable {
     }
 
     private void tearDown() {
+        warmSince = null;
         if (browser != null) {
             browser.close();
             browser = null;
@@ -200,17 +298,10 @@ public final class Slot implements AutoCloseable {
             display.close();
             display = null;
         }
-        if (runtimeDirectory != null) {
-            deleteRecursively(runtimeDirectory);
+        if (runtime != null) {
+            runtime.close();
+            runtime = null;
             runtimeDirectory = null;
-        }
-    }
-
-    private static void deleteRecursively(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", directory, e.toString());
         }
     }
 

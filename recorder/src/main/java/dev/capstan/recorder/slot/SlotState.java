@@ -4,7 +4,8 @@ import dev.capstan.storage.archive.RecordingId;
 
 /**
  * A slot's life cycle: {@code Cold -> Warming -> Idle <-> Busy}, {@code Broken} when a part died (the slot is
- * torn down and can be warmed again), and {@code Closed} for good.
+ * torn down and can be warmed again), {@code Idle -> Cold} when it is retired to be rebuilt, and {@code Closed}
+ * for good.
  */
 public sealed interface SlotState {
 
@@ -42,7 +43,7 @@ public sealed interface SlotState {
             return next instanceof Idle || next instanceof Broken;
         }
         if (this instanceof Idle) {
-            return next instanceof Busy || next instanceof Broken;
+            return next instanceof Busy || next instanceof Broken || next instanceof Cold;
         }
         return this instanceof Busy && (next instanceof Idle || next instanceof Broken);
     }

@@ -43,6 +43,12 @@ class SlotStateTest {
     }
 
     @Test
+    void onlyAnIdleSlotCanBeRetiredToBeRebuilt() {
+        assertThat(IDLE.canMoveTo(COLD)).as("idle -> cold (recycled)").isTrue();
+        assertThat(BUSY.canMoveTo(COLD)).as("busy -> cold would cut a recording").isFalse();
+    }
+
+    @Test
     void everyOpenSlotCanBeClosed() {
         for (SlotState from : List.of(COLD, WARMING, IDLE, BUSY, BROKEN)) {
             assertThat(from.canMoveTo(CLOSED)).as("%s -> closed", from).isTrue();
@@ -65,7 +71,7 @@ class SlotStateTest {
         assertThat(BROKEN.canMoveTo(BUSY)).as("broken -> busy").isFalse();
         assertThat(BUSY.canMoveTo(new SlotState.Busy(RecordingId.of("rec-2")))).as("busy -> busy: one recording at a time").isFalse();
         assertThat(IDLE.canMoveTo(WARMING)).as("idle -> warming: already warm").isFalse();
-        for (SlotState from : ALL) {
+        for (SlotState from : List.of(COLD, WARMING, BUSY, BROKEN, CLOSED)) {
             assertThat(from.canMoveTo(COLD)).as("%s -> cold", from).isFalse();
         }
     }

@@ -2,13 +2,16 @@ package dev.capstan.scheduler.demo;
 
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.slot.RecordingRequest;
-import dev.capstan.recorder.slot.Slot;
+import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.scheduler.pool.NodeProperties;
 import dev.capstan.scheduler.recording.RecorderProperties;
 import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -28,12 +31,17 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(DemoRecording.class);
 
+    private final Node node;
+    private final NodeProperties nodeProperties;
     private final RecorderProperties recorder;
     private final DemoProperties demo;
     private final WebServerApplicationContext web;
     private int exitCode;
 
-    public DemoRecording(RecorderProperties recorder, DemoProperties demo, WebServerApplicationContext web) {
+    public DemoRecording(Node node, NodeProperties nodeProperties, RecorderProperties recorder, DemoProperties demo,
+            WebServerApplicationContext web) {
+        this.node = node;
+        this.nodeProperties = nodeProperties;
         this.recorder = recorder;
         this.demo = demo;
         this.web = web;
@@ -45,11 +53,15 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
         RecordingId id = RecordingId.generate();
         Path directory = recorder.recordings().toAbsolutePath().resolve(id.value());
         log.info("recording the demo meeting at {} for {} s into {}", page, demo.length().toSeconds(), directory);
+        RecordingRequest request = new RecordingRequest(id, new WebPage(page), directory, "demo-meeting",
+                Optional.of(demo.length()));
         SlotEvent.Outcome outcome;
-        try (Slot slot = new Slot("demo", recorder.slotConfig())) {
-            RecordingRequest request = new RecordingRequest(id, new WebPage(page), directory, "demo-meeting",
-                    java.util.Optional.of(demo.length()));
-            outcome = slot.record(request, DemoRecording::report).outcome().join();
+        try {
+            outcome = node.record(request, DemoRecording::report, nodeProperties.queueTimeout()).join().outcome().join();
+        } catch (CompletionException e) {
+            System.err.println("demo recording could not start: " + e.getCause().getMessage());
+            exitCode = 1;
+            return;
         }
         if (outcome instanceof SlotEvent.Stopped stopped && stopped.file().isPresent()) {
             System.out.println("recording: " + stopped.file().get());

@@ -1,0 +1,11 @@
+package dev.capstan.recorder.node;
+
+/**
+ * What the host is using right now.
+ *
+ * @param cores           cores this process may use
+ * @param cpuBusy         cores' worth of CPU time spent over the last few seconds, by every process on the host
+ * @param memoryAvailable bytes the kernel could hand out without swapping ({@code MemAvailable})
+ */
+public record HostLoad(int cores, double cpuBusy, long memoryAvailable, long memoryTotal) {
+}

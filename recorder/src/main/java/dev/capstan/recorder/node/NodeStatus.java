@@ -1,0 +1,55 @@
+package dev.capstan.recorder.node;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * A snapshot of a node: its slots, what runs on them and what they cost, the queue, and whether it takes more.
+ *
+ * @param busy    why another recording would not start now; empty while the node admits
+ * @param overload set while a running encoder falls behind real time; nothing new starts meanwhile
+ */
+public record NodeStatus(
+        HostLoad load,
+        double cpuPerRecording,
+        long memoryPerRecording,
+        List<SlotStatus> slots,
+        List<RecordingLoad> recordings,
+        int queued,
+        Optional<Hold> busy,
+        Optional<String> overload) {
+
+    public NodeStatus {
+        slots = List.copyOf(slots);
+        recordings = List.copyOf(recordings);
+    }
+
+    /** Why the node holds new work back. */
+    public record Hold(BusyReason reason, String detail) {
+    }
+
+    /** One slot: its life-cycle state and how worn it is. */
+    public record SlotStatus(String name, String state, Optional<String> recordingId, int uses,
+            Optional<Instant> warmSince, Optional<String> failure) {
+    }
+
+    /**
+     * One running recording and what it costs.
+     *
+     * @param measured     false while {@code cpu} and {@code memory} are still the reservation, not a measurement
+     * @param encoderSpeed seconds encoded per second over the recent window; empty until the window is full
+     */
+    public record RecordingLoad(String id, String slot, boolean measured, double cpu, long memory,
+            OptionalDouble encoderSpeed, double fps) {
+    }
+
+    public long idleSlots() {
+        return slots.stream().filter(slot -> slot.state().equals("idle")).count();
+    }
+
+    public long busySlots() {
+        return slots.stream().filter(slot -> slot.state().equals("busy")).count();
+    }
+}

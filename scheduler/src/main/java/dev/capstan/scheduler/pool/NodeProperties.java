@@ -1,0 +1,47 @@
+package dev.capstan.scheduler.pool;
+
+import dev.capstan.recorder.node.NodeConfig;
+import dev.capstan.recorder.slot.SlotConfig;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code capstan.node.*}: the pool of warm slots on this host and how it admits recordings. The defaults derive the
+ * slot count from the cores and the measured cost of a recording.
+ *
+ * @param slots              slots to keep warm; 0 means as many as {@code cpu-budget} holds at {@code cpu-per-recording}
+ * @param queueTimeout       how long a request that can wait (REST, the demo) waits for room before it is refused
+ * @param maxQueueLength     requests that may wait at once
+ * @param recycleAfterUses   rebuild a slot after this many recordings (0: never)
+ * @param recycleAfter       rebuild a slot after it has been warm this long (0: never)
+ * @param cpuPerRecording    cores reserved for a new recording until its own use is measured
+ * @param memoryPerRecording memory reserved for a new recording until its own use is measured
+ * @param cpuBudget          share of all cores recordings may use together
+ * @param memoryReserve      memory never handed out to recordings
+ * @param overloadSpeed      an encoder slower than this, relative to real time, stops admission
+ * @param speedWindow        the window over which encoder speed and CPU use are measured
+ */
+@ConfigurationProperties("capstan.node")
+public record NodeProperties(
+        @DefaultValue("0") int slots,
+        @DefaultValue("2m") Duration queueTimeout,
+        @DefaultValue("100") int maxQueueLength,
+        @DefaultValue("0") int recycleAfterUses,
+        @DefaultValue("0s") Duration recycleAfter,
+        @DefaultValue("0.9") double cpuPerRecording,
+        @DefaultValue("700MB") DataSize memoryPerRecording,
+        @DefaultValue("1.0") double cpuBudget,
+        @DefaultValue("512MB") DataSize memoryReserve,
+        @DefaultValue("0.98") double overloadSpeed,
+        @DefaultValue("10s") Duration speedWindow,
+        @DefaultValue("5s") Duration healthCheckInterval) {
+
+    /** The node configuration these properties describe, for slots built as {@code slot} says. */
+    public NodeConfig nodeConfig(SlotConfig slot) {
+        return new NodeConfig(slot, slots, maxQueueLength, recycleAfterUses, recycleAfter, cpuPerRecording,
+                memoryPerRecording.toBytes(), cpuBudget, memoryReserve.toBytes(), overloadSpeed, speedWindow,
+                healthCheckInterval);
+    }
+}
