@@ -2,19 +2,27 @@ package dev.capstan.recorder.slot;
 
 import dev.capstan.recorder.process.ChildProcess;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A private X display (Xvfb) the browser draws on and FFmpeg grabs from. */
 public final class Display implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Display.class);
+    private static final Path XRANDR = Path.of("/usr/bin/xrandr");
 
     private final ChildProcess xvfb;
     private final int number;
@@ -101,6 +109,57 @@ public final class Display implements AutoCloseable {
 
     public boolean isAlive() {
         return xvfb.isAlive();
+    }
+
+    /**
+     * Gives the display a refresh rate. Xvfb's only video mode has no timings, so Chromium, which paces its
+     * compositor and the page's requestAnimationFrame by the primary output's mode, assumes 60 Hz: twice the
+     * frames a 30 fps recording keeps. A mode at the capture's rate (a modeline whose dot clock is width x height
+     * x hertz) halves the browser's drawing. Needs xrandr (Debian: x11-xserver-utils); without it the display
+     * works as before and Chromium draws at 60 Hz.
+     *
+     * @return whether the display now runs at {@code hertz}
+     */
+    public boolean setRefreshRate(int hertz) {
+        if (!Files.isExecutable(XRANDR)) {
+            log.warn("{} is missing, so the browser draws at 60 fps whatever the recording's rate"
+                    + " (install x11-xserver-utils to save that CPU)", XRANDR);
+            return false;
+        }
+        String mode = width + "x" + height + "_" + hertz;
+        String megahertz = String.format(Locale.ROOT, "%.6f", (double) width * height * hertz / 1e6);
+        String w = Integer.toString(width);
+        String h = Integer.toString(height);
+        try {
+            String output = xrandr("--query").lines().filter(line -> line.contains(" connected"))
+                    .map(line -> line.substring(0, line.indexOf(' '))).findFirst()
+                    .orElseThrow(() -> new IOException("xrandr shows no connected output"));
+            xrandr("--newmode", mode, megahertz, w, w, w, w, h, h, h, h);
+            xrandr("--addmode", output, mode);
+            // Chromium reads the rate of the primary output's mode; Xvfb's output is not primary by default.
+            xrandr("--output", output, "--mode", mode, "--primary");
+            return true;
+        } catch (IOException e) {
+            log.warn("display {} keeps its default refresh rate: {}", name(), e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String xrandr(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(XRANDR.toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DISPLAY", name());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IOException("xrandr " + String.join(" ", arguments) + " failed: " + output.trim());
+        }
+        return output;
     }
 
     public long pid() {
