@@ -114,11 +114,11 @@ public final class Browser implements AutoCloseable {
     }
 
     /** Runs chromedriver through a launcher such as setpriv: the launcher is the executable, these arguments come first. */
-    private static final class LaunchedThrough extends ChromeDriverService.Builder {
+    public static final class LaunchedThrough extends ChromeDriverService.Builder {
 
         private final List<String> leadingArguments;
 
-        LaunchedThrough(List<String> leadingArguments) {
+        public LaunchedThrough(List<String> leadingArguments) {
             this.leadingArguments = List.copyOf(leadingArguments);
         }
 

@@ -7,7 +7,7 @@ import java.util.Collection;
 import java.util.List;
 
 /** Readings from Linux's /proc: host CPU time, memory, and the CPU time of given processes. */
-final class ProcFs {
+public final class ProcFs {
 
     /** USER_HZ: the unit of CPU times in /proc; 100 on every mainstream Linux build. */
     static final double TICKS_PER_SECOND = 100;
@@ -16,7 +16,7 @@ final class ProcFs {
     }
 
     /** CPU time the whole host has spent busy (everything but idle and I/O wait), in seconds. */
-    static double hostBusySeconds() {
+    public static double hostBusySeconds() {
         try {
             String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
             String[] fields = line.trim().split("\\s+");

@@ -114,8 +114,8 @@ public final class Display implements AutoCloseable {
     /**
      * Gives the display a refresh rate. Xvfb's only video mode has no timings, so Chromium, which paces its
      * compositor and the page's requestAnimationFrame by the primary output's mode, assumes 60 Hz: twice the
-     * frames a 30 fps recording keeps. A mode at the capture's rate (a modeline whose dot clock is width x height
-     * x hertz) halves the browser's drawing. Needs xrandr (Debian: x11-xserver-utils); without it the display
+     * frames a 30 fps recording keeps. A mode with a lower rate (a modeline whose dot clock is width x height
+     * x hertz) cuts the browser's drawing. Needs xrandr (Debian: x11-xserver-utils); without it the display
      * works as before and Chromium draws at 60 Hz.
      *
      * @return whether the display now runs at {@code hertz}

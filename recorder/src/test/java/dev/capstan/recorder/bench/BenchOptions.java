@@ -1,0 +1,129 @@
+package dev.capstan.recorder.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code ./capstan bench} runs and for how long. Every option is {@code --name=value} (or {@code --name value}).
+ *
+ * @param sections          which parts to run: latency, cost, capacity, floor
+ * @param warmRuns          warm starts on one slot (the median is reported)
+ * @param coldRuns          Jibri-style cold starts
+ * @param startSeconds      how long each start-latency recording runs
+ * @param costSeconds       length of the cost-per-minute recordings
+ * @param capacitySeconds   length of each concurrent recording in the capacity steps
+ * @param maxConcurrent     the largest number of concurrent recordings tried
+ * @param floorSeconds      length of the encoder-only runs
+ * @param jibriFragmentSize give the Jibri-style pulse input {@code -fragment_size 4096} (see {@link JibriStylePipeline})
+ * @param pipelines         which pipelines the latency and cost sections run: capstan, jibri (both to compare)
+ */
+record BenchOptions(
+        Set<String> sections,
+        int warmRuns,
+        int coldRuns,
+        int startSeconds,
+        int costSeconds,
+        int capacitySeconds,
+        int maxConcurrent,
+        int floorSeconds,
+        boolean jibriFragmentSize,
+        Set<String> pipelines,
+        Path out) {
+
+    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity");
+
+    static final String USAGE = """
+            usage: ./capstan bench [--name=value ...]
+              --sections=floor,latency,cost,capacity   parts to run (default: all)
+              --warm-runs=5          warm starts on one slot (median reported)
+              --cold-runs=5          Jibri-style cold starts (median reported)
+              --start-seconds=4      length of each start-latency recording
+              --cost-seconds=30      length of the cost-per-minute recordings (ours, then Jibri-style)
+              --capacity-seconds=25  length of the concurrent recordings
+              --max-concurrent=3     most concurrent recordings tried (stops after the first step that fails)
+              --floor-seconds=20     length of the encoder-only runs
+              --jibri-fragment-size=true  -fragment_size 4096 on the Jibri-style pulse input
+              --pipelines=capstan,jibri    which pipelines the latency and cost sections run
+              --out=target/bench     where results.json and the recordings go
+            """;
+
+    static BenchOptions defaults() {
+        return new BenchOptions(new LinkedHashSet<>(ALL_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
+                new LinkedHashSet<>(List.of("capstan", "jibri")), Path.of("target/bench"));
+    }
+
+    static BenchOptions parse(String[] args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                throw new IllegalArgumentException("");
+            }
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                given.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else if (i + 1 < args.length) {
+                given.put(arg.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException(arg + " needs a value");
+            }
+        }
+        BenchOptions d = defaults();
+        Set<String> sections = given.containsKey("sections")
+                ? new LinkedHashSet<>(List.of(given.remove("sections").split(","))) : d.sections();
+        for (String section : sections) {
+            if (!ALL_SECTIONS.contains(section)) {
+                throw new IllegalArgumentException("unknown section '" + section + "'; use " + String.join(",", ALL_SECTIONS));
+            }
+        }
+        BenchOptions options = new BenchOptions(sections,
+                number(given, "warm-runs", d.warmRuns()),
+                number(given, "cold-runs", d.coldRuns()),
+                number(given, "start-seconds", d.startSeconds()),
+                number(given, "cost-seconds", d.costSeconds()),
+                number(given, "capacity-seconds", d.capacitySeconds()),
+                number(given, "max-concurrent", d.maxConcurrent()),
+                number(given, "floor-seconds", d.floorSeconds()),
+                Boolean.parseBoolean(given.getOrDefault("jibri-fragment-size", Boolean.toString(d.jibriFragmentSize()))),
+                given.containsKey("pipelines") ? new LinkedHashSet<>(List.of(given.get("pipelines").split(","))) : d.pipelines(),
+                Path.of(given.getOrDefault("out", d.out().toString())));
+        given.remove("jibri-fragment-size");
+        given.remove("pipelines");
+        given.remove("out");
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("unknown option --" + given.keySet().iterator().next());
+        }
+        return options;
+    }
+
+    private static int number(Map<String, String> given, String name, int fallback) {
+        String value = given.remove(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < 1) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " takes a whole number above 0, got '" + value + "'");
+        }
+    }
+
+    boolean runs(String section) {
+        return sections.contains(section);
+    }
+
+    boolean compares(String pipeline) {
+        return pipelines.contains(pipeline);
+    }
+}

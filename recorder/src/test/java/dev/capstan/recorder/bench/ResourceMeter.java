@@ -1,0 +1,203 @@
+package dev.capstan.recorder.bench;
+
+import dev.capstan.recorder.node.ProcFs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU time and proportional memory (PSS) of this JVM's descendant processes, read from /proc and grouped by
+ * program (Xvfb, pulseaudio, chromium, chromedriver, ffmpeg). The JVM itself is not counted: on a node it is
+ * shared by every slot.
+ *
+ * <p>It polls in the background, several times a second, and accounts per process: a process that starts inside
+ * the measured window counts from zero, and one that exits counts up to its last reading. So a pipeline that
+ * launches and ends its own browser and encoder (the Jibri-style one) is measured as fairly as a warm slot
+ * whose processes live on; the most it misses is the last poll interval of a process that ends.
+ */
+final class ResourceMeter implements AutoCloseable {
+
+    private static final double TICKS_PER_SECOND = 100.0;
+    private static final Duration CPU_POLL = Duration.ofMillis(200);
+    /** Reading smaps_rollup walks a process's page tables, so memory is read less often than CPU time. */
+    private static final int MEMORY_EVERY_NTH_POLL = 5;
+
+    private final long startNanos = System.nanoTime();
+    private final long startTicksSinceBoot = ticksSinceBoot();
+    private final double startHostBusySeconds = ProcFs.hostBusySeconds();
+    private final Map<Long, Account> accounts = new HashMap<>();
+    private final Map<String, Double> peakPssByProgram = new TreeMap<>();
+    private double peakPssTotal;
+    private final Thread poller;
+    private volatile boolean running = true;
+
+    /**
+     * What a window cost: CPU-seconds and peak PSS, in total and per program. {@code hostBusySeconds} is the CPU
+     * time the whole host spent busy meanwhile, which shows whether anything else ran during the measurement.
+     */
+    record Usage(double seconds, Map<String, Double> cpuSecondsByProgram, double peakPssMegabytes,
+                 Map<String, Double> peakPssMegabytesByProgram, double hostBusySeconds) {
+
+        /** The part of this usage after {@code earlier} (a reading of the same meter); peaks stay this window's. */
+        Usage since(Usage earlier) {
+            Map<String, Double> cpu = new TreeMap<>();
+            cpuSecondsByProgram.forEach((program, seconds) ->
+                    cpu.put(program, seconds - earlier.cpuSecondsByProgram.getOrDefault(program, 0.0)));
+            return new Usage(seconds - earlier.seconds, cpu, peakPssMegabytes, peakPssMegabytesByProgram,
+                    hostBusySeconds - earlier.hostBusySeconds);
+        }
+
+        double hostBusyCores() {
+            return seconds > 0 ? hostBusySeconds / seconds : 0;
+        }
+
+        double cpuSeconds() {
+            return cpuSecondsByProgram.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** Mean cores in use over the window. */
+        double cores() {
+            return seconds > 0 ? cpuSeconds() / seconds : 0;
+        }
+
+        Map<String, Double> coresByProgram() {
+            Map<String, Double> cores = new TreeMap<>();
+            cpuSecondsByProgram.forEach((program, cpu) -> cores.put(program, seconds > 0 ? cpu / seconds : 0));
+            return cores;
+        }
+    }
+
+    private static final class Account {
+        /** The latest name: a child is first seen under its forking thread's name, until it execs. */
+        String program;
+        final long firstTicks;
+        long lastTicks;
+
+        Account(String program, long firstTicks) {
+            this.program = program;
+            this.firstTicks = firstTicks;
+            this.lastTicks = firstTicks;
+        }
+    }
+
+    private ResourceMeter() {
+        poll(true);
+        poller = new Thread(this::pollUntilClosed, "resource-meter");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /** Starts measuring now. */
+    static ResourceMeter start() {
+        return new ResourceMeter();
+    }
+
+    private void pollUntilClosed() {
+        int round = 0;
+        while (running) {
+            try {
+                Thread.sleep(CPU_POLL.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            poll(++round % MEMORY_EVERY_NTH_POLL == 0);
+        }
+    }
+
+    private void poll(boolean withMemory) {
+        Map<String, Double> pss = new TreeMap<>();
+        for (ProcessHandle process : ProcessHandle.current().descendants().toList()) {
+            Path proc = Path.of("/proc", Long.toString(process.pid()));
+            try {
+                String stat = Files.readString(proc.resolve("stat"));
+                String program = programName(stat);
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                long startedAt = Long.parseLong(fields[19]);
+                synchronized (this) {
+                    Account account = accounts.get(process.pid());
+                    if (account == null) {
+                        // Started inside the window: all its CPU time is the window's.
+                        long before = startedAt >= startTicksSinceBoot ? 0 : ticks;
+                        account = new Account(program, before);
+                        accounts.put(process.pid(), account);
+                    }
+                    account.lastTicks = Math.max(account.lastTicks, ticks);
+                    account.program = program;
+                }
+                if (withMemory) {
+                    pss.merge(program, pssKilobytes(proc) / 1024.0, Double::sum);
+                }
+            } catch (IOException | RuntimeException e) {
+                // The process ended between listing and reading: its last reading stands.
+            }
+        }
+        if (withMemory) {
+            synchronized (this) {
+                pss.forEach((program, megabytes) -> peakPssByProgram.merge(program, megabytes, Math::max));
+                peakPssTotal = Math.max(peakPssTotal, pss.values().stream().mapToDouble(Double::doubleValue).sum());
+            }
+        }
+    }
+
+    /** Chromium's processes are named after their role (chrome, chromium, ThreadPoolForeg...); all are the browser. */
+    private static String programName(String stat) {
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.equals("chromedriver")) {
+            return name;
+        }
+        return name.startsWith("chrom") || name.startsWith("Chrom") ? "chromium" : name;
+    }
+
+    private static long pssKilobytes(Path proc) throws IOException {
+        for (String line : Files.readAllLines(proc.resolve("smaps_rollup"))) {
+            if (line.startsWith("Pss:")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        return 0;
+    }
+
+    private static long ticksSinceBoot() {
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+            return (long) (Double.parseDouble(uptime) * TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** What was used from the start until now; measuring goes on. */
+    Usage usage() {
+        poll(true);
+        synchronized (this) {
+            Map<String, Double> cpu = new TreeMap<>();
+            accounts.values().forEach(account ->
+                    cpu.merge(account.program, (account.lastTicks - account.firstTicks) / TICKS_PER_SECOND, Double::sum));
+            return new Usage((System.nanoTime() - startNanos) / 1e9, cpu, peakPssTotal, new TreeMap<>(peakPssByProgram),
+                    ProcFs.hostBusySeconds() - startHostBusySeconds);
+        }
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** Stops measuring and returns the window's usage. */
+    Usage finish() {
+        Usage usage = usage();
+        close();
+        return usage;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        poller.interrupt();
+    }
+}
