@@ -60,12 +60,16 @@ public final class Capture {
                 .onStdout(line -> readProgress(line, block, bytes, onProgress))
                 .onStderr(line -> keepError(line, logWriter)));
         ffmpeg.exit().whenComplete((code, error) -> {
-            ffmpeg.drainOutput(Duration.ofSeconds(2));
-            closeQuietly(logWriter);
-            Ending ending = new Ending(code == null ? -1 : code, stopRequested, reachedEnd, lastError(), latest);
-            firstFrame.completeExceptionally(new IOException("ffmpeg exited (code " + ending.exitCode()
-                    + ") before writing a frame: " + ending.lastError()));
-            ended.complete(ending);
+            try {
+                ffmpeg.drainOutput(Duration.ofSeconds(2));
+                closeQuietly(logWriter);
+            } finally {
+                // Whatever happened above, stop() and the recording wait on these: they must complete.
+                Ending ending = new Ending(code == null ? -1 : code, stopRequested, reachedEnd, lastError(), latest);
+                firstFrame.completeExceptionally(new IOException("ffmpeg exited (code " + ending.exitCode()
+                        + ") before writing a frame: " + ending.lastError()));
+                ended.complete(ending);
+            }
         });
     }
 

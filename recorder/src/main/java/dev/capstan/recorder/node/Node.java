@@ -236,9 +236,9 @@ public final class Node implements AutoCloseable {
     private HostLoad sampleHost() {
         long now = System.nanoTime();
         hostCpu.add(now, ProcFs.hostBusySeconds());
-        long[] memory = ProcFs.memory();
+        ProcFs.Memory memory = ProcFs.memory();
         double busy = hostCpu.rate().orElse(load == null ? 0 : load.cpuBusy());
-        return new HostLoad(cores, busy, memory[0], memory[1]);
+        return new HostLoad(cores, busy, memory.available(), memory.total());
     }
 
     /** Per recording: CPU of its slot's processes, memory, and how fast its encoder keeps up with real time. */

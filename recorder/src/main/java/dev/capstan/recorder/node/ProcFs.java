@@ -32,8 +32,11 @@ public final class ProcFs {
         }
     }
 
-    /** MemAvailable and MemTotal in bytes. */
-    static long[] memory() {
+    /** MemAvailable and MemTotal, in bytes. */
+    record Memory(long available, long total) {
+    }
+
+    static Memory memory() {
         long available = 0;
         long total = 0;
         try {
@@ -48,7 +51,7 @@ public final class ProcFs {
         } catch (IOException | RuntimeException e) {
             // Unknown memory counts as none free, which only makes admission more careful.
         }
-        return new long[] {available, total};
+        return new Memory(available, total);
     }
 
     private static long kilobytes(String line) {

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,8 +129,12 @@ public final class AudioSink implements AutoCloseable {
         return daemon.isAlive() && Files.exists(socket);
     }
 
-    public long pid() {
-        return daemon.pid();
+    /** The sound server and its keep-awake reader, for measuring what the slot costs. */
+    public List<ProcessHandle> processes() {
+        List<ProcessHandle> processes = new ArrayList<>();
+        ProcessHandle.of(daemon.pid()).ifPresent(processes::add);
+        keepAwake.flatMap(reader -> ProcessHandle.of(reader.pid())).ifPresent(processes::add);
+        return processes;
     }
 
     @Override

@@ -256,7 +256,7 @@ public final class Slot implements AutoCloseable {
             ProcessHandle.of(display.pid()).ifPresent(roots::add);
         }
         if (sink != null) {
-            ProcessHandle.of(sink.pid()).ifPresent(roots::add);
+            roots.addAll(sink.processes());
         }
         if (browser != null) {
             browser.driverProcess().ifPresent(roots::add);
