@@ -1,5 +1,6 @@
 package dev.capstan.recorder.capture;
 
+import dev.capstan.storage.spool.SegmentLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +26,9 @@ public record CaptureCommand(
         Duration audioDelay,
         Optional<Duration> maxDuration) {
 
-    public static final String INIT_SEGMENT = "init.mp4";
-    public static final String SEGMENT_PATTERN = "seg_%05d.m4s";
+    /** The names the archive's spool expects (see {@link SegmentLayout}). */
+    public static final String INIT_SEGMENT = SegmentLayout.INIT;
+    public static final String SEGMENT_PATTERN = SegmentLayout.SEGMENT_PATTERN;
     public static final String PLAYLIST = "index.m3u8";
     /**
      * How often FFmpeg reports progress, in seconds. The first report with a frame is the "first frame" event, so

@@ -2,6 +2,7 @@ package dev.capstan.recorder.output;
 
 import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.process.ChildProcess;
+import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
  */
 public final class SegmentedRecording {
 
-    private static final String SEGMENTS = "segments";
+    private static final String SEGMENTS = SegmentLayout.SEGMENT_DIRECTORY;
 
     private final Path directory;
     private final Set<String> counted = new HashSet<>();
@@ -75,7 +76,7 @@ public final class SegmentedRecording {
     public List<Path> completedSegments() {
         try (Stream<Path> files = Files.list(segmentDirectory())) {
             List<Path> segments = new ArrayList<>(files
-                    .filter(file -> file.getFileName().toString().matches("seg_\\d+\\.m4s"))
+                    .filter(file -> SegmentLayout.isSegment(file.getFileName().toString()))
                     .toList());
             Collections.sort(segments);
             return segments;

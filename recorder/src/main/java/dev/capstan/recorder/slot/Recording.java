@@ -245,12 +245,15 @@ public final class Recording {
 
     /** Whatever was recorded becomes a playable file, even after a crash of the encoder. */
     private Optional<Path> assemble(Path ffmpeg, SegmentedRecording output) {
+        if (request.fileName().isEmpty()) {
+            return Optional.empty();
+        }
         if (!output.hasMedia()) {
             log.warn("recording {} has no complete segment to keep", request.id());
             return Optional.empty();
         }
         try {
-            return Optional.of(output.assemble(ffmpeg, request.fileName()));
+            return Optional.of(output.assemble(ffmpeg, request.fileName().get()));
         } catch (IOException e) {
             log.error("recording {}: segments are kept in {} but assembling them failed: {}",
                     request.id(), output.segmentDirectory(), e.getMessage());

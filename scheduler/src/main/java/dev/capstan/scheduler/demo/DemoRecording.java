@@ -1,17 +1,23 @@
 package dev.capstan.scheduler.demo;
 
 import dev.capstan.recorder.browser.WebPage;
-import dev.capstan.recorder.slot.RecordingRequest;
-import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.pool.NodeProperties;
-import dev.capstan.scheduler.recording.RecorderProperties;
+import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.archive.RecordingStatus;
+import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.blob.LocalBlobStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -23,7 +29,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code ./capstan demo}: records the built-in demo meeting, served by this very process, into local storage and
- * prints where the playable file is. Runs only when the application is started with the {@code demo} argument.
+ * prints where the playable file is: it goes through the archive like any recording, so it is also listed at
+ * {@code /api/v1/recordings}. Runs only when the application is started with the {@code demo} argument.
  */
 @Component
 @ConditionalOnExpression("'${capstan.command:}' == 'demo'")
@@ -31,18 +38,16 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(DemoRecording.class);
 
-    private final Node node;
+    private final Recordings recordings;
     private final NodeProperties nodeProperties;
-    private final RecorderProperties recorder;
     private final DemoProperties demo;
     private final WebServerApplicationContext web;
     private int exitCode;
 
-    public DemoRecording(Node node, NodeProperties nodeProperties, RecorderProperties recorder, DemoProperties demo,
+    public DemoRecording(Recordings recordings, NodeProperties nodeProperties, DemoProperties demo,
             WebServerApplicationContext web) {
-        this.node = node;
+        this.recordings = recordings;
         this.nodeProperties = nodeProperties;
-        this.recorder = recorder;
         this.demo = demo;
         this.web = web;
     }
@@ -50,29 +55,47 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
     @Override
     public void run(ApplicationArguments args) throws Exception {
         URI page = URI.create("http://127.0.0.1:" + web.getWebServer().getPort() + DemoPageController.PATH);
-        RecordingId id = RecordingId.generate();
-        Path directory = recorder.recordings().toAbsolutePath().resolve(id.value());
-        log.info("recording the demo meeting at {} for {} s into {}", page, demo.length().toSeconds(), directory);
-        RecordingRequest request = new RecordingRequest(id, new WebPage(page), directory, "demo-meeting",
-                Optional.of(demo.length()));
+        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), "demo-meeting", page);
+        log.info("recording the demo meeting at {} for {} s into {}", page, demo.length().toSeconds(),
+                recordings.archive().store().describe());
         SlotEvent.Outcome outcome;
         try {
-            outcome = node.record(request, DemoRecording::report, nodeProperties.queueTimeout()).join().outcome().join();
+            outcome = recordings.start(order, new WebPage(page), Optional.of(demo.length()),
+                    nodeProperties.queueTimeout(), DemoRecording::report).join().outcome().join();
         } catch (CompletionException e) {
             System.err.println("demo recording could not start: " + e.getCause().getMessage());
             exitCode = 1;
             return;
         }
-        if (outcome instanceof SlotEvent.Stopped stopped && stopped.file().isPresent()) {
-            System.out.println("recording: " + stopped.file().get());
-        } else if (outcome instanceof SlotEvent.Failed failed) {
+        if (outcome instanceof SlotEvent.Failed failed) {
             System.err.println("demo recording failed: " + failed.failure());
-            failed.partialFile().ifPresent(file -> System.out.println("partial recording: " + file));
+        }
+        RecordingEntry entry;
+        try {
+            entry = recordings.archive().settled(order.id()).get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            System.err.println("demo recording was not archived: " + e);
             exitCode = 1;
+            return;
+        }
+        Optional<String> where = entry.mediaKey().map(this::location);
+        if (entry.status() == RecordingStatus.READY && where.isPresent()) {
+            System.out.println("recording: " + where.get());
         } else {
-            System.err.println("demo recording produced no file");
+            System.err.println("demo recording is " + entry.status().name().toLowerCase(Locale.ROOT)
+                    + entry.statusDetail().map(detail -> ": " + detail).orElse(""));
+            where.ifPresent(file -> System.out.println("partial recording: " + file));
             exitCode = 1;
         }
+    }
+
+    /** A local store's file path (playable as it is), or the store's own address of the object. */
+    private String location(String key) {
+        BlobStore store = recordings.archive().store();
+        if (store instanceof LocalBlobStore local) {
+            return local.localFile(key).map(Path::toString).orElse(key);
+        }
+        return store.describe() + "/" + key;
     }
 
     private static void report(SlotEvent event) {

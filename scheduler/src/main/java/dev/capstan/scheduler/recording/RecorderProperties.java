@@ -16,7 +16,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ffmpeg       an FFmpeg binary to use instead of the one bundled with JavaCV (unset: the bundled one)
  * @param profile      {@code 720p}, {@code 1080p}, {@code 540p} or {@code WIDTHxHEIGHT}
  * @param audioDelay   sound is shifted this much later to line up with the picture
- * @param recordings   where finished recordings are written (local storage)
  */
 @ConfigurationProperties("capstan.recorder")
 public record RecorderProperties(
@@ -30,7 +29,6 @@ public record RecorderProperties(
         @DefaultValue("10s") Duration firstFrameTimeout,
         @DefaultValue("2s") Duration segmentLength,
         @DefaultValue("80ms") Duration audioDelay,
-        @DefaultValue("recordings") Path recordings,
         @DefaultValue List<String> browserFlags) {
 
     public RecorderProperties {

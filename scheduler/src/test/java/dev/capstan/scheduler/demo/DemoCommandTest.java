@@ -33,13 +33,18 @@ class DemoCommandTest {
         Set<Long> alreadyRunning = Leftovers.running();
         try (ConfigurableApplicationContext context = SpringApplication.run(CapstanApplication.class,
                 CapstanApplication.demoArguments(List.of("--capstan.demo.length=4s",
-                        "--capstan.recorder.recordings=" + recordings)))) {
+                        "--capstan.archive.local.root=" + recordings.resolve("archive"),
+                        "--capstan.archive.spool=" + recordings.resolve("spool"))))) {
             assertThat(SpringApplication.exit(context)).as("exit code").isZero();
         }
         Matcher line = Pattern.compile("(?m)^recording: (.+\\.mp4)$").matcher(output.getOut());
         assertThat(line.find()).as("a 'recording: <path>' line in:%n%s", output.getOut()).isTrue();
         Path file = Path.of(line.group(1));
-        assertThat(file).startsWith(recordings).isRegularFile();
+        assertThat(file).startsWith(recordings.resolve("archive")).isRegularFile();
+        // Jibri's layout: the MP4 with metadata.json (and a thumbnail) beside it; the spool is emptied.
+        assertThat(file.resolveSibling("metadata.json")).isRegularFile();
+        assertThat(file.resolveSibling("thumbnail.jpg")).isRegularFile();
+        assertThat(recordings.resolve("spool")).isEmptyDirectory();
 
         MediaReport report = MediaReport.of(file);
         assertThat(report.duration()).isBetween(3.5, 4.5);

@@ -1,0 +1,48 @@
+package dev.capstan.recorder.output;
+
+import dev.capstan.recorder.capture.CaptureCommand;
+import dev.capstan.recorder.capture.FfmpegBinary;
+import dev.capstan.recorder.capture.VideoProfile;
+import dev.capstan.recorder.process.ChildProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A recording's segment directory made from FFmpeg's test sources (testsrc2 720p30, a 440 Hz sine) with exactly
+ * the capture's output settings ({@link CaptureCommand#outputArguments()}), as fast as the encoder goes.
+ */
+final class SyntheticRecording {
+
+    private SyntheticRecording() {
+    }
+
+    static SegmentedRecording make(Path directory, int seconds) throws Exception {
+        SegmentedRecording recording = SegmentedRecording.create(directory);
+        CaptureCommand capture = new CaptureCommand(":0", "unused", "unused", VideoProfile.HD_720P30,
+                recording.segmentDirectory(), Duration.ofSeconds(2), Duration.ofMillis(80),
+                Optional.of(Duration.ofSeconds(seconds)));
+        List<String> command = new ArrayList<>(List.of(FfmpegBinary.bundled().toString(),
+                "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30,format=bgr0"));
+        command.addAll(capture.outputArguments());
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        ChildProcess ffmpeg = ChildProcess.start(ChildProcess.Spec.of("ffmpeg-synthetic", command).onStderr(errors::add));
+        try {
+            int exit = ffmpeg.exit().get(seconds * 3L + 60, TimeUnit.SECONDS);
+            ffmpeg.drainOutput(Duration.ofSeconds(2));
+            if (exit != 0 || !recording.hasMedia()) {
+                throw new IOException("synthetic recording failed (exit " + exit + "): " + String.join("; ", errors));
+            }
+        } finally {
+            ffmpeg.stop(Duration.ofSeconds(2));
+        }
+        return recording;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.capstan.scheduler.api;
+
+import dev.capstan.scheduler.archive.ArchiveProperties;
+import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.storage.archive.CatalogQuery;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.archive.RecordingStatus;
+import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.blob.BlobStoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.data.domain.Page;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRange;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * The archive over HTTP: search recordings, read one, play or download its MP4 (with byte ranges, so browsers
+ * seek), see its thumbnail, delete it.
+ */
+@RestController
+@RequestMapping(RecordingsController.PATH)
+class RecordingsController {
+
+    static final String PATH = "/api/v1/recordings";
+    private static final MediaType MP4 = MediaType.parseMediaType("video/mp4");
+
+    private final RecordingArchive archive;
+    private final ArchiveProperties properties;
+
+    RecordingsController(RecordingArchive archive, ArchiveProperties properties) {
+        this.archive = archive;
+        this.properties = properties;
+    }
+
+    @GetMapping
+    RecordingPage search(
+            @RequestParam Optional<String> room,
+            @RequestParam Optional<String> status,
+            @RequestParam Optional<String> from,
+            @RequestParam Optional<String> to,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "" + CatalogQuery.DEFAULT_SIZE) int size) {
+        CatalogQuery query = new CatalogQuery(room.filter(r -> !r.isBlank()).orElse(null),
+                status.map(RecordingsController::status).orElse(null),
+                from.map(value -> instant("from", value)).orElse(null),
+                to.map(value -> instant("to", value)).orElse(null), page, size);
+        Page<RecordingEntry> found = archive.catalog().search(query);
+        return new RecordingPage(found.getContent().stream().map(this::view).toList(), found.getNumber(),
+                found.getSize(), found.getTotalElements(), found.getTotalPages());
+    }
+
+    @GetMapping("/{id}")
+    RecordingView recording(@PathVariable String id) {
+        return view(entry(id));
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) throws BlobStoreException {
+        RecordingId recordingId = RecordingId.of(id);
+        if (!archive.delete(recordingId)) {
+            throw new RecordingNotFoundException(recordingId, "");
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * The MP4. A single byte range gets 206 with exactly those bytes; several ranges are answered with the whole
+     * file (allowed by RFC 9110), which no player asks for anyway.
+     */
+    @GetMapping("/{id}/media")
+    ResponseEntity<StreamingResponseBody> media(@PathVariable String id,
+            @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) throws BlobStoreException {
+        RecordingEntry entry = entry(id);
+        String key = entry.mediaKey().orElseThrow(() -> new RecordingNotFoundException(entry.id(), "media yet"));
+        String fileName = key.substring(key.lastIndexOf('/') + 1);
+        BlobStore store = archive.store();
+        if (properties.media().presigned()) {
+            Optional<URI> url = store.presignedGet(key, properties.media().presignedValidity(), fileName);
+            if (url.isPresent()) {
+                return ResponseEntity.status(HttpStatus.FOUND).location(url.get()).build();
+            }
+        }
+        long size = store.stat(key).orElseThrow(() -> new RecordingNotFoundException(entry.id(), "media in the store"))
+                .size();
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MP4);
+        headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+        headers.setContentDisposition(ContentDisposition.inline().filename(fileName).build());
+        entry.checksum().ifPresent(sha -> headers.setETag("\"" + sha + "\""));
+        List<HttpRange> ranges = parseRanges(range);
+        if (ranges.size() != 1) {
+            headers.setContentLength(size);
+            return new ResponseEntity<>(stream(store, key, 0, size), headers, HttpStatus.OK);
+        }
+        HttpRange requested = ranges.get(0);
+        long start;
+        long end;
+        try {
+            start = requested.getRangeStart(size);
+            end = requested.getRangeEnd(size);
+        } catch (IllegalArgumentException e) {
+            start = size;
+            end = size;
+        }
+        if (start >= size) {
+            headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+            return new ResponseEntity<>(headers, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+        }
+        long length = end - start + 1;
+        headers.set(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+        headers.setContentLength(length);
+        return new ResponseEntity<>(stream(store, key, start, length), headers, HttpStatus.PARTIAL_CONTENT);
+    }
+
+    @GetMapping("/{id}/thumbnail")
+    ResponseEntity<StreamingResponseBody> thumbnail(@PathVariable String id) throws BlobStoreException {
+        RecordingEntry entry = entry(id);
+        String key = entry.thumbnailKey().orElseThrow(() -> new RecordingNotFoundException(entry.id(), "thumbnail"));
+        long size = archive.store().stat(key)
+                .orElseThrow(() -> new RecordingNotFoundException(entry.id(), "thumbnail in the store")).size();
+        return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).contentLength(size)
+                .body(stream(archive.store(), key, 0, size));
+    }
+
+    private static List<HttpRange> parseRanges(String header) {
+        if (header == null || header.isBlank()) {
+            return List.of();
+        }
+        try {
+            return HttpRange.parseRanges(header);
+        } catch (IllegalArgumentException e) {
+            // A malformed Range header is ignored, as RFC 9110 asks: the whole representation follows.
+            return List.of();
+        }
+    }
+
+    private static StreamingResponseBody stream(BlobStore store, String key, long offset, long length) {
+        return out -> {
+            try (InputStream in = store.read(key, offset, length)) {
+                in.transferTo(out);
+            } catch (BlobStoreException e) {
+                throw new UncheckedIOException(e);
+            } catch (IOException e) {
+                // The client went away mid-download: nothing to report.
+            }
+        };
+    }
+
+    private RecordingEntry entry(String id) {
+        RecordingId recordingId = RecordingId.of(id);
+        return archive.catalog().find(recordingId).orElseThrow(() -> new RecordingNotFoundException(recordingId, ""));
+    }
+
+    private RecordingView view(RecordingEntry entry) {
+        return RecordingView.of(entry, archive.upload(entry.id()));
+    }
+
+    private static RecordingStatus status(String value) {
+        try {
+            return RecordingStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("status must be one of "
+                    + Arrays.toString(RecordingStatus.values()).toLowerCase(Locale.ROOT) + ", not " + ApiErrors.quote(value));
+        }
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-11-22T09:00:00Z, not "
+                    + ApiErrors.quote(value));
+        }
+    }
+}

@@ -1,0 +1,540 @@
+// Capstan's recordings page: lists recordings from the REST API, plays and downloads them.
+// Plain DOM only: every piece of data goes in through textContent or an attribute, never as HTML.
+'use strict';
+
+(function () {
+  const API = new URL('../api/v1/recordings', document.baseURI);
+  const PAGE_SIZE = 20;
+  const REFRESH_MS = 5000;
+  const ACTIVE = new Set(['RECORDING', 'UPLOADING']);
+  const STATUS_LABEL = {
+    RECORDING: 'Recording',
+    UPLOADING: 'Uploading',
+    READY: 'Ready',
+    PARTIAL: 'Partial',
+    FAILED: 'Failed',
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const els = {
+    filters: $('filters'), room: $('filter-room'), status: $('filter-status'), from: $('filter-from'), to: $('filter-to'),
+    message: $('message'), list: $('recordings'), pager: $('pager'), prev: $('prev'), next: $('next'),
+    pageInfo: $('page-info'), refreshing: $('refreshing'),
+    panel: $('player-panel'), title: $('player-title'), player: $('player'), playerMessage: $('player-message'),
+    details: $('player-details'), download: $('download'), remove: $('delete'), close: $('player-close'),
+  };
+
+  const state = {
+    filters: { room: '', status: '', from: '', to: '' },
+    page: 0,
+    selected: null,      // the recording in the player
+    items: [],
+    timer: null,
+    loading: null,       // AbortController of the request in flight
+  };
+
+  // ---- formatting ----------------------------------------------------------------------------------------------
+
+  const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+  function parseTime(value) {
+    if (!value) return null;
+    const time = new Date(value);
+    return Number.isNaN(time.getTime()) ? null : time;
+  }
+
+  function formatDuration(seconds) {
+    if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '—';
+    const total = Math.round(seconds);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    const two = (n) => String(n).padStart(2, '0');
+    return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+  }
+
+  function formatSize(bytes) {
+    if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '—';
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  }
+
+  function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+  }
+
+  /** Seconds recorded so far: the API's figure, or the time since the start while a recording runs. */
+  function durationOf(recording) {
+    if (recording.durationSeconds != null) return recording.durationSeconds;
+    const started = parseTime(recording.startedAt);
+    if (!started) return null;
+    const ended = parseTime(recording.endedAt) || (recording.status === 'RECORDING' ? new Date() : null);
+    return ended ? Math.max(0, (ended - started) / 1000) : null;
+  }
+
+  /** The badge: the status, and for uploads how far along they are and whether the store is reachable. */
+  function statusText(recording) {
+    const upload = recording.upload;
+    const label = STATUS_LABEL[recording.status] || String(recording.status || 'Unknown');
+    if (upload && upload.spooling) {
+      const waiting = upload.pendingSegments != null ? `, ${plural(upload.pendingSegments, 'segment', 'segments')} waiting` : '';
+      return `${label} — store unreachable${waiting}`;
+    }
+    if (recording.status === 'UPLOADING' && upload && upload.pendingSegments) {
+      return `${label} — ${plural(upload.pendingSegments, 'segment', 'segments')} to go`;
+    }
+    return label;
+  }
+
+  function statusTitle(recording) {
+    const parts = [];
+    if (recording.statusDetail) parts.push(recording.statusDetail);
+    const upload = recording.upload;
+    if (upload) {
+      if (upload.spooling) parts.push('The recording is kept on this host until the store is reachable again.');
+      const since = parseTime(upload.failingSince);
+      if (since) parts.push(`Store failing since ${dateTime.format(since)}.`);
+      if (upload.pendingBytes) parts.push(`${formatSize(upload.pendingBytes)} waiting.`);
+      if (upload.lastError) parts.push(`Last error: ${upload.lastError}`);
+    }
+    return parts.join('\n');
+  }
+
+  function link(recording, name) {
+    const links = recording.links || {};
+    if (links[name]) return new URL(links[name], document.baseURI).href;
+    const self = new URL(`${API.pathname}/${encodeURIComponent(recording.id)}`, API);
+    if (name === 'self') return self.href;
+    return `${self.href}/${name}`;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // ---- the page's address keeps the filters, page and open recording, so a reload or a shared link shows the same
+
+  function readAddress() {
+    const query = new URLSearchParams(location.search);
+    state.filters.room = query.get('room') || '';
+    state.filters.status = query.get('status') || '';
+    state.filters.from = query.get('from') || '';
+    state.filters.to = query.get('to') || '';
+    state.page = Math.max(0, parseInt(query.get('page') || '0', 10) || 0);
+    return query.get('play');
+  }
+
+  function writeAddress() {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(state.filters)) {
+      if (value) query.set(name, value);
+    }
+    if (state.page > 0) query.set('page', String(state.page));
+    if (state.selected) query.set('play', state.selected.id);
+    const search = query.toString();
+    history.replaceState(null, '', search ? `?${search}` : location.pathname);
+  }
+
+  function showFilters() {
+    els.room.value = state.filters.room;
+    els.status.value = state.filters.status;
+    els.from.value = state.filters.from;
+    els.to.value = state.filters.to;
+  }
+
+  /** A date input's day as the instant its local midnight is; {@code to} is exclusive: the day after the end day. */
+  function dayStart(day, plusDays) {
+    const [y, m, d] = day.split('-').map(Number);
+    if (!y || !m || !d) return null;
+    return new Date(y, m - 1, d + plusDays).toISOString();
+  }
+
+  function listUrl() {
+    const url = new URL(API);
+    const f = state.filters;
+    if (f.room) url.searchParams.set('room', f.room);
+    if (f.status) url.searchParams.set('status', f.status);
+    const from = f.from && dayStart(f.from, 0);
+    const to = f.to && dayStart(f.to, 1);
+    if (from) url.searchParams.set('from', from);
+    if (to) url.searchParams.set('to', to);
+    url.searchParams.set('page', String(state.page));
+    url.searchParams.set('size', String(PAGE_SIZE));
+    return url;
+  }
+
+  // ---- talking to the API --------------------------------------------------------------------------------------
+
+  class HttpError extends Error {
+    constructor(status, detail) {
+      super(detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`);
+      this.status = status;
+    }
+  }
+
+  async function request(url, options = {}) {
+    const response = await fetch(url, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'application/json' },
+      ...options,
+    });
+    if (!response.ok) {
+      let detail = '';
+      try {
+        const problem = await response.json();
+        detail = problem.detail || problem.title || '';
+      } catch (ignored) {
+        // not JSON: the status says enough
+      }
+      throw new HttpError(response.status, detail);
+    }
+    return response.status === 204 ? null : response.json().catch(() => null);
+  }
+
+  function explain(error) {
+    if (error instanceof HttpError && error.status === 401) {
+      return 'This server needs an API key. Reload the page and enter the key as the password (any user name).';
+    }
+    if (error instanceof HttpError) return `The server answered ${error.message}.`;
+    return `The server could not be reached (${error.message}).`;
+  }
+
+  function setMessage(text, kind) {
+    els.message.textContent = text || '';
+    els.message.hidden = !text;
+    els.message.dataset.kind = kind || 'info';
+  }
+
+  // ---- the list ------------------------------------------------------------------------------------------------
+
+  async function load({ quiet = false } = {}) {
+    clearTimeout(state.timer);
+    state.timer = null;
+    if (state.loading) state.loading.abort();
+    const controller = new AbortController();
+    state.loading = controller;
+    if (!quiet) {
+      document.body.dataset.state = 'loading';
+      setMessage('Loading recordings…');
+    }
+    let result;
+    try {
+      result = await request(listUrl(), { signal: controller.signal });
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      state.loading = null;
+      document.body.dataset.state = 'error';
+      setMessage(`Could not load the recordings. ${explain(error)}`, 'error');
+      // A failed refresh keeps what is shown and tries again, as long as something was still in progress.
+      if (state.items.some((r) => ACTIVE.has(r.status))) schedule();
+      return;
+    }
+    state.loading = null;
+    const items = Array.isArray(result && result.items) ? result.items : [];
+    const totalPages = Math.max(0, Number(result && result.totalPages) || 0);
+    if (items.length === 0 && state.page > 0 && state.page >= totalPages) {
+      // The page ran empty (deletions, new filters): show the last one that has something.
+      state.page = Math.max(0, totalPages - 1);
+      writeAddress();
+      return load({ quiet });
+    }
+    state.items = items;
+    render(items, result || {});
+    document.body.dataset.state = 'ready';
+    document.body.dataset.total = String(Number(result && result.totalItems) || 0);
+    if (state.selected) {
+      const fresh = items.find((r) => r.id === state.selected.id);
+      if (fresh) {
+        state.selected = fresh;
+        showDetails(fresh);
+      }
+    }
+    schedule();
+  }
+
+  function schedule() {
+    clearTimeout(state.timer);
+    state.timer = null;
+    const active = state.items.some((r) => ACTIVE.has(r.status))
+      || (state.selected && ACTIVE.has(state.selected.status));
+    els.refreshing.hidden = !active;
+    if (active) state.timer = setTimeout(() => load({ quiet: true }), REFRESH_MS);
+  }
+
+  function render(items, result) {
+    const cards = items.map(card);
+    els.list.replaceChildren(...cards);
+    const total = Number(result.totalItems) || 0;
+    const pages = Number(result.totalPages) || 0;
+    if (items.length === 0) {
+      const filtered = Object.values(state.filters).some(Boolean);
+      setMessage(filtered ? 'No recordings match these filters.' : 'No recordings yet.');
+    } else {
+      setMessage('');
+    }
+    els.pager.hidden = pages <= 1;
+    els.prev.disabled = state.page <= 0;
+    els.next.disabled = state.page >= pages - 1;
+    els.pageInfo.textContent = `Page ${state.page + 1} of ${Math.max(pages, 1)} · ${plural(total, 'recording', 'recordings')}`;
+  }
+
+  function card(recording) {
+    const item = el('li', 'recording');
+    item.dataset.recordingId = recording.id;
+    item.dataset.status = recording.status || '';
+    if (recording.upload && recording.upload.spooling) item.dataset.spooling = 'true';
+    item.tabIndex = 0;
+    item.setAttribute('role', 'button');
+    item.setAttribute('aria-label', `Play the recording of ${recording.room || 'an unnamed room'}`);
+    if (state.selected && state.selected.id === recording.id) {
+      item.classList.add('selected');
+      item.setAttribute('aria-current', 'true');
+    }
+
+    const thumb = el('div', 'thumb');
+    if (recording.status === 'RECORDING') {
+      thumb.append(placeholder('Recording…', 'live'));
+    } else {
+      const image = el('img', 'thumbnail');
+      image.alt = '';
+      image.loading = 'lazy';
+      image.decoding = 'async';
+      image.addEventListener('error', () => image.replaceWith(placeholder('No preview')), { once: true });
+      image.src = link(recording, 'thumbnail');
+      thumb.append(image);
+    }
+    const duration = el('span', 'duration', formatDuration(durationOf(recording)));
+    thumb.append(duration);
+
+    const meta = el('div', 'meta');
+    meta.append(el('span', 'room', recording.room || '(no room)'));
+    const started = parseTime(recording.startedAt);
+    const time = el('time', 'started', started ? dateTime.format(started) : '—');
+    if (started) time.dateTime = started.toISOString();
+    meta.append(time);
+
+    const facts = el('div', 'facts');
+    facts.append(el('span', 'size', formatSize(recording.sizeBytes)));
+    const badge = el('span', `badge status-${String(recording.status || 'unknown').toLowerCase()}`, statusText(recording));
+    if (recording.upload && recording.upload.spooling) badge.classList.add('spooling');
+    const title = statusTitle(recording);
+    if (title) badge.title = title;
+    facts.append(badge);
+    meta.append(facts);
+    if (recording.statusDetail && (recording.status === 'FAILED' || recording.status === 'PARTIAL')) {
+      meta.append(el('span', 'status-detail', recording.statusDetail));
+    }
+
+    item.append(thumb, meta);
+    item.addEventListener('click', () => open(recording.id));
+    item.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        open(recording.id);
+      }
+    });
+    return item;
+  }
+
+  function placeholder(text, kind) {
+    const box = el('div', `thumb-placeholder${kind ? ` ${kind}` : ''}`);
+    box.append(el('span', null, text));
+    return box;
+  }
+
+  // ---- the player ----------------------------------------------------------------------------------------------
+
+  function open(id) {
+    const recording = state.items.find((r) => r.id === id);
+    if (recording) play(recording);
+  }
+
+  function play(recording) {
+    state.selected = recording;
+    writeAddress();
+    for (const item of els.list.querySelectorAll('.recording')) {
+      const selected = item.dataset.recordingId === recording.id;
+      item.classList.toggle('selected', selected);
+      if (selected) item.setAttribute('aria-current', 'true');
+      else item.removeAttribute('aria-current');
+    }
+    els.panel.hidden = false;
+    els.playerMessage.hidden = true;
+    const media = link(recording, 'media');
+    els.player.dataset.recordingId = recording.id;
+    if (recording.status === 'RECORDING') {
+      els.player.removeAttribute('src');
+      els.player.load();
+      showPlayerMessage('Still recording: the recording can be played once it has ended.');
+    } else if (els.player.getAttribute('src') !== media) {
+      els.player.src = media;
+    }
+    els.download.href = media;
+    els.download.setAttribute('download', fileName(recording));
+    els.download.hidden = recording.status === 'RECORDING';
+    showDetails(recording);
+    els.panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    schedule();
+  }
+
+  function showPlayerMessage(text) {
+    els.playerMessage.textContent = text;
+    els.playerMessage.hidden = !text;
+  }
+
+  function fileName(recording) {
+    const safe = (value) => String(value || '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+    const started = parseTime(recording.startedAt);
+    const stamp = started ? started.toISOString().slice(0, 19).replace(/[:T]/g, '-') : safe(recording.id);
+    return `${safe(recording.room) || 'recording'}-${stamp}.mp4`;
+  }
+
+  function showDetails(recording) {
+    els.title.textContent = recording.room || '(no room)';
+    const rows = [];
+    const started = parseTime(recording.startedAt);
+    const ended = parseTime(recording.endedAt);
+    rows.push(['Status', statusText(recording)]);
+    if (recording.statusDetail) rows.push(['Detail', recording.statusDetail]);
+    rows.push(['Started', started ? dateTime.format(started) : '—']);
+    if (ended) rows.push(['Ended', started && ended.toDateString() === started.toDateString() ? timeOnly.format(ended) : dateTime.format(ended)]);
+    rows.push(['Duration', formatDuration(durationOf(recording))]);
+    rows.push(['Size', formatSize(recording.sizeBytes)]);
+    if (recording.mode) rows.push(['Mode', String(recording.mode)]);
+    if (Array.isArray(recording.participants) && recording.participants.length) {
+      rows.push(['Participants', recording.participants.map(participantName).join(', ')]);
+    }
+    if (recording.meetingUrl) rows.push(['Meeting', recording.meetingUrl]);
+    if (recording.sessionId) rows.push(['Session', recording.sessionId]);
+    if (recording.upload && recording.upload.lastError) rows.push(['Last upload error', recording.upload.lastError]);
+    if (recording.checksum) rows.push(['Checksum', recording.checksum]);
+    rows.push(['Id', recording.id]);
+    const nodes = [];
+    for (const [name, value] of rows) {
+      nodes.push(el('dt', null, name), el('dd', null, value));
+    }
+    els.details.replaceChildren(...nodes);
+    els.download.hidden = recording.status === 'RECORDING';
+    if (recording.status !== 'RECORDING' && els.player.dataset.recordingId === recording.id
+        && !els.player.getAttribute('src')) {
+      // It has just ended: now there is something to play.
+      showPlayerMessage('');
+      els.player.src = link(recording, 'media');
+    }
+  }
+
+  function participantName(participant) {
+    if (participant == null) return '';
+    if (typeof participant !== 'object') return String(participant);
+    return String(participant.displayName || participant.name || participant.id || JSON.stringify(participant));
+  }
+
+  function closePlayer() {
+    els.player.pause();
+    els.player.removeAttribute('src');
+    els.player.load();
+    delete els.player.dataset.recordingId;
+    els.panel.hidden = true;
+    state.selected = null;
+    for (const item of els.list.querySelectorAll('.recording.selected')) {
+      item.classList.remove('selected');
+      item.removeAttribute('aria-current');
+    }
+    writeAddress();
+  }
+
+  async function deleteSelected() {
+    const recording = state.selected;
+    if (!recording) return;
+    const started = parseTime(recording.startedAt);
+    const what = `the recording of ${recording.room || 'this room'}${started ? ` started ${dateTime.format(started)}` : ''}`;
+    if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
+    els.remove.disabled = true;
+    try {
+      await request(link(recording, 'self'), { method: 'DELETE' });
+      closePlayer();
+      await load();
+    } catch (error) {
+      showPlayerMessage(`Could not delete it. ${explain(error)}`);
+    } finally {
+      els.remove.disabled = false;
+    }
+  }
+
+  // ---- wiring --------------------------------------------------------------------------------------------------
+
+  els.filters.addEventListener('submit', (event) => {
+    event.preventDefault();
+    state.filters = {
+      room: els.room.value.trim(),
+      status: els.status.value,
+      from: els.from.value,
+      to: els.to.value,
+    };
+    state.page = 0;
+    writeAddress();
+    load();
+  });
+  els.filters.addEventListener('reset', () => {
+    // After the form has cleared its fields.
+    setTimeout(() => els.filters.requestSubmit(), 0);
+  });
+  els.prev.addEventListener('click', () => {
+    if (state.page > 0) {
+      state.page--;
+      writeAddress();
+      load();
+    }
+  });
+  els.next.addEventListener('click', () => {
+    state.page++;
+    writeAddress();
+    load();
+  });
+  els.close.addEventListener('click', closePlayer);
+  els.remove.addEventListener('click', deleteSelected);
+  els.player.addEventListener('error', () => {
+    if (els.player.getAttribute('src')) {
+      showPlayerMessage('This recording cannot be played (yet). Try the download link, or again in a moment.');
+    }
+  });
+  els.player.addEventListener('loadeddata', () => showPlayerMessage(''));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !els.panel.hidden) closePlayer();
+  });
+
+  async function start() {
+    const wanted = readAddress();
+    showFilters();
+    await load();
+    if (wanted) {
+      const recording = state.items.find((r) => r.id === wanted);
+      if (recording) {
+        play(recording);
+      } else {
+        try {
+          const single = await request(new URL(`${API.pathname}/${encodeURIComponent(wanted)}`, API));
+          if (single && single.id) {
+            state.items.push(single);
+            play(single);
+          }
+        } catch (ignored) {
+          writeAddress();   // gone or unreadable: drop it from the address
+        }
+      }
+    }
+  }
+
+  start();
+}());

@@ -1,0 +1,221 @@
+package dev.capstan.scheduler.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.browser.WebPage;
+import dev.capstan.recorder.media.MediaReport;
+import dev.capstan.recorder.media.RecordingQuality;
+import dev.capstan.recorder.slot.Recording;
+import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.scheduler.demo.DemoPageController;
+import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.archive.RecordingStatus;
+import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.fixture.S3ProxyServer;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Recordings into a real S3 API server (S3Proxy, a child process): segments reach the bucket while the meeting
+ * is recorded, the final MP4 is one object within seconds of stop, and a store outage loses nothing.
+ */
+@Tag("media")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "capstan.node.slots=1",
+        "capstan.archive.store=s3",
+        "capstan.archive.s3.bucket=recordings",
+        "capstan.archive.s3.prefix=capstan/",
+        "capstan.archive.s3.path-style=true",
+        "capstan.archive.s3.create-bucket=true",
+        "capstan.archive.media.presigned=true"})
+class S3ArchiveTest {
+
+    private static S3ProxyServer s3;
+
+    @Autowired
+    Recordings recordings;
+
+    @Autowired
+    BlobStore store;
+
+    @LocalServerPort
+    int port;
+
+    @TempDir
+    Path downloads;
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) {
+        if (s3 == null) {
+            s3 = S3ProxyServer.start();
+        }
+        registry.add("capstan.archive.s3.endpoint", () -> s3.endpoint().toString());
+        registry.add("capstan.archive.s3.access-key", s3::accessKey);
+        registry.add("capstan.archive.s3.secret-key", s3::secretKey);
+    }
+
+    @AfterAll
+    static void stopStore() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    /** A recording of the demo page and the moment its first frame was written. */
+    private record Started(RecordingId id, Recording recording, long firstFrameNanos) {
+    }
+
+    private Started record(String room) throws Exception {
+        RecordingId id = RecordingId.generate();
+        URI page = URI.create("http://127.0.0.1:" + port + DemoPageController.PATH);
+        CompletableFuture<Long> firstFrame = new CompletableFuture<>();
+        Recording recording = recordings.start(RecordingOrder.of(id, room, page), new WebPage(page), Optional.empty(),
+                        Duration.ofSeconds(90), event -> {
+                            if (event instanceof SlotEvent.FirstFrameWritten) {
+                                firstFrame.complete(System.nanoTime());
+                            }
+                        })
+                .get(90, TimeUnit.SECONDS);
+        return new Started(id, recording, firstFrame.get(30, TimeUnit.SECONDS));
+    }
+
+    private static void sleepUntil(long startNanos, Duration after) throws InterruptedException {
+        long wait = startNanos + after.toNanos() - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+        }
+    }
+
+    private JsonNode api(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    /** Follows the API's redirect to a presigned URL, as a browser would, and keeps the file. */
+    private Path download(RecordingId id) throws Exception {
+        HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/recordings/" + id + "/media")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(redirect.statusCode()).as("media is a redirect to the store").isEqualTo(302);
+        URI presigned = URI.create(redirect.headers().firstValue("Location").orElseThrow());
+        assertThat(presigned.toString()).startsWith(s3.endpoint().toString()).contains("X-Amz-Signature");
+        Path file = downloads.resolve(id + ".mp4");
+        HttpResponse<Path> fetched = http.send(HttpRequest.newBuilder(presigned).build(),
+                HttpResponse.BodyHandlers.ofFile(file));
+        assertThat(fetched.statusCode()).as("presigned GET without credentials").isEqualTo(200);
+        return file;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            sha.update(in.readAllBytes());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    @Test
+    void aThirtySecondRecordingStreamsIntoTheBucketAndIsOneFileWithinFiveSecondsOfStop() throws Exception {
+        Started started = record("s3-room");
+        RecordingId id = started.id();
+
+        sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(12));
+        assertThat(store.list(id + "/segments/")).as("segments in the bucket while recording")
+                .hasSizeGreaterThanOrEqualTo(4);
+        JsonNode running = api("/api/v1/recordings/" + id);
+        assertThat(running.at("/status").asText()).isEqualTo("RECORDING");
+        assertThat(running.at("/upload/phase").asText()).isEqualTo("STREAMING");
+        assertThat(running.at("/upload/spooling").asBoolean()).isFalse();
+
+        sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(30));
+        long stop = System.nanoTime();
+        started.recording().stop().get(20, TimeUnit.SECONDS);
+        RecordingEntry entry = recordings.archive().settled(id).get(20, TimeUnit.SECONDS);
+        Duration stopToStored = Duration.ofNanos(System.nanoTime() - stop);
+        System.out.println("stop to one object in the bucket: " + stopToStored.toMillis() + " ms");
+        assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
+        assertThat(stopToStored).as("stop to the final object in the bucket").isLessThanOrEqualTo(Duration.ofSeconds(5));
+
+        String mediaKey = entry.mediaKey().orElseThrow();
+        assertThat(mediaKey).startsWith(id + "/s3-room_").endsWith(".mp4");
+        assertThat(store.stat(mediaKey).orElseThrow().size()).isEqualTo(entry.sizeBytes().orElseThrow());
+        assertThat(store.list(id + "/segments/")).as("segment copies removed once the file is whole").isEmpty();
+
+        Path file = download(id);
+        assertThat(sha256(file)).isEqualTo(entry.checksum().orElseThrow());
+        MediaReport report = RecordingQuality.assertRecordedWell(file, 30);
+        assertThat(report.duration()).isBetween(29.5, 30.5);
+
+        JsonNode metadata;
+        try (InputStream in = store.read(id + "/metadata.json", 0, -1)) {
+            metadata = json.readTree(in);
+        }
+        assertThat(metadata.at("/meeting_url").asText()).endsWith(DemoPageController.PATH);
+        assertThat(metadata.at("/participants").isArray()).isTrue();
+        assertThat(entry.thumbnailKey()).hasValue(id + "/thumbnail.jpg");
+    }
+
+    @Test
+    void theStoreDownForTwentySecondsLosesNothingAndTheStatusShowsTheSpool() throws Exception {
+        Started started = record("outage-room");
+        RecordingId id = started.id();
+        sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(5));
+        s3.kill();
+        long killed = System.nanoTime();
+        AtomicBoolean sawSpooling = new AtomicBoolean();
+        AtomicInteger mostPending = new AtomicInteger();
+        try {
+            while (System.nanoTime() - killed < Duration.ofSeconds(20).toNanos()) {
+                JsonNode upload = api("/api/v1/recordings/" + id).at("/upload");
+                if (upload.at("/spooling").asBoolean()) {
+                    sawSpooling.set(true);
+                    assertThat(upload.at("/lastError").asText()).doesNotContain(s3.secretKey());
+                }
+                mostPending.accumulateAndGet(upload.at("/pendingSegments").asInt(), Math::max);
+                Thread.sleep(500);
+            }
+        } finally {
+            s3.restart();
+        }
+        assertThat(sawSpooling).as("status showed the spool while the store was down").isTrue();
+        assertThat(mostPending.get()).as("segments waiting on local disk").isGreaterThanOrEqualTo(8);
+
+        sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(32));
+        started.recording().stop().get(20, TimeUnit.SECONDS);
+        RecordingEntry entry = recordings.archive().settled(id).get(60, TimeUnit.SECONDS);
+        assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
+        Path file = download(id);
+        RecordingQuality.assertRecordedWell(file, 32);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.capstan.storage.archive;
+
+import jakarta.persistence.criteria.Predicate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The recording catalog: every recording's metadata and status, which the API lists and searches.
+ *
+ * <p>Status changes follow {@link RecordingStatus}: a change that is not legal from the current status, or any
+ * change to a recording that is not in the catalog (never created, or deleted), throws
+ * {@link IllegalStateException}. Values that do not fit their column throw {@link IllegalArgumentException};
+ * status details are cut to fit instead. Each method is one transaction (joining the caller's, if any); changes of
+ * the same recording lock its row, so concurrent changes wait for each other rather than fail.
+ *
+ * <p>Spring applications get it by importing {@link CatalogConfiguration}.
+ */
+public class Catalog {
+
+    private static final Sort NEWEST_FIRST = Sort.by(Sort.Order.desc("startedAt"), Sort.Order.desc("id"));
+    private static final Sort OLDEST_FIRST = Sort.by(Sort.Order.asc("startedAt"), Sort.Order.asc("id"));
+
+    private final RecordingRows rows;
+    private final TransactionTemplate writes;
+    private final TransactionTemplate reads;
+    private final Clock clock;
+
+    Catalog(RecordingRows rows, PlatformTransactionManager transactions, Clock clock) {
+        this.rows = rows;
+        this.writes = new TransactionTemplate(transactions);
+        this.reads = new TransactionTemplate(transactions);
+        this.reads.setReadOnly(true);
+        this.clock = clock;
+    }
+
+    /** Records a recording that has just started, in status RECORDING. */
+    public RecordingEntry create(NewRecording recording) {
+        String id = recording.id().value();
+        try {
+            return writes.execute(tx -> {
+                if (rows.existsById(id)) {
+                    throw new IllegalStateException("recording " + id + " is already in the catalog");
+                }
+                return rows.saveAndFlush(new RecordingRow(recording, micros(recording.startedAt()), now())).toEntry();
+            });
+        } catch (DataIntegrityViolationException e) {
+            if (find(recording.id()).isPresent()) {
+                throw new IllegalStateException("recording " + id + " is already in the catalog", e);
+            }
+            throw e;
+        }
+    }
+
+    public Optional<RecordingEntry> find(RecordingId id) {
+        return reads.execute(tx -> rows.findById(id.value()).map(RecordingRow::toEntry));
+    }
+
+    /** RECORDING → UPLOADING: capture has ended and the media is being stored. {@code duration} may be null. */
+    public RecordingEntry markUploading(RecordingId id, Instant endedAt, Duration duration, String detail) {
+        Objects.requireNonNull(endedAt, "endedAt");
+        return transition(id, RecordingStatus.UPLOADING, detail, row -> row.ended(micros(endedAt), duration));
+    }
+
+    /** UPLOADING → READY: the media is stored in full. Clears the status detail. */
+    public RecordingEntry markReady(RecordingId id, StoredMedia media) {
+        Objects.requireNonNull(media, "media");
+        return transition(id, RecordingStatus.READY, null, row -> row.stored(media));
+    }
+
+    /** UPLOADING → PARTIAL: the media is stored but incomplete; {@code detail} says what is missing. */
+    public RecordingEntry markPartial(RecordingId id, StoredMedia media, String detail) {
+        Objects.requireNonNull(media, "media");
+        return transition(id, RecordingStatus.PARTIAL, detail, row -> row.stored(media));
+    }
+
+    /** RECORDING or UPLOADING → FAILED: nothing usable was stored; {@code detail} says why. */
+    public RecordingEntry markFailed(RecordingId id, String detail) {
+        return transition(id, RecordingStatus.FAILED, detail, row -> { });
+    }
+
+    /** Replaces the status detail of a recording that is not final yet, e.g. with an upload's progress. */
+    public RecordingEntry setStatusDetail(RecordingId id, String detail) {
+        return change(id, row -> {
+            if (row.status().isFinal()) {
+                throw new IllegalStateException("recording " + id + " is " + row.status() + ", which is final");
+            }
+            row.statusDetail(Limits.truncate(detail));
+        });
+    }
+
+    /** Replaces the participants (a JSON array as text), in any status. */
+    public RecordingEntry setParticipants(RecordingId id, String participantsJson) {
+        String json = Limits.json("participantsJson", Objects.requireNonNull(participantsJson, "participantsJson"),
+                '[', "[]");
+        return change(id, row -> row.participants(json));
+    }
+
+    /** One page of the recordings that match, newest first (by start, then id). */
+    public Page<RecordingEntry> search(CatalogQuery query) {
+        PageRequest page = PageRequest.of(query.page(), query.size(), NEWEST_FIRST);
+        return reads.execute(tx -> rows.findAll(matching(query), page).map(RecordingRow::toEntry));
+    }
+
+    /** Removes a recording from the catalog (not its media); false if it was not there. */
+    public boolean delete(RecordingId id) {
+        return Boolean.TRUE.equals(writes.execute(tx -> rows.deleteRow(id.value()) > 0));
+    }
+
+    /** Up to {@code limit} recordings started before {@code cutoff}, oldest first: candidates for retention. */
+    public List<RecordingEntry> startedBefore(Instant cutoff, int limit) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        PageRequest page = PageRequest.of(0, limit, OLDEST_FIRST);
+        return reads.execute(tx -> entries(rows.findByStartedAtBefore(cutoff, page)));
+    }
+
+    /** Every recording in one of these statuses, oldest first: what to resume after a restart. */
+    public List<RecordingEntry> inStatus(Set<RecordingStatus> statuses) {
+        if (statuses.isEmpty()) {
+            return List.of();
+        }
+        return reads.execute(tx -> entries(rows.findByStatusInOrderByStartedAtAscIdAsc(statuses)));
+    }
+
+    private RecordingEntry transition(RecordingId id, RecordingStatus target, String detail,
+                                      Consumer<RecordingRow> alsoChange) {
+        return change(id, row -> {
+            if (!row.status().canBecome(target)) {
+                throw new IllegalStateException(
+                        "recording " + id + " is " + row.status() + " and cannot become " + target);
+            }
+            row.status(target, Limits.truncate(detail));
+            alsoChange.accept(row);
+        });
+    }
+
+    private RecordingEntry change(RecordingId id, Consumer<RecordingRow> change) {
+        return writes.execute(tx -> {
+            RecordingRow row = rows.findForUpdateById(id.value()).orElseThrow(() -> new IllegalStateException(
+                    "recording " + id + " is not in the catalog"));
+            change.accept(row);
+            row.touched(now());
+            return rows.saveAndFlush(row).toEntry();
+        });
+    }
+
+    private static Specification<RecordingRow> matching(CatalogQuery query) {
+        return (root, criteria, builder) -> {
+            List<Predicate> filters = new ArrayList<>();
+            if (query.room() != null) {
+                filters.add(builder.equal(root.get("room"), query.room()));
+            }
+            if (query.status() != null) {
+                filters.add(builder.equal(root.get("status"), query.status()));
+            }
+            if (query.startedFrom() != null) {
+                filters.add(builder.greaterThanOrEqualTo(root.get("startedAt"), query.startedFrom()));
+            }
+            if (query.startedTo() != null) {
+                filters.add(builder.lessThan(root.get("startedAt"), query.startedTo()));
+            }
+            return builder.and(filters.toArray(Predicate[]::new));
+        };
+    }
+
+    private static List<RecordingEntry> entries(List<RecordingRow> found) {
+        return found.stream().map(RecordingRow::toEntry).toList();
+    }
+
+    private Instant now() {
+        return micros(clock.instant());
+    }
+
+    /** The databases keep microseconds; so does the catalog, so that what it returns is what it stored. */
+    private static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+}

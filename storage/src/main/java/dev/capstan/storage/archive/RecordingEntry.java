@@ -1,0 +1,53 @@
+package dev.capstan.storage.archive;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One recording as the catalog knows it: an immutable snapshot. Times have microsecond precision, like the
+ * database's.
+ *
+ * @param id               the recording's id
+ * @param room             the room name or JID, if known
+ * @param meetingUrl       the meeting's URL
+ * @param sessionId        Jicofo's session id, if any
+ * @param mode             file or stream
+ * @param status           where the recording is in its life
+ * @param statusDetail     why it failed or is partial, or how far its upload is
+ * @param startedAt        when capture started
+ * @param endedAt          when capture ended, once it has
+ * @param duration         the recorded media's length, once known
+ * @param sizeBytes        the stored media object's size, once stored
+ * @param checksum         its SHA-256 as hex, once stored (if computed)
+ * @param location         where the media object is (the store), once stored
+ * @param mediaKey         the media object's key in that store, once stored
+ * @param thumbnailKey     the thumbnail's key, if there is one
+ * @param participantsJson the participants, a JSON array as text ({@code []} until set)
+ * @param appDataJson      application data, a JSON object as text ({@code {}} when none)
+ * @param createdAt        when the catalog first recorded it
+ * @param updatedAt        when the catalog last changed it
+ * @param version          incremented by every change
+ */
+public record RecordingEntry(
+        RecordingId id,
+        Optional<String> room,
+        String meetingUrl,
+        Optional<String> sessionId,
+        RecordingMode mode,
+        RecordingStatus status,
+        Optional<String> statusDetail,
+        Instant startedAt,
+        Optional<Instant> endedAt,
+        Optional<Duration> duration,
+        Optional<Long> sizeBytes,
+        Optional<String> checksum,
+        Optional<String> location,
+        Optional<String> mediaKey,
+        Optional<String> thumbnailKey,
+        String participantsJson,
+        String appDataJson,
+        Instant createdAt,
+        Instant updatedAt,
+        long version) {
+}

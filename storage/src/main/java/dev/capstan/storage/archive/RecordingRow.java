@@ -1,0 +1,167 @@
+package dev.capstan.storage.archive;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A row of the {@code recording} table. Only {@link Catalog} changes it, and it hands out {@link RecordingEntry}. */
+@Entity
+@Table(name = "recording")
+class RecordingRow {
+
+    @Id
+    @Column(name = "id", length = 64)
+    private String id;
+
+    @Column(name = "room", length = Limits.ROOM)
+    private String room;
+
+    @Column(name = "meeting_url", length = Limits.MEETING_URL, nullable = false)
+    private String meetingUrl;
+
+    @Column(name = "session_id", length = Limits.SESSION_ID)
+    private String sessionId;
+
+    // VARCHAR explicitly: Hibernate would otherwise expect H2's native ENUM type when validating.
+    @Enumerated(EnumType.STRING)
+    @JdbcTypeCode(SqlTypes.VARCHAR)
+    @Column(name = "mode", length = 16, nullable = false)
+    private RecordingMode mode;
+
+    @Enumerated(EnumType.STRING)
+    @JdbcTypeCode(SqlTypes.VARCHAR)
+    @Column(name = "status", length = 16, nullable = false)
+    private RecordingStatus status;
+
+    @Column(name = "status_detail", length = Limits.STATUS_DETAIL)
+    private String statusDetail;
+
+    @Column(name = "started_at", nullable = false)
+    private Instant startedAt;
+
+    @Column(name = "ended_at")
+    private Instant endedAt;
+
+    @Column(name = "duration_ms")
+    private Long durationMs;
+
+    @Column(name = "size_bytes")
+    private Long sizeBytes;
+
+    @Column(name = "checksum", length = Limits.CHECKSUM)
+    private String checksum;
+
+    @Column(name = "location", length = Limits.LOCATION)
+    private String location;
+
+    @Column(name = "media_key", length = Limits.KEY)
+    private String mediaKey;
+
+    @Column(name = "thumbnail_key", length = Limits.KEY)
+    private String thumbnailKey;
+
+    @Column(name = "participants", nullable = false)
+    private String participants;
+
+    @Column(name = "app_data", nullable = false)
+    private String appData;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
+    @Version
+    @Column(name = "version", nullable = false)
+    private Long version;
+
+    protected RecordingRow() {
+        // for JPA
+    }
+
+    RecordingRow(NewRecording recording, Instant startedAt, Instant now) {
+        this.id = recording.id().value();
+        this.room = recording.room();
+        this.meetingUrl = recording.meetingUrl();
+        this.sessionId = recording.sessionId();
+        this.mode = recording.mode();
+        this.status = RecordingStatus.RECORDING;
+        this.startedAt = startedAt;
+        this.participants = "[]";
+        this.appData = recording.appDataJson();
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    RecordingStatus status() {
+        return status;
+    }
+
+    Optional<Instant> endedAt() {
+        return Optional.ofNullable(endedAt);
+    }
+
+    void status(RecordingStatus status, String detail) {
+        this.status = status;
+        this.statusDetail = detail;
+    }
+
+    void statusDetail(String detail) {
+        this.statusDetail = detail;
+    }
+
+    void ended(Instant endedAt, Duration duration) {
+        this.endedAt = endedAt;
+        this.durationMs = duration == null ? null : duration.toMillis();
+    }
+
+    void stored(StoredMedia media) {
+        this.location = media.location();
+        this.mediaKey = media.mediaKey();
+        this.sizeBytes = media.sizeBytes();
+        this.checksum = media.checksum();
+        this.thumbnailKey = media.thumbnailKey();
+    }
+
+    void participants(String json) {
+        this.participants = json;
+    }
+
+    void touched(Instant now) {
+        this.updatedAt = now;
+    }
+
+    RecordingEntry toEntry() {
+        return new RecordingEntry(
+                RecordingId.of(id),
+                Optional.ofNullable(room),
+                meetingUrl,
+                Optional.ofNullable(sessionId),
+                mode,
+                status,
+                Optional.ofNullable(statusDetail),
+                startedAt,
+                Optional.ofNullable(endedAt),
+                Optional.ofNullable(durationMs).map(Duration::ofMillis),
+                Optional.ofNullable(sizeBytes),
+                Optional.ofNullable(checksum),
+                Optional.ofNullable(location),
+                Optional.ofNullable(mediaKey),
+                Optional.ofNullable(thumbnailKey),
+                participants,
+                appData,
+                createdAt,
+                updatedAt,
+                version == null ? 0 : version);
+    }
+}

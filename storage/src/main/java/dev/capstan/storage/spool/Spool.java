@@ -1,0 +1,338 @@
+package dev.capstan.storage.spool;
+
+import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.blob.BlobStoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local disk between the recorder and the store. A recording writes its segments into its spool directory; the
+ * spool streams them into the {@link BlobStore} as they appear and, once the recording is sealed, completes the
+ * final object there. When the store fails, segments simply stay here and are retried with backoff; after a
+ * restart, {@link #open} finds every unfinished upload and continues it. Local files are removed only by
+ * {@link #discard}, after the owner has recorded the result.
+ */
+public final class Spool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Spool.class);
+    /** Local read errors are retried a few times (a full disk may clear), then the upload fails. */
+    private static final int LOCAL_ERROR_ATTEMPTS = 5;
+
+    /**
+     * @param scanInterval  how often a running recording's directory is checked for new segments
+     * @param partSize      the size parts of the final object are cut to (at least the store's minimum)
+     * @param firstRetry    the wait after the store's first failure; it doubles on each further failure
+     * @param longestRetry  the longest wait between attempts, which bounds how late a recovered store is noticed
+     */
+    public record Settings(Duration scanInterval, long partSize, Duration firstRetry, Duration longestRetry, int threads) {
+
+        public static Settings defaults() {
+            return new Settings(Duration.ofMillis(500), 8L << 20, Duration.ofMillis(500), Duration.ofSeconds(5), 2);
+        }
+    }
+
+    private final Path root;
+    private final BlobStore store;
+    private final SpoolListener listener;
+    private final Settings settings;
+    private final Clock clock;
+    private final ScheduledExecutorService executor;
+    private final Map<RecordingId, SpooledUpload> uploads = new ConcurrentHashMap<>();
+    private final Map<RecordingId, ScheduledFuture<?>> nextSteps = new ConcurrentHashMap<>();
+    private final List<RecordingId> interrupted = new ArrayList<>();
+
+    private Spool(Path root, BlobStore store, SpoolListener listener, Settings settings, Clock clock) {
+        this.root = root;
+        this.store = store;
+        this.listener = listener;
+        this.settings = settings;
+        this.clock = clock;
+        this.executor = Executors.newScheduledThreadPool(settings.threads(), runnable -> {
+            Thread thread = new Thread(runnable, "spool-upload");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Opens the spool under {@code root} and resumes every upload found there: unfinished ones continue, finished
+     * ones are reported to the listener again (the process may have stopped before their owner recorded them).
+     */
+    public static Spool open(Path root, BlobStore store, SpoolListener listener, Settings settings) throws IOException {
+        Files.createDirectories(root);
+        Spool spool = new Spool(root, store, listener, settings, Clock.systemUTC());
+        spool.resumeAll();
+        return spool;
+    }
+
+    private void resumeAll() throws IOException {
+        List<Path> directories;
+        try (Stream<Path> entries = Files.list(root)) {
+            directories = entries.filter(Files::isDirectory).sorted(Comparator.naturalOrder()).toList();
+        }
+        for (Path directory : directories) {
+            RecordingId id;
+            try {
+                id = RecordingId.of(directory.getFileName().toString());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            Optional<UploadJournal> journal;
+            try {
+                journal = UploadJournal.read(directory);
+            } catch (IOException | RuntimeException e) {
+                log.error("recording {}: unreadable upload journal in {}; left as it is: {}", id, directory, e.toString());
+                continue;
+            }
+            if (journal.isEmpty()) {
+                continue;
+            }
+            SpooledUpload upload = new SpooledUpload(id, directory, store, journal.get(), settings.partSize(), clock);
+            uploads.put(id, upload);
+            if (!upload.sealed()) {
+                interrupted.add(id);
+            }
+            log.info("recording {}: resuming its upload from {} ({})", id, directory,
+                    upload.finished() ? "complete" : upload.sealed() ? "sealed" : "interrupted while recording");
+            schedule(upload, Duration.ZERO);
+        }
+    }
+
+    /** Recordings that were still being made when the previous process stopped; their owner should seal them. */
+    public List<RecordingId> interrupted() {
+        return List.copyOf(interrupted);
+    }
+
+    /** The directory a recording's producer writes into. */
+    public Path directory(RecordingId id) {
+        return root.resolve(id.value());
+    }
+
+    /**
+     * Starts spooling a recording: creates its directory and begins streaming segments as they appear.
+     *
+     * @param mediaName the final object's file name, e.g. {@code room_2026-11-22-10-00-00.mp4}
+     * @return the directory the producer writes into
+     */
+    public Path begin(RecordingId id, String mediaName) throws IOException {
+        Path directory = directory(id);
+        if (uploads.containsKey(id) || Files.exists(directory.resolve(UploadJournal.FILE))) {
+            throw new IllegalStateException("recording " + id + " is already spooled");
+        }
+        Files.createDirectories(SegmentLayout.segmentDirectory(directory));
+        SpooledUpload upload = new SpooledUpload(id, directory, store, UploadJournal.create(directory, mediaName),
+                settings.partSize(), clock);
+        uploads.put(id, upload);
+        schedule(upload, settings.scanInterval());
+        return directory;
+    }
+
+    /**
+     * The recording is over: no more segments will come. The final object is completed as soon as the store
+     * allows, then {@code extraFiles} (names inside the recording's directory) are stored beside it.
+     */
+    public void seal(RecordingId id, List<String> extraFiles) throws IOException {
+        SpooledUpload upload = upload(id);
+        synchronized (upload) {
+            upload.seal(extraFiles);
+        }
+        schedule(upload, Duration.ZERO);
+    }
+
+    public Optional<UploadStatus> status(RecordingId id) {
+        SpooledUpload upload = uploads.get(id);
+        if (upload == null) {
+            return Optional.empty();
+        }
+        synchronized (upload) {
+            return Optional.of(upload.status());
+        }
+    }
+
+    public List<UploadStatus> statuses() {
+        return uploads.keySet().stream().sorted().map(this::status).flatMap(Optional::stream).toList();
+    }
+
+    /** Totals over every upload, for metrics and health. */
+    public Backlog backlog() {
+        int unfinished = 0;
+        int spooling = 0;
+        int segments = 0;
+        long bytes = 0;
+        for (UploadStatus status : statuses()) {
+            if (status.phase() == UploadStatus.Phase.STREAMING || status.phase() == UploadStatus.Phase.FINISHING) {
+                unfinished++;
+            }
+            spooling += status.spooling() ? 1 : 0;
+            segments += status.pendingSegments();
+            bytes += status.pendingBytes();
+        }
+        return new Backlog(unfinished, spooling, segments, bytes);
+    }
+
+    /**
+     * @param uploads         uploads not yet complete
+     * @param spooling        of those, how many cannot reach the store right now
+     * @param pendingSegments segments on local disk only
+     * @param pendingBytes    their size
+     */
+    public record Backlog(int uploads, int spooling, int pendingSegments, long pendingBytes) {
+    }
+
+    /** Removes a finished (or abandoned) recording's local files. Its objects in the store are not touched. */
+    public void discard(RecordingId id) throws IOException {
+        SpooledUpload upload = uploads.remove(id);
+        ScheduledFuture<?> waiting = nextSteps.remove(id);
+        if (waiting != null) {
+            waiting.cancel(false);
+        }
+        Path directory = upload != null ? upload.directory() : directory(id);
+        if (upload != null) {
+            synchronized (upload) {
+                deleteTree(directory);
+            }
+        } else {
+            deleteTree(directory);
+        }
+    }
+
+    private SpooledUpload upload(RecordingId id) {
+        SpooledUpload upload = uploads.get(id);
+        if (upload == null) {
+            throw new IllegalArgumentException("recording " + id + " is not spooled");
+        }
+        return upload;
+    }
+
+    /** Each upload has at most one step waiting, so a seal or a restart never starts a second chain of steps. */
+    private void schedule(SpooledUpload upload, Duration delay) {
+        synchronized (upload) {
+            ScheduledFuture<?> waiting = nextSteps.get(upload.id());
+            if (waiting != null) {
+                waiting.cancel(false);
+            }
+            if (!executor.isShutdown()) {
+                nextSteps.put(upload.id(),
+                        executor.schedule(() -> step(upload), delay.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
+    private void step(SpooledUpload upload) {
+        Optional<ArchivedMedia> done;
+        Duration next;
+        synchronized (upload) {
+            if (uploads.get(upload.id()) != upload) {
+                return; // discarded
+            }
+            if (upload.finished()) {
+                upload.completedMedia().ifPresent(this::report);
+                return;
+            }
+            // A seal triggers a step at once; a step already waiting for its backoff must not be overtaken.
+            Optional<Instant> retryAt = upload.nextAttempt();
+            if (retryAt.isPresent() && retryAt.get().isAfter(clock.instant())) {
+                schedule(upload, Duration.between(clock.instant(), retryAt.get()));
+                return;
+            }
+            try {
+                done = upload.step();
+                if (upload.failedAttempts() > 0) {
+                    log.info("recording {}: the store answers again after {} failed attempts; catching up",
+                            upload.id(), upload.failedAttempts());
+                }
+                upload.succeeded();
+                next = settings.scanInterval();
+            } catch (BlobStoreException e) {
+                next = backoff(upload.failedAttempts());
+                upload.failedAttempt(e.getMessage(), clock.instant().plus(next));
+                if (upload.failedAttempts() == 1 || upload.failedAttempts() % 20 == 0) {
+                    log.warn("recording {}: the store {} failed ({}); segments stay on local disk, retrying in {} ms",
+                            upload.id(), store.describe(), e.getMessage(), next.toMillis());
+                }
+                done = Optional.empty();
+            } catch (IOException | RuntimeException e) {
+                if (upload.failedAttempts() + 1 >= LOCAL_ERROR_ATTEMPTS) {
+                    upload.failedForGood(e.getMessage());
+                    log.error("recording {}: giving up the upload: {}", upload.id(), e.toString());
+                    notifyFailed(upload.id(), e.getMessage());
+                    return;
+                }
+                next = backoff(upload.failedAttempts());
+                upload.failedAttempt(e.getMessage(), clock.instant().plus(next));
+                log.warn("recording {}: upload step failed ({}); retrying in {} ms", upload.id(), e, next.toMillis());
+                done = Optional.empty();
+            }
+        }
+        if (done.isPresent()) {
+            report(done.get());
+        } else if (!upload.finished()) {
+            schedule(upload, next);
+        }
+    }
+
+    private Duration backoff(int failuresSoFar) {
+        long first = settings.firstRetry().toMillis();
+        long cap = settings.longestRetry().toMillis();
+        long wait = Math.min(cap, first << Math.min(failuresSoFar, 20));
+        // Jitter keeps many uploads from hitting a recovering store in lockstep.
+        return Duration.ofMillis((long) (wait * ThreadLocalRandom.current().nextDouble(0.8, 1.0)));
+    }
+
+    private void report(ArchivedMedia media) {
+        try {
+            listener.completed(media);
+        } catch (RuntimeException e) {
+            log.error("recording {}: the spool listener failed on completion", media.id(), e);
+        }
+    }
+
+    private void notifyFailed(RecordingId id, String reason) {
+        try {
+            listener.failed(id, reason);
+        } catch (RuntimeException e) {
+            log.error("recording {}: the spool listener failed", id, e);
+        }
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /** Stops uploading. Unfinished uploads stay on disk and resume at the next {@link #open}. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package dev.capstan.storage.spool;
+
+import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.blob.BlobStoreException;
+import dev.capstan.storage.blob.MultipartWrite;
+import dev.capstan.storage.media.FragmentedMp4;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One recording's way into the store. Each finished segment is stored as its own object at once (so the store is
+ * never far behind the recording), and in parallel the final MP4 grows as a multipart write whose parts are cut
+ * from the same local segments. Sealing uploads the tail, re-uploads part 1 with the final header (durations and
+ * the seek index are known only at the end), and completes the write: a long recording is one object within
+ * seconds, and nothing is sent twice at the end.
+ *
+ * <p>Not thread-safe: the {@link Spool} runs one step at a time per upload.
+ */
+final class SpooledUpload {
+
+    private static final Logger log = LoggerFactory.getLogger(SpooledUpload.class);
+    static final String MEDIA_TYPE = "video/mp4";
+
+    private final RecordingId id;
+    private final Path directory;
+    private final BlobStore store;
+    private final UploadJournal journal;
+    private final long partSize;
+    private final Clock clock;
+    private final Map<String, Long> bodyLengths = new HashMap<>();
+    /** Segment objects the store is known to have. */
+    private final Set<String> stored = new HashSet<>();
+    private boolean listedStore;
+    private MultipartWrite multipart;
+    private long uploadedBytes;
+    private List<Path> segments = List.of();
+    private UploadStatus.Phase phase;
+    private int failedAttempts;
+    private Instant failingSince;
+    private Instant nextAttempt;
+    private String lastError;
+
+    SpooledUpload(RecordingId id, Path directory, BlobStore store, UploadJournal journal, long partSize, Clock clock) {
+        this.id = id;
+        this.directory = directory;
+        this.store = store;
+        this.journal = journal;
+        this.partSize = Math.max(partSize, store.minimumPartSize());
+        this.clock = clock;
+        this.phase = journal.complete() ? UploadStatus.Phase.COMPLETE
+                : journal.sealed() ? UploadStatus.Phase.FINISHING : UploadStatus.Phase.STREAMING;
+    }
+
+    RecordingId id() {
+        return id;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    boolean sealed() {
+        return journal.sealed();
+    }
+
+    boolean finished() {
+        return phase == UploadStatus.Phase.COMPLETE || phase == UploadStatus.Phase.FAILED;
+    }
+
+    /** The finished media, if an earlier round (perhaps of an earlier process) completed it. */
+    Optional<ArchivedMedia> completedMedia() {
+        return journal.result();
+    }
+
+    Optional<Instant> nextAttempt() {
+        return Optional.ofNullable(nextAttempt);
+    }
+
+    void seal(List<String> extras) throws IOException {
+        if (!journal.sealed()) {
+            journal.seal(extras);
+            phase = UploadStatus.Phase.FINISHING;
+        }
+    }
+
+    /**
+     * One round: store new segments, cut parts that are big enough and, once sealed, finish the object.
+     *
+     * @return the finished media when this round completed it
+     * @throws BlobStoreException when the store failed; the caller backs off and calls again
+     * @throws IOException        when local files are unreadable (not worth retrying quickly)
+     */
+    Optional<ArchivedMedia> step() throws IOException {
+        if (finished()) {
+            return Optional.empty();
+        }
+        segments = SegmentLayout.completedSegments(directory);
+        Path init = SegmentLayout.init(directory);
+        if (!Files.isRegularFile(init)) {
+            if (journal.sealed()) {
+                throw new IOException("the recording ended without any media (no " + init.getFileName() + ")");
+            }
+            return Optional.empty();
+        }
+        storeSegments(init);
+        cutFullParts(init);
+        if (!journal.sealed()) {
+            return Optional.empty();
+        }
+        return Optional.of(finish(init));
+    }
+
+    private String key(String name) {
+        return id.value() + "/" + name;
+    }
+
+    private String segmentKey(Path file) {
+        return key(SegmentLayout.SEGMENT_DIRECTORY + "/" + file.getFileName());
+    }
+
+    /** Each finished segment becomes an object right away: the store holds the recording up to a segment ago. */
+    private void storeSegments(Path init) throws IOException {
+        if (!listedStore) {
+            // After a restart, skip what an earlier process already stored.
+            for (BlobStore.BlobInfo blob : store.list(key(SegmentLayout.SEGMENT_DIRECTORY + "/"))) {
+                stored.add(blob.key());
+            }
+            listedStore = true;
+        }
+        List<Path> files = new ArrayList<>(segments.size() + 1);
+        files.add(init);
+        files.addAll(segments);
+        for (Path file : files) {
+            String key = segmentKey(file);
+            if (!stored.contains(key)) {
+                store.put(key, file, file == init ? MEDIA_TYPE : "video/iso.segment");
+                stored.add(key);
+                uploadedBytes += Files.size(file);
+            }
+        }
+    }
+
+    private MultipartWrite multipart() throws IOException {
+        if (multipart == null) {
+            String mediaKey = key(journal.mediaName());
+            Optional<String> earlier = journal.multipartId();
+            if (earlier.isPresent()) {
+                multipart = store.resumeMultipart(mediaKey, earlier.get()).orElse(null);
+                if (multipart == null) {
+                    log.warn("recording {}: the store forgot the unfinished upload of {}; starting it again", id, mediaKey);
+                }
+            }
+            if (multipart == null) {
+                multipart = store.startMultipart(mediaKey, MEDIA_TYPE);
+                journal.startedMultipart(multipart.uploadId());
+            }
+        }
+        return multipart;
+    }
+
+    /** Parts are cut once enough media has gathered; part 1 carries a provisional header, replaced at the end. */
+    private void cutFullParts(Path init) throws IOException {
+        while (true) {
+            int from = journal.nextPartStart();
+            int to = from;
+            long size = 0;
+            while (to < segments.size() && size < partSize) {
+                size += bodyLength(segments.get(to));
+                to++;
+            }
+            if (size < partSize) {
+                return;
+            }
+            int number = journal.parts() + 1;
+            byte[] header = number == 1 ? FragmentedMp4.header(init, segments.subList(0, to)) : new byte[0];
+            putPart(number, header, from, to);
+            journal.uploadedPart(to);
+        }
+    }
+
+    private ArchivedMedia finish(Path init) throws IOException {
+        if (segments.isEmpty()) {
+            throw new IOException("the recording ended before its first complete segment");
+        }
+        byte[] header = FragmentedMp4.header(init, segments);
+        int from = journal.nextPartStart();
+        boolean firstHasFinalHeader = false;
+        if (from < segments.size() || journal.parts() == 0) {
+            int number = journal.parts() + 1;
+            putPart(number, number == 1 ? header : new byte[0], from, segments.size());
+            journal.uploadedPart(segments.size());
+            firstHasFinalHeader = number == 1;
+        }
+        if (!firstHasFinalHeader) {
+            int[] first = journal.partRange(1);
+            putPart(1, header, first[0], first[1]);
+        }
+        multipart().complete(journal.parts());
+        String mediaKey = key(journal.mediaName());
+        Digest digest = digest(header);
+        List<String> extraKeys = new ArrayList<>();
+        for (String extra : journal.extras()) {
+            Path file = directory.resolve(extra);
+            if (Files.isRegularFile(file)) {
+                String key = key(extra);
+                store.put(key, file, contentType(extra));
+                extraKeys.add(key);
+            }
+        }
+        // The final object holds every segment: the separate copies are no longer needed.
+        store.deleteAll(key(SegmentLayout.SEGMENT_DIRECTORY + "/"));
+        ArchivedMedia media = new ArchivedMedia(id, mediaKey, digest.size(), digest.hex(), extraKeys, segments.size());
+        journal.completed(media);
+        phase = UploadStatus.Phase.COMPLETE;
+        log.info("recording {}: {} is complete in {} ({} segments, {} bytes)", id, mediaKey, store.describe(),
+                segments.size(), digest.size());
+        return media;
+    }
+
+    private record Digest(long size, String hex) {
+    }
+
+    /** Reads the final object's bytes back from local disk: its size and checksum, without a download. */
+    private Digest digest(byte[] header) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long size = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = new DigestInputStream(content(header, 0, segments.size()), sha)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                size += n;
+            }
+        }
+        return new Digest(size, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private void putPart(int number, byte[] header, int from, int to) throws IOException {
+        long length = header.length;
+        for (int i = from; i < to; i++) {
+            length += bodyLength(segments.get(i));
+        }
+        multipart().putPart(number, () -> content(header, from, to), length);
+        uploadedBytes += length;
+        log.debug("recording {}: part {} (segments {}..{}, {} bytes) stored", id, number, from, to - 1, length);
+    }
+
+    /** The bytes of the final object for a header and a run of segments, opened lazily one file at a time. */
+    private InputStream content(byte[] header, int from, int to) {
+        List<Path> run = segments.subList(from, to);
+        Iterator<Path> files = run.iterator();
+        Enumeration<InputStream> streams = new Enumeration<>() {
+            boolean headerGiven;
+
+            @Override
+            public boolean hasMoreElements() {
+                return !headerGiven || files.hasNext();
+            }
+
+            @Override
+            public InputStream nextElement() {
+                if (!headerGiven) {
+                    headerGiven = true;
+                    return new ByteArrayInputStream(header);
+                }
+                try {
+                    return FragmentedMp4.body(files.next());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        return new SequenceInputStream(streams);
+    }
+
+    private long bodyLength(Path segment) throws IOException {
+        String name = segment.getFileName().toString();
+        Long known = bodyLengths.get(name);
+        if (known == null) {
+            known = FragmentedMp4.bodyLength(segment);
+            bodyLengths.put(name, known);
+        }
+        return known;
+    }
+
+    private static String contentType(String name) {
+        if (name.endsWith(".json")) {
+            return "application/json";
+        }
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            return "image/jpeg";
+        }
+        return "application/octet-stream";
+    }
+
+    void succeeded() {
+        failedAttempts = 0;
+        failingSince = null;
+        lastError = null;
+        nextAttempt = null;
+    }
+
+    void failedAttempt(String error, Instant retryAt) {
+        failedAttempts++;
+        if (failingSince == null) {
+            failingSince = clock.instant();
+        }
+        lastError = error;
+        nextAttempt = retryAt;
+    }
+
+    void failedForGood(String error) {
+        phase = UploadStatus.Phase.FAILED;
+        lastError = error;
+    }
+
+    int failedAttempts() {
+        return failedAttempts;
+    }
+
+    UploadStatus status() {
+        int pending = 0;
+        long pendingBytes = 0;
+        for (Path segment : segments) {
+            if (!stored.contains(segmentKey(segment)) && phase != UploadStatus.Phase.COMPLETE) {
+                pending++;
+                pendingBytes += segment.toFile().length();
+            }
+        }
+        return new UploadStatus(id, phase, pending, pendingBytes, uploadedBytes, failedAttempts,
+                Optional.ofNullable(failingSince), Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError));
+    }
+}
