@@ -3,7 +3,19 @@
 'use strict';
 
 (function () {
-  const API = new URL('../api/v1/recordings', document.baseURI);
+  /**
+   * An address relative to this page, without the user name and password the page may have been opened with
+   * (http://user:key@host/recordings/): fetch refuses addresses that carry them, and the browser sends the
+   * credentials it remembers on its own.
+   */
+  function resolve(address) {
+    const url = new URL(address, document.baseURI);
+    url.username = '';
+    url.password = '';
+    return url;
+  }
+
+  const API = resolve('../api/v1/recordings');
   const PAGE_SIZE = 20;
   const REFRESH_MS = 5000;
   const ACTIVE = new Set(['RECORDING', 'UPLOADING']);
@@ -31,6 +43,8 @@
     items: [],
     timer: null,
     loading: null,       // AbortController of the request in flight
+    cards: new Map(),    // id -> { key, node }: unchanged recordings keep their element (and loaded thumbnail)
+    noThumbnail: new Set(), // "id|status" whose thumbnail was missing: not asked for again until the status changes
   };
 
   // ---- formatting ----------------------------------------------------------------------------------------------
@@ -109,7 +123,7 @@
 
   function link(recording, name) {
     const links = recording.links || {};
-    if (links[name]) return new URL(links[name], document.baseURI).href;
+    if (links[name]) return resolve(links[name]).href;
     const self = new URL(`${API.pathname}/${encodeURIComponent(recording.id)}`, API);
     if (name === 'self') return self.href;
     return `${self.href}/${name}`;
@@ -273,8 +287,18 @@
   }
 
   function render(items, result) {
-    const cards = items.map(card);
-    els.list.replaceChildren(...cards);
+    const cards = new Map();
+    const nodes = items.map((recording) => {
+      const key = JSON.stringify(recording);
+      const known = state.cards.get(recording.id);
+      // A running recording is redrawn every time: its duration grows.
+      const node = known && known.key === key && recording.status !== 'RECORDING' ? known.node : card(recording);
+      cards.set(recording.id, { key, node });
+      return node;
+    });
+    state.cards = cards;
+    els.list.replaceChildren(...nodes);
+    markSelected();
     const total = Number(result.totalItems) || 0;
     const pages = Number(result.totalPages) || 0;
     if (items.length === 0) {
@@ -297,20 +321,22 @@
     item.tabIndex = 0;
     item.setAttribute('role', 'button');
     item.setAttribute('aria-label', `Play the recording of ${recording.room || 'an unnamed room'}`);
-    if (state.selected && state.selected.id === recording.id) {
-      item.classList.add('selected');
-      item.setAttribute('aria-current', 'true');
-    }
 
     const thumb = el('div', 'thumb');
+    const thumbKey = `${recording.id}|${recording.status}`;
     if (recording.status === 'RECORDING') {
       thumb.append(placeholder('Recording…', 'live'));
+    } else if (state.noThumbnail.has(thumbKey)) {
+      thumb.append(placeholder('No preview'));
     } else {
       const image = el('img', 'thumbnail');
       image.alt = '';
       image.loading = 'lazy';
       image.decoding = 'async';
-      image.addEventListener('error', () => image.replaceWith(placeholder('No preview')), { once: true });
+      image.addEventListener('error', () => {
+        state.noThumbnail.add(thumbKey);
+        image.replaceWith(placeholder('No preview'));
+      }, { once: true });
       image.src = link(recording, 'thumbnail');
       thumb.append(image);
     }
@@ -363,12 +389,7 @@
   function play(recording) {
     state.selected = recording;
     writeAddress();
-    for (const item of els.list.querySelectorAll('.recording')) {
-      const selected = item.dataset.recordingId === recording.id;
-      item.classList.toggle('selected', selected);
-      if (selected) item.setAttribute('aria-current', 'true');
-      else item.removeAttribute('aria-current');
-    }
+    markSelected();
     els.panel.hidden = false;
     els.playerMessage.hidden = true;
     const media = link(recording, 'media');
@@ -386,6 +407,15 @@
     showDetails(recording);
     els.panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     schedule();
+  }
+
+  function markSelected() {
+    for (const item of els.list.querySelectorAll('.recording')) {
+      const selected = state.selected != null && item.dataset.recordingId === state.selected.id;
+      item.classList.toggle('selected', selected);
+      if (selected) item.setAttribute('aria-current', 'true');
+      else item.removeAttribute('aria-current');
+    }
   }
 
   function showPlayerMessage(text) {
@@ -447,10 +477,7 @@
     delete els.player.dataset.recordingId;
     els.panel.hidden = true;
     state.selected = null;
-    for (const item of els.list.querySelectorAll('.recording.selected')) {
-      item.classList.remove('selected');
-      item.removeAttribute('aria-current');
-    }
+    markSelected();
     writeAddress();
   }
 

@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -46,6 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * is recorded, the final MP4 is one object within seconds of stop, and a store outage loses nothing.
  */
 @Tag("media")
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "capstan.node.slots=1",
         "capstan.archive.store=s3",
@@ -187,13 +191,15 @@ class S3ArchiveTest {
     }
 
     @Test
-    void theStoreDownForTwentySecondsLosesNothingAndTheStatusShowsTheSpool() throws Exception {
+    void theStoreDownForTwentySecondsLosesNothingAndTheStatusShowsTheSpool(CapturedOutput output) throws Exception {
         Started started = record("outage-room");
         RecordingId id = started.id();
         sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(5));
         s3.kill();
         long killed = System.nanoTime();
         AtomicBoolean sawSpooling = new AtomicBoolean();
+        AtomicBoolean healthSaidSpooling = new AtomicBoolean();
+        AtomicBoolean metricSaidSpooling = new AtomicBoolean();
         AtomicInteger mostPending = new AtomicInteger();
         try {
             while (System.nanoTime() - killed < Duration.ofSeconds(20).toNanos()) {
@@ -203,6 +209,12 @@ class S3ArchiveTest {
                     assertThat(upload.at("/lastError").asText()).doesNotContain(s3.secretKey());
                 }
                 mostPending.accumulateAndGet(upload.at("/pendingSegments").asInt(), Math::max);
+                if (api("/actuator/health").at("/components/archive/status").asText().equals("SPOOLING")) {
+                    healthSaidSpooling.set(true);
+                }
+                if (api("/actuator/metrics/capstan.archive.uploads.spooling").at("/measurements/0/value").asDouble() >= 1) {
+                    metricSaidSpooling.set(true);
+                }
                 Thread.sleep(500);
             }
         } finally {
@@ -210,6 +222,8 @@ class S3ArchiveTest {
         }
         assertThat(sawSpooling).as("status showed the spool while the store was down").isTrue();
         assertThat(mostPending.get()).as("segments waiting on local disk").isGreaterThanOrEqualTo(8);
+        assertThat(healthSaidSpooling).as("health showed the archive SPOOLING (HTTP 200)").isTrue();
+        assertThat(metricSaidSpooling).as("capstan.archive.uploads.spooling rose").isTrue();
 
         sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(32));
         started.recording().stop().get(20, TimeUnit.SECONDS);
@@ -217,5 +231,7 @@ class S3ArchiveTest {
         assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
         Path file = download(id);
         RecordingQuality.assertRecordedWell(file, 32);
+        assertThat(api("/actuator/health").at("/components/archive/status").asText()).isEqualTo("UP");
+        assertThat(output.getAll()).as("log output").doesNotContain(s3.secretKey());
     }
 }
