@@ -31,6 +31,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -221,8 +227,69 @@ class RecordingsApiTest {
         assertThat(bright).as("lit pixels: not a black frame").isGreaterThan(100);
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
+    /** As a person would: open the page, find the recording with its thumbnail, click it, and it plays. */
+    @Test
     @Order(3)
+    void theRecordingsPageListsTheRecordingAndItsVideoPlays() throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/lib/chromium/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
+        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(), options);
+        try {
+            browser.get("http://127.0.0.1:" + port + "/recordings/");
+            WebElement item = within(Duration.ofSeconds(20), "the recording is listed", () ->
+                    browser.findElements(By.cssSelector("[data-recording-id='" + recorded.id() + "']")).stream()
+                            .filter(WebElement::isDisplayed).findFirst().orElse(null));
+            assertThat(item.getText()).contains("api-room");
+            WebElement thumbnail = item.findElement(By.tagName("img"));
+            within(Duration.ofSeconds(10), "the thumbnail loads", () -> (Boolean) browser.executeScript(
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0 || null", thumbnail));
+            item.click();
+            WebElement player = within(Duration.ofSeconds(10), "the player opens", () -> {
+                WebElement video = browser.findElement(By.id("player"));
+                return video.isDisplayed() ? video : null;
+            });
+            browser.executeScript("arguments[0].muted = true; arguments[0].play();", player);
+            within(Duration.ofSeconds(20), "the video plays", () -> (Boolean) browser.executeScript(
+                    "return arguments[0].currentTime > 1.5 || null", player));
+            Number duration = (Number) browser.executeScript("return arguments[0].duration", player);
+            assertThat(duration.doubleValue()).as("the player knows the length").isBetween(5.5, 6.5);
+            assertThat((Long) browser.executeScript("return arguments[0].videoWidth", player)).isEqualTo(1280L);
+            // Seeking works: the file is indexed, and the server answers byte ranges.
+            browser.executeScript("arguments[0].currentTime = 4.5;", player);
+            within(Duration.ofSeconds(10), "the video seeks", () -> (Boolean) browser.executeScript(
+                    "return !arguments[0].seeking && arguments[0].currentTime >= 4.4 && arguments[0].readyState >= 2"
+                            + " || null", player));
+            assertThat(browser.findElement(By.id("download")).getAttribute("href"))
+                    .endsWith("/api/v1/recordings/" + recorded.id() + "/media");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
+    private static <T> T within(Duration limit, String what, java.util.function.Supplier<T> probe)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            T value;
+            try {
+                value = probe.get();
+            } catch (org.openqa.selenium.NoSuchElementException e) {
+                value = null;
+            }
+            if (value != null) {
+                return value;
+            }
+            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @Order(4)
     @CsvSource({
             "/api/v1/recordings/no-such-recording, 404",
             "/api/v1/recordings/no-such-recording/media, 404",
@@ -248,7 +315,7 @@ class RecordingsApiTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void deleteRemovesTheEntryAndItsFiles() throws Exception {
         Path file = mediaFile();
         HttpResponse<byte[]> deleted = http.send(HttpRequest.newBuilder(

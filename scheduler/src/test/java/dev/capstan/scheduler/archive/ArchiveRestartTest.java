@@ -178,11 +178,18 @@ class ArchiveRestartTest {
         s3.restart();
         // What the store got from run 1: not the file, and not every segment (those are on local disk only).
         List<String> storedSegments;
+        long initSize = Files.size(SegmentLayout.init(recordingDirectory));
         try (S3BlobStore direct = S3BlobStore.create(s3.settings(BUCKET, "capstan/"))) {
-            storedSegments = direct.list(id + "/segments/").stream().map(BlobStore.BlobInfo::key)
+            List<BlobStore.BlobInfo> copies = direct.list(id + "/segments/");
+            storedSegments = copies.stream().map(BlobStore.BlobInfo::key)
                     .filter(key -> SegmentLayout.isSegment(key.substring(key.lastIndexOf('/') + 1))).toList();
+            // The live copies are only worth keeping with a complete header (FFmpeg writes init.mp4 late).
+            assertThat(copies).as("segment copies in the store before the restart")
+                    .filteredOn(blob -> blob.key().endsWith("/" + SegmentLayout.INIT))
+                    .allSatisfy(blob -> assertThat(blob.size()).as("stored %s", blob.key())
+                            .isEqualTo(initSize));
             assertThat(direct.list(id + "/")).as("objects of %s before the restart", id)
-                    .noneMatch(blob -> blob.key().endsWith(".mp4") || blob.key().endsWith("metadata.json"));
+                    .allMatch(blob -> blob.key().startsWith(id + "/segments/"));
         }
         assertThat(storedSegments.size()).as("segments in the store before the restart, of %d", segments.size())
                 .isLessThanOrEqualTo(segments.size() - 3);

@@ -157,7 +157,8 @@ public final class FragmentedMp4 {
             long explicitDuration,
             long samplesWithoutDuration,
             long defaultDuration,
-            long firstSampleFlags) {
+            long firstSampleFlags,
+            long firstCompositionOffset) {
 
         static final long UNKNOWN = -1;
 
@@ -323,6 +324,7 @@ public final class FragmentedMp4 {
         long explicitDuration = 0;
         long withoutDuration = 0;
         long firstSampleFlags = TrackFragment.UNKNOWN;
+        long firstCompositionOffset = 0;
         boolean firstTrun = true;
         while (traf.remaining() > 0) {
             Cursor box = traf.box();
@@ -353,13 +355,14 @@ public final class FragmentedMp4 {
                     decodeTime = version == 1 ? box.u64() : box.u32();
                 }
                 case "trun" -> {
-                    box.u8();
+                    int version = box.u8();
                     int flags = box.u24();
                     long count = box.u32();
                     if ((flags & TRUN_DATA_OFFSET) != 0) {
                         box.u32();
                     }
                     long first = TrackFragment.UNKNOWN;
+                    long firstOffset = 0;
                     if ((flags & TRUN_FIRST_SAMPLE_FLAGS) != 0) {
                         first = box.u32();
                     }
@@ -384,11 +387,16 @@ public final class FragmentedMp4 {
                             }
                         }
                         if ((flags & TRUN_COMPOSITION_OFFSET) != 0) {
-                            box.u32();
+                            // Unsigned in version 0, signed in version 1.
+                            long offset = version == 0 ? box.u32() : box.u32AsInt();
+                            if (i == 0) {
+                                firstOffset = offset;
+                            }
                         }
                     }
                     if (firstTrun && count > 0) {
                         firstSampleFlags = first;
+                        firstCompositionOffset = firstOffset;
                         firstTrun = false;
                     }
                     sampleCount += count;
@@ -408,7 +416,7 @@ public final class FragmentedMp4 {
             firstSampleFlags = defaultFlags;
         }
         return new TrackFragment(trackId, decodeTime, sampleCount, explicitDuration, withoutDuration,
-                defaultDuration, firstSampleFlags);
+                defaultDuration, firstSampleFlags, firstCompositionOffset);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -508,7 +516,7 @@ public final class FragmentedMp4 {
                         Trex defaults = trex.getOrDefault(fragment.trackId, new Trex(0, 0));
                         long start = fragment.baseMediaDecodeTime;
                         timeline.add(i, start, Math.addExact(start, fragment.duration(defaults)),
-                                fragment.startsWithSync(defaults));
+                                fragment.firstCompositionOffset, fragment.startsWithSync(defaults));
                     }
                 }
             }
@@ -603,22 +611,33 @@ public final class FragmentedMp4 {
             mvex.children.add(0, mehd);
         }
 
-        /** A version 1 sidx of one track over all bodies, its first_offset still 0. */
+        /**
+         * A version 1 sidx of one track over all bodies, its first_offset still 0. Its times are presentation
+         * times, that is with the track's edit list applied (ISO/IEC 14496-12, 8.16.3.3), as FFmpeg compares them
+         * with a seek target: with the decode times instead, FFmpeg's seek to a segment's start time picks that
+         * segment although its first frame is presented a little later (FFmpeg's 21 ms video delay), finds no
+         * keyframe before the target among the fragments it has read, and falls back to the file's start.
+         */
         private byte[] sidx(Track track, List<Segment> segments, Timeline timeline) throws IOException {
             int count = segments.size();
+            long shift = presentationShift(track);
+            long[] presented = new long[count];
+            for (int i = 0; i < count; i++) {
+                presented[i] = Math.max(0, timeline.firstPresented[i] + shift);
+            }
             ByteBuffer sidx = ByteBuffer.allocate(40 + 12 * count);
             sidx.putInt(40 + 12 * count).put(type("sidx"));
             sidx.putInt(0x01000000); // version 1: 64-bit earliest presentation time and first offset
             sidx.putInt((int) track.id);
             sidx.putInt((int) track.timescale);
-            sidx.putLong(timeline.starts[0]);
+            sidx.putLong(presented[0]);
             sidx.putLong(0);
             sidx.putShort((short) 0);
             sidx.putShort((short) count);
             for (int i = 0; i < count; i++) {
                 Segment segment = segments.get(i);
                 long size = segment.bodyLength();
-                long duration = (i + 1 < count ? timeline.starts[i + 1] : timeline.ends[i]) - timeline.starts[i];
+                long duration = i + 1 < count ? presented[i + 1] - presented[i] : timeline.ends[i] - timeline.starts[i];
                 if (size > 0x7FFFFFFFL) {
                     throw new IOException(segment.file + " is too large for one index entry (" + size + " bytes)");
                 }
@@ -632,12 +651,44 @@ public final class FragmentedMp4 {
             }
             return sidx.array();
         }
+
+        /**
+         * What the edit list adds to a media time to give its presentation time, in the track's timescale: the empty
+         * edits before the first media edit, less where that edit starts in the media.
+         */
+        private long presentationShift(Track track) throws IOException {
+            Box elst = track.trak.child("edts").flatMap(edts -> edts.child("elst")).orElse(null);
+            if (elst == null) {
+                return 0;
+            }
+            Cursor cursor = new Cursor(elst.payload, file + ": elst of track " + track.id);
+            int version = cursor.u8();
+            cursor.skip(3);
+            long entries = cursor.u32();
+            long empty = 0;
+            for (long i = 0; i < entries; i++) {
+                long duration = version == 1 ? cursor.u64() : cursor.u32();
+                long mediaTime = version == 1 ? cursor.s64() : (long) cursor.u32AsInt();
+                cursor.skip(4);
+                if (mediaTime == -1) {
+                    empty += duration;
+                } else {
+                    return rescale(empty, movieTimescale, track.timescale) - mediaTime;
+                }
+            }
+            return 0;
+        }
     }
 
-    /** Where one track's samples lie in each segment: first decode time, end, and whether the first is a sync sample. */
+    /**
+     * Where one track's samples lie in each segment: first decode time, end of the last sample, the first sample's
+     * composition time, and whether that sample is a sync sample. A segment's first sample (a keyframe, with
+     * closed GOPs) is also its earliest in presentation order.
+     */
     private static final class Timeline {
         final long[] starts;
         final long[] ends;
+        final long[] firstPresented;
         final boolean[] sync;
         final boolean[] present;
         /** End of the track's last sample on its media timeline. */
@@ -646,15 +697,17 @@ public final class FragmentedMp4 {
         Timeline(int segments) {
             starts = new long[segments];
             ends = new long[segments];
+            firstPresented = new long[segments];
             sync = new boolean[segments];
             present = new boolean[segments];
         }
 
-        void add(int segment, long start, long stop, boolean startsWithSync) {
+        void add(int segment, long start, long stop, long compositionOffset, boolean startsWithSync) {
             if (!present[segment]) {
                 present[segment] = true;
                 starts[segment] = start;
                 ends[segment] = stop;
+                firstPresented[segment] = start + compositionOffset;
                 sync[segment] = startsWithSync;
             } else {
                 starts[segment] = Math.min(starts[segment], start);

@@ -151,8 +151,12 @@ final class SpooledUpload {
             listedStore = true;
         }
         List<Path> files = new ArrayList<>(segments.size() + 1);
-        files.add(init);
-        files.addAll(segments);
+        // FFmpeg creates init.mp4 empty at the start and writes it only as it closes the first segment: before a
+        // segment is complete, the header is not (and would be stored empty, never to be stored again).
+        if (!segments.isEmpty()) {
+            files.add(init);
+            files.addAll(segments);
+        }
         for (Path file : files) {
             String key = segmentKey(file);
             if (!stored.contains(key)) {
