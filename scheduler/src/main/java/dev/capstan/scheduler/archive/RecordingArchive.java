@@ -81,17 +81,18 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     /** Opens the spool; uploads left by an earlier process resume, and recordings it was making become partial. */
     void open(Path spoolDirectory, Spool.Settings settings) throws IOException {
         spool = Spool.open(spoolDirectory, store, this, settings);
-        for (RecordingId id : spool.interrupted()) {
-            log.warn("recording {} was interrupted by a restart; keeping what was recorded", id);
-            endings.put(id, new Ending(Instant.now(), Optional.empty(), Optional.of("interrupted by a restart")));
-            finishing.execute(() -> seal(id));
-        }
         for (RecordingEntry entry : catalog.inStatus(java.util.Set.of(RecordingStatus.RECORDING, RecordingStatus.UPLOADING))) {
             if (!Files.isDirectory(spool.directory(entry.id()))) {
                 log.error("recording {} was {} but its local files are gone", entry.id(), entry.status());
                 catalog.markFailed(entry.id(), "its local files were lost before they reached the store");
             }
         }
+        for (RecordingId id : spool.interrupted()) {
+            log.warn("recording {} was interrupted by a restart; keeping what was recorded", id);
+            endings.put(id, new Ending(Instant.now(), Optional.empty(), Optional.of("interrupted by a restart")));
+            finishing.execute(() -> seal(id));
+        }
+        spool.resume();
     }
 
     public Spool spool() {
@@ -195,7 +196,10 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             List<String> extras = thumbnail(id, directory, segments, ending.length())
                     ? List.of(METADATA, THUMBNAIL) : List.of(METADATA);
             Duration length = ending.length().orElse(Duration.ofSeconds(2L * segments.size()));
-            catalog.markUploading(id, ending.endedAt(), length, ending.failure().orElse(null));
+            if (entry.status() == RecordingStatus.RECORDING) {
+                // Already UPLOADING when a restart came between this and sealing the spool.
+                catalog.markUploading(id, ending.endedAt(), length, ending.failure().orElse(null));
+            }
             spool.seal(id, extras);
         } catch (IOException | RuntimeException e) {
             log.error("recording {}: finishing failed; its segments stay in {}", id, directory, e);

@@ -74,17 +74,27 @@ public final class Spool implements AutoCloseable {
     }
 
     /**
-     * Opens the spool under {@code root} and resumes every upload found there: unfinished ones continue, finished
-     * ones are reported to the listener again (the process may have stopped before their owner recorded them).
+     * Opens the spool under {@code root} and finds every upload an earlier process left there. Nothing runs until
+     * {@link #resume()}, so the owner can finish wiring first.
      */
     public static Spool open(Path root, BlobStore store, SpoolListener listener, Settings settings) throws IOException {
         Files.createDirectories(root);
         Spool spool = new Spool(root, store, listener, settings, Clock.systemUTC());
-        spool.resumeAll();
+        spool.findUploads();
         return spool;
     }
 
-    private void resumeAll() throws IOException {
+    /**
+     * Continues the uploads found at {@link #open}: unfinished ones go on, finished ones are reported to the
+     * listener again (the process may have stopped before their owner recorded them).
+     */
+    public void resume() {
+        for (SpooledUpload upload : uploads.values()) {
+            schedule(upload, Duration.ZERO);
+        }
+    }
+
+    private void findUploads() throws IOException {
         List<Path> directories;
         try (Stream<Path> entries = Files.list(root)) {
             directories = entries.filter(Files::isDirectory).sorted(Comparator.naturalOrder()).toList();
@@ -113,7 +123,6 @@ public final class Spool implements AutoCloseable {
             }
             log.info("recording {}: resuming its upload from {} ({})", id, directory,
                     upload.finished() ? "complete" : upload.sealed() ? "sealed" : "interrupted while recording");
-            schedule(upload, Duration.ZERO);
         }
     }
 

@@ -349,10 +349,17 @@ final class SpooledUpload {
     }
 
     UploadStatus status() {
+        // Listed afresh: during a backoff no step runs, and the backlog grows meanwhile.
+        List<Path> current;
+        try {
+            current = phase == UploadStatus.Phase.COMPLETE ? List.of() : SegmentLayout.completedSegments(directory);
+        } catch (IOException e) {
+            current = segments;
+        }
         int pending = 0;
         long pendingBytes = 0;
-        for (Path segment : segments) {
-            if (!stored.contains(segmentKey(segment)) && phase != UploadStatus.Phase.COMPLETE) {
+        for (Path segment : current) {
+            if (!stored.contains(segmentKey(segment))) {
                 pending++;
                 pendingBytes += segment.toFile().length();
             }
