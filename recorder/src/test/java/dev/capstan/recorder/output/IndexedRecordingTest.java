@@ -115,13 +115,15 @@ class IndexedRecordingTest {
             long samples = 0;
             long lastImage = 0;
             Frame frame;
-            while ((frame = grabber.grabFrame(true, true, false, false, false)) != null) {
+            while ((frame = grabber.grabFrame(true, true, true, false, true)) != null) {
                 if (frame.image != null) {
                     images++;
                     lastImage = frame.timestamp;
                 }
                 if (frame.samples != null) {
-                    samples += frame.samples[0].limit();
+                    // One buffer per channel (planar) or one interleaved buffer for all channels.
+                    int perBuffer = frame.samples.length == 1 ? frame.audioChannels : 1;
+                    samples += frame.samples[0].limit() / perBuffer;
                 }
             }
             assertThat(images).isEqualTo(FRAMES);

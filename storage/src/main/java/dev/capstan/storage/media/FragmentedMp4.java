@@ -22,46 +22,64 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Joins FFmpeg's fragmented-MP4 HLS segments into one MP4 that browsers play with a known duration and can seek,
- * such that every segment's share of the file is fixed as soon as that segment exists and only a small header
- * depends on the end of the recording. That is what lets an archive upload the final object as a multipart upload
- * while recording runs and, at stop, upload only the last part and part 1 again (whose first bytes are the header).
+ * Joins FFmpeg's fragmented-MP4 HLS segments into one MP4 that browsers open at once, with its duration, and seek in
+ * with a request or two, such that every segment's share of the file is fixed as soon as that segment exists and
+ * only a small header depends on the end of the recording. That is what lets an archive upload the final object as
+ * a multipart upload while recording runs and, at stop, upload only the last part and part 1 again (whose first
+ * bytes are the header).
  *
  * <pre>
  * final file = header(init, segments) + body(seg_00000) + body(seg_00001) + ...
  *
- * header     = ftyp, moov (init.mp4's, with durations filled in), sidx (one reference per segment body)
- * body(seg)  = the segment's bytes without its styp and sidx boxes: moof + mdat, unchanged
+ * header     = init.mp4's ftyp and moov, durations filled in; then one sidx per track indexing every body
+ * body(seg)  = the segment without its styp and sidx boxes: moof + mdat, byte for byte
  * </pre>
  *
- * <p>Why this layout (measured with the JavaCV-bundled FFmpeg 8.0.1 and Debian's Chromium, on a 60 s recording
- * of 2 s segments; see {@code IndexedRecordingTest} in the recorder module):
+ * <p>Why this layout. Measured with the JavaCV-bundled FFmpeg 8.0.1 and Debian's Chromium (which demuxes
+ * progressive MP4 with FFmpeg's mov demuxer) on 60 s and 10 min recordings of 2 s segments, served over HTTP with
+ * range requests; see {@code IndexedRecordingTest} in the recorder module:
  * <ul>
- *   <li>Plain concatenation (init + segments) is a valid fragmented MP4, but its moov says duration 0 and every
- *       segment brings its own {@code sidx} that indexes only that segment. Chromium (which demuxes progressive
- *       MP4 with FFmpeg) reports duration {@code Infinity} and cannot seek in it: a player shows a live stream.
- *       Local FFmpeg copes only because it reads every box of the file up front.</li>
- *   <li>One {@code sidx} right after the moov that indexes every body to the end of the file is what FFmpeg's MP4
- *       demuxer (so Chromium's) recognises as a complete fragment index: it knows the duration without reading
- *       further and seeks by jumping to the right fragment (one range request). The per-segment {@code sidx}
- *       boxes are removed because they would index each body a second time with offsets relative to themselves,
- *       and {@code styp} boxes because they belong to separately delivered segments. The moof boxes stay
- *       byte-identical: FFmpeg writes them with default-base-is-moof, so their data offsets are relative to the
- *       moof itself and survive being moved. A moof with an absolute base data offset is refused.</li>
- *   <li>The durations in mvhd, mehd, tkhd and mdhd are filled in too, for readers that take the duration from
- *       the moov rather than the index. The edit lists stay as FFmpeg wrote them (a segment_duration of 0
- *       means "to the end"); tkhd and mvhd durations include their empty edits.</li>
- *   <li>An mfra at the end (the other way to index a fragmented file) would also be allowed by the upload scheme,
- *       but FFmpeg reads it only with the non-default {@code use_mfra_for} option, so browsers would not use it.</li>
+ *   <li>Plain concatenation (init + segments) is a valid fragmented MP4 whose moov says duration 0; each segment
+ *       brings its own sidx boxes indexing only itself. FFmpeg, and so Chromium, gets the duration (and precise
+ *       seeking) only by walking every top-level box of the file when it opens it: one range request per segment
+ *       (33 for 60 s in FFmpeg over HTTP, about a second before {@code loadedmetadata} in Chromium with 50 ms per
+ *       request, against one request and 0.17 s for this layout). For an hour of recording from an object store
+ *       that is some 1800 requests before the first picture.</li>
+ *   <li>With one sidx per track right after the moov, referencing the bodies up to the end of the file, FFmpeg's
+ *       fragment index is complete after the first request: it knows the duration and seeks by loading the one
+ *       fragment it needs. Every track gets an index, not just the video: with the video's alone FFmpeg positions
+ *       the sound by the video's fragment times, misses the sound fragment before a seek target (the sound's
+ *       fragments start a little after the video's), falls back to the last sound sample it has read, near the
+ *       start, and Chromium then reads the file sequentially up to the target (4 s for a 60 s file, locally).</li>
+ *   <li>The sidx times are presentation times, with the edit list applied (ISO/IEC 14496-12, 8.16.3.3), because
+ *       FFmpeg compares them with seek targets. With decode times, a seek to exactly a segment's start picks that
+ *       segment although its first frame is presented 21 ms later (the empty edit FFmpeg gives the video), finds
+ *       no earlier keyframe among the fragments read, and restarts from the beginning of the file. A side effect:
+ *       FFmpeg takes a stream's duration to be its first presentation time plus the indexed durations, and
+ *       Chromium adds the start time once more, so its {@code duration} comes out longer by that empty edit
+ *       (60.042 s rather than 60.021 s).</li>
+ *   <li>The per-segment sidx boxes are dropped because they would index each body a second time, relative to
+ *       themselves; the styp boxes because they belong to separately delivered segments. The moof boxes stay
+ *       unchanged: FFmpeg writes them with default-base-is-moof, so their data offsets are relative to the moof and
+ *       survive the move. A moof with an absolute base data offset is refused.</li>
+ *   <li>mvhd, mehd, tkhd and mdhd get their durations too, for readers that take the duration from the moov
+ *       (FFmpeg's container duration comes from there). The edit lists stay as FFmpeg wrote them (a segment
+ *       duration of 0 means "to the end"); tkhd and mvhd durations include the empty edits.</li>
+ *   <li>An mfra at the end (the other index of fragmented files) would fit the upload scheme too, but FFmpeg reads
+ *       it only with the non-default {@code use_mfra_for} option, so browsers would not use it.</li>
  * </ul>
  *
- * <p>The sidx references the video track (else the first track) in its media timescale. Reference i covers body i:
- * its size is the body's length, its duration the distance from segment i's first decode time (tfdt) to segment
- * i+1's (for the last segment: to the end of its last sample), and it starts with a SAP of type 1 when its first
- * sample is a sync sample. One sidx holds at most 65535 references (36 hours of 2 s segments).
+ * <p>A track's sidx has one reference per body: its size is the body's length, its duration the distance to the
+ * next segment's first presentation time (for the last segment, the span of its samples), and it starts with a
+ * SAP of type 1 when its first sample is a sync sample (closed GOPs, as the capture writes, start presenting with
+ * it). Presentation times come from decode times and composition offsets (the real capture reorders frames by up
+ * to a few frames) shifted by the edit list. The video track (else the first) is indexed first and
+ * must have samples in every segment; other tracks are indexed when they do too. One sidx holds at most 65535
+ * references (36 hours of 2 s segments).
  *
- * <p>Everything here is plain file reading; nothing is decoded. Malformed input (truncated boxes, a moof without
- * tfdt, an init without moov) fails with an {@link IOException} that says which file and what is wrong.
+ * <p>Nothing is decoded; reading a segment reads its boxes up to the end of each moof. Malformed input (truncated
+ * boxes, a moof without tfdt, an init without moov) fails with an {@link IOException} that says which file and
+ * what is wrong.
  */
 public final class FragmentedMp4 {
 
@@ -158,7 +176,7 @@ public final class FragmentedMp4 {
             long samplesWithoutDuration,
             long defaultDuration,
             long firstSampleFlags,
-            long firstCompositionOffset) {
+            long earliestPresentation) {
 
         static final long UNKNOWN = -1;
 
@@ -324,7 +342,12 @@ public final class FragmentedMp4 {
         long explicitDuration = 0;
         long withoutDuration = 0;
         long firstSampleFlags = TrackFragment.UNKNOWN;
-        long firstCompositionOffset = 0;
+        // Earliest composition time relative to tfdt; exact while every sample's duration is known here (explicit
+        // or tfhd default), else that of the first sample.
+        long earliestPresentation = Long.MAX_VALUE;
+        long firstPresentation = 0;
+        long elapsed = 0;
+        boolean durationsKnown = true;
         boolean firstTrun = true;
         while (traf.remaining() > 0) {
             Cursor box = traf.box();
@@ -362,7 +385,6 @@ public final class FragmentedMp4 {
                         box.u32();
                     }
                     long first = TrackFragment.UNKNOWN;
-                    long firstOffset = 0;
                     if ((flags & TRUN_FIRST_SAMPLE_FLAGS) != 0) {
                         first = box.u32();
                     }
@@ -372,10 +394,14 @@ public final class FragmentedMp4 {
                                 + " bytes but holds " + box.remaining());
                     }
                     for (long i = 0; i < count; i++) {
+                        long sampleDuration;
                         if ((flags & TRUN_DURATION) != 0) {
-                            explicitDuration += box.u32();
+                            sampleDuration = box.u32();
+                            explicitDuration += sampleDuration;
                         } else {
+                            sampleDuration = defaultDuration;
                             withoutDuration++;
+                            durationsKnown &= defaultDuration != TrackFragment.UNKNOWN;
                         }
                         if ((flags & TRUN_SIZE) != 0) {
                             box.u32();
@@ -386,17 +412,21 @@ public final class FragmentedMp4 {
                                 first = sampleFlags;
                             }
                         }
+                        long compositionOffset = 0;
                         if ((flags & TRUN_COMPOSITION_OFFSET) != 0) {
                             // Unsigned in version 0, signed in version 1.
-                            long offset = version == 0 ? box.u32() : box.u32AsInt();
-                            if (i == 0) {
-                                firstOffset = offset;
-                            }
+                            compositionOffset = version == 0 ? box.u32() : box.u32AsInt();
+                        }
+                        if (firstTrun && i == 0) {
+                            firstPresentation = compositionOffset;
+                        }
+                        earliestPresentation = Math.min(earliestPresentation, elapsed + compositionOffset);
+                        if (durationsKnown) {
+                            elapsed += sampleDuration;
                         }
                     }
                     if (firstTrun && count > 0) {
                         firstSampleFlags = first;
-                        firstCompositionOffset = firstOffset;
                         firstTrun = false;
                     }
                     sampleCount += count;
@@ -416,7 +446,8 @@ public final class FragmentedMp4 {
             firstSampleFlags = defaultFlags;
         }
         return new TrackFragment(trackId, decodeTime, sampleCount, explicitDuration, withoutDuration,
-                defaultDuration, firstSampleFlags, firstCompositionOffset);
+                defaultDuration, firstSampleFlags,
+                durationsKnown && sampleCount > 0 ? earliestPresentation : firstPresentation);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -516,7 +547,7 @@ public final class FragmentedMp4 {
                         Trex defaults = trex.getOrDefault(fragment.trackId, new Trex(0, 0));
                         long start = fragment.baseMediaDecodeTime;
                         timeline.add(i, start, Math.addExact(start, fragment.duration(defaults)),
-                                fragment.firstCompositionOffset, fragment.startsWithSync(defaults));
+                                fragment.earliestPresentation, fragment.startsWithSync(defaults));
                     }
                 }
             }
@@ -681,9 +712,8 @@ public final class FragmentedMp4 {
     }
 
     /**
-     * Where one track's samples lie in each segment: first decode time, end of the last sample, the first sample's
-     * composition time, and whether that sample is a sync sample. A segment's first sample (a keyframe, with
-     * closed GOPs) is also its earliest in presentation order.
+     * Where one track's samples lie in each segment: first decode time, end of the last sample, earliest composition
+     * time, and whether the first sample is a sync sample.
      */
     private static final class Timeline {
         final long[] starts;
@@ -702,16 +732,17 @@ public final class FragmentedMp4 {
             present = new boolean[segments];
         }
 
-        void add(int segment, long start, long stop, long compositionOffset, boolean startsWithSync) {
+        void add(int segment, long start, long stop, long presentationOffset, boolean startsWithSync) {
             if (!present[segment]) {
                 present[segment] = true;
                 starts[segment] = start;
                 ends[segment] = stop;
-                firstPresented[segment] = start + compositionOffset;
+                firstPresented[segment] = start + presentationOffset;
                 sync[segment] = startsWithSync;
             } else {
                 starts[segment] = Math.min(starts[segment], start);
                 ends[segment] = Math.max(ends[segment], stop);
+                firstPresented[segment] = Math.min(firstPresented[segment], start + presentationOffset);
             }
             end = Math.max(end, stop);
         }
