@@ -648,6 +648,11 @@ public final class FragmentedMp4 {
          * with a seek target: with the decode times instead, FFmpeg's seek to a segment's start time picks that
          * segment although its first frame is presented a little later (FFmpeg's 21 ms video delay), finds no
          * keyframe before the target among the fragments it has read, and falls back to the file's start.
+         *
+         * <p>The last reference is shorter by the first presentation time: FFmpeg takes the first presentation time
+         * plus all durations as the stream's duration (as if the stream started at 0, which is how its own muxer
+         * writes sidx times) and then adds the stream's start time again, so without this a video that starts
+         * 0.2 s after the sound would report a duration 0.2 s too long in FFmpeg and Chromium.
          */
         private byte[] sidx(Track track, List<Segment> segments, Timeline timeline) throws IOException {
             int count = segments.size();
@@ -668,7 +673,8 @@ public final class FragmentedMp4 {
             for (int i = 0; i < count; i++) {
                 Segment segment = segments.get(i);
                 long size = segment.bodyLength();
-                long duration = i + 1 < count ? presented[i + 1] - presented[i] : timeline.ends[i] - timeline.starts[i];
+                long duration = i + 1 < count ? presented[i + 1] - presented[i]
+                        : Math.max(1, timeline.ends[i] - timeline.starts[i] - presented[0]);
                 if (size > 0x7FFFFFFFL) {
                     throw new IOException(segment.file + " is too large for one index entry (" + size + " bytes)");
                 }
