@@ -1,6 +1,5 @@
 package dev.capstan.recorder.output;
 
-import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.process.ChildProcess;
 import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A recording's directory while it is made: an fMP4 init segment and numbered media segments, each complete
@@ -28,8 +26,6 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class SegmentedRecording {
-
-    private static final String SEGMENTS = SegmentLayout.SEGMENT_DIRECTORY;
 
     private final Path directory;
     private final Set<String> counted = new HashSet<>();
@@ -45,8 +41,8 @@ public final class SegmentedRecording {
      * encoder is started.
      */
     public static SegmentedRecording create(Path directory) throws IOException {
-        Files.createDirectories(directory.resolve(SEGMENTS));
-        Path probe = Files.createTempFile(directory.resolve(SEGMENTS), ".probe", ".tmp");
+        Files.createDirectories(SegmentLayout.segmentDirectory(directory));
+        Path probe = Files.createTempFile(SegmentLayout.segmentDirectory(directory), ".probe", ".tmp");
         Files.delete(probe);
         return new SegmentedRecording(directory);
     }
@@ -61,7 +57,7 @@ public final class SegmentedRecording {
     }
 
     public Path segmentDirectory() {
-        return directory.resolve(SEGMENTS);
+        return SegmentLayout.segmentDirectory(directory);
     }
 
     public Path captureLog() {
@@ -69,17 +65,13 @@ public final class SegmentedRecording {
     }
 
     public Path initSegment() {
-        return segmentDirectory().resolve(CaptureCommand.INIT_SEGMENT);
+        return SegmentLayout.init(directory);
     }
 
     /** The media segments FFmpeg has finished, in order. A segment still being written is not listed. */
     public List<Path> completedSegments() {
-        try (Stream<Path> files = Files.list(segmentDirectory())) {
-            List<Path> segments = new ArrayList<>(files
-                    .filter(file -> SegmentLayout.isSegment(file.getFileName().toString()))
-                    .toList());
-            Collections.sort(segments);
-            return segments;
+        try {
+            return SegmentLayout.completedSegments(directory);
         } catch (IOException e) {
             return List.of();
         }

@@ -5,7 +5,16 @@ import dev.capstan.storage.archive.RecordingId;
 /** The catalog has no recording (or no such part of one) under this id: a 404. */
 class RecordingNotFoundException extends RuntimeException {
 
-    RecordingNotFoundException(RecordingId id, String what) {
-        super("recording " + id + (what.isEmpty() ? "" : " has no " + what) + (what.isEmpty() ? " does not exist" : ""));
+    private RecordingNotFoundException(String message) {
+        super(message);
+    }
+
+    static RecordingNotFoundException recording(RecordingId id) {
+        return new RecordingNotFoundException("recording " + id + " does not exist");
+    }
+
+    /** The recording exists but lacks {@code what} (its media, its thumbnail). */
+    static RecordingNotFoundException part(RecordingId id, String what) {
+        return new RecordingNotFoundException("recording " + id + " has no " + what);
     }
 }

@@ -79,7 +79,7 @@ class RecordingsController {
     ResponseEntity<Void> delete(@PathVariable String id) throws BlobStoreException {
         RecordingId recordingId = RecordingId.of(id);
         if (!archive.delete(recordingId)) {
-            throw new RecordingNotFoundException(recordingId, "");
+            throw RecordingNotFoundException.recording(recordingId);
         }
         return ResponseEntity.noContent().build();
     }
@@ -92,7 +92,7 @@ class RecordingsController {
     ResponseEntity<StreamingResponseBody> media(@PathVariable String id,
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) throws BlobStoreException {
         RecordingEntry entry = entry(id);
-        String key = entry.mediaKey().orElseThrow(() -> new RecordingNotFoundException(entry.id(), "media yet"));
+        String key = entry.mediaKey().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media yet"));
         String fileName = key.substring(key.lastIndexOf('/') + 1);
         BlobStore store = archive.store();
         if (properties.media().presigned()) {
@@ -101,7 +101,7 @@ class RecordingsController {
                 return ResponseEntity.status(HttpStatus.FOUND).location(url.get()).build();
             }
         }
-        long size = store.stat(key).orElseThrow(() -> new RecordingNotFoundException(entry.id(), "media in the store"))
+        long size = store.stat(key).orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media in the store"))
                 .size();
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MP4);
@@ -136,9 +136,9 @@ class RecordingsController {
     @GetMapping("/{id}/thumbnail")
     ResponseEntity<StreamingResponseBody> thumbnail(@PathVariable String id) throws BlobStoreException {
         RecordingEntry entry = entry(id);
-        String key = entry.thumbnailKey().orElseThrow(() -> new RecordingNotFoundException(entry.id(), "thumbnail"));
+        String key = entry.thumbnailKey().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "thumbnail"));
         long size = archive.store().stat(key)
-                .orElseThrow(() -> new RecordingNotFoundException(entry.id(), "thumbnail in the store")).size();
+                .orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "thumbnail in the store")).size();
         return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).contentLength(size)
                 .body(stream(archive.store(), key, 0, size));
     }
@@ -169,7 +169,7 @@ class RecordingsController {
 
     private RecordingEntry entry(String id) {
         RecordingId recordingId = RecordingId.of(id);
-        return archive.catalog().find(recordingId).orElseThrow(() -> new RecordingNotFoundException(recordingId, ""));
+        return archive.catalog().find(recordingId).orElseThrow(() -> RecordingNotFoundException.recording(recordingId));
     }
 
     private RecordingView view(RecordingEntry entry) {

@@ -13,12 +13,16 @@ import dev.capstan.storage.archive.RecordingStatus;
 import dev.capstan.storage.archive.StoredMedia;
 import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.blob.BlobStoreException;
+import dev.capstan.storage.blob.LocalBlobStore;
+import dev.capstan.storage.media.FragmentedMp4;
 import dev.capstan.storage.spool.ArchivedMedia;
 import dev.capstan.storage.spool.SegmentLayout;
 import dev.capstan.storage.spool.Spool;
 import dev.capstan.storage.spool.SpoolListener;
 import dev.capstan.storage.spool.UploadStatus;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -193,9 +197,10 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             }
             RecordingEntry entry = catalog.find(id).orElseThrow();
             writeMetadata(entry, directory);
-            List<String> extras = thumbnail(id, directory, segments, ending.length())
-                    ? List.of(METADATA, THUMBNAIL) : List.of(METADATA);
+            // Without the encoder's own figure (after a failure or a restart), count 2-s segments.
             Duration length = ending.length().orElse(Duration.ofSeconds(2L * segments.size()));
+            List<String> extras = thumbnail(id, directory, segments, length)
+                    ? List.of(METADATA, THUMBNAIL) : List.of(METADATA);
             if (entry.status() == RecordingStatus.RECORDING) {
                 // Already UPLOADING when a restart came between this and sealing the spool.
                 catalog.markUploading(id, ending.endedAt(), length, ending.failure().orElse(null));
@@ -221,8 +226,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private boolean thumbnail(RecordingId id, Path directory, List<Path> segments, Optional<Duration> length) {
-        Duration total = length.orElse(Duration.ofSeconds(2L * segments.size()));
+    private boolean thumbnail(RecordingId id, Path directory, List<Path> segments, Duration total) {
         // Two seconds in shows the meeting rather than its first, often blank, frame.
         Duration at = total.compareTo(Duration.ofSeconds(4)) < 0 ? total.dividedBy(2) : Duration.ofSeconds(2);
         try {
@@ -261,7 +265,9 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         settle(id);
         Path directory = spool.directory(id);
         if (finalizeCommand.configured()) {
-            finalizeCommand.run(id, finalizeDirectory(id, media, directory)).whenComplete((code, error) -> discard(id));
+            // Off the spool's threads: preparing the directory writes the whole file.
+            finishing.execute(() -> finalizeCommand.run(id, finalizeDirectory(id, media, directory))
+                    .whenComplete((code, error) -> discard(id)));
         } else {
             discard(id);
         }
@@ -269,21 +275,22 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     /**
      * Jibri's scripts expect the media file and metadata.json in one local directory. A local store has exactly
-     * that; for S3 the spool directory gets them (the MP4 by reading it back from local segments would be
-     * cheaper, but the store's copy is the one that counts).
+     * that; for S3 the spool directory gets the MP4, composed from the local segments into the very bytes the
+     * store holds, without downloading it.
      */
     private Path finalizeDirectory(RecordingId id, ArchivedMedia media, Path spoolDirectory) {
-        if (store instanceof dev.capstan.storage.blob.LocalBlobStore local) {
+        if (store instanceof LocalBlobStore local) {
             Optional<Path> file = local.localFile(media.mediaKey());
             if (file.isPresent()) {
                 return file.get().getParent();
             }
         }
         Path target = spoolDirectory.resolve(media.mediaKey().substring(media.mediaKey().lastIndexOf('/') + 1));
-        try (var in = store.read(media.mediaKey(), 0, -1)) {
-            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target))) {
+            FragmentedMp4.compose(SegmentLayout.init(spoolDirectory), SegmentLayout.completedSegments(spoolDirectory),
+                    out);
         } catch (IOException e) {
-            log.warn("recording {}: could not fetch the media for the finalize command: {}", id, e.getMessage());
+            log.warn("recording {}: could not write the media for the finalize command: {}", id, e.getMessage());
         }
         return spoolDirectory;
     }

@@ -163,11 +163,16 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
+    /** The directory part of a prefix ({@code a/b/} and {@code a/b/c} both give {@code a/b}): where its keys live. */
+    private static String directoryKey(String prefix) {
+        int slash = prefix.lastIndexOf('/');
+        return slash < 0 ? "" : prefix.substring(0, slash);
+    }
+
     @Override
     public List<BlobInfo> list(String prefix) throws BlobStoreException {
         BlobKeys.checkPrefix(prefix);
-        int slash = prefix.lastIndexOf('/');
-        String dirKey = slash < 0 ? "" : prefix.substring(0, slash);
+        String dirKey = directoryKey(prefix);
         Path dir = dirKey.isEmpty() ? root : root.resolve(dirKey);
         Found found = new Found(prefix, false);
         try {
@@ -199,8 +204,7 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public void deleteAll(String prefix) throws BlobStoreException {
         BlobKeys.checkPrefix(prefix);
-        int slash = prefix.lastIndexOf('/');
-        String dirKey = slash < 0 ? "" : prefix.substring(0, slash);
+        String dirKey = directoryKey(prefix);
         Path dir = dirKey.isEmpty() ? root : root.resolve(dirKey);
         Found found = new Found(prefix, true);
         try {

@@ -606,26 +606,45 @@ public final class FragmentedMp4 {
          * to {@code mediaEnd}. An edit of duration 0 (how FFmpeg writes fragmented files) lasts to the end.
          */
         private long presentedDuration(Track track, long mediaEnd) throws IOException {
+            Optional<List<Edit>> edits = edits(track);
+            if (edits.isEmpty()) {
+                return rescale(mediaEnd, track.timescale, movieTimescale);
+            }
+            long total = 0;
+            for (Edit edit : edits.get()) {
+                if (edit.duration() == 0 && edit.mediaTime() >= 0) {
+                    total += rescale(Math.max(0, mediaEnd - edit.mediaTime()), track.timescale, movieTimescale);
+                } else {
+                    total += edit.duration();
+                }
+            }
+            return total;
+        }
+
+        /** One entry of a track's edit list: its duration (movie timescale) and where it starts in the media. */
+        private record Edit(long duration, long mediaTime) {
+
+            static final long EMPTY = -1;
+        }
+
+        /** The track's edit list, or empty if it has none. */
+        private Optional<List<Edit>> edits(Track track) throws IOException {
             Box elst = track.trak.child("edts").flatMap(edts -> edts.child("elst")).orElse(null);
             if (elst == null) {
-                return rescale(mediaEnd, track.timescale, movieTimescale);
+                return Optional.empty();
             }
             Cursor cursor = new Cursor(elst.payload, file + ": elst of track " + track.id);
             int version = cursor.u8();
             cursor.skip(3);
             long entries = cursor.u32();
-            long total = 0;
+            List<Edit> edits = new ArrayList<>();
             for (long i = 0; i < entries; i++) {
                 long duration = version == 1 ? cursor.u64() : cursor.u32();
                 long mediaTime = version == 1 ? cursor.s64() : (long) cursor.u32AsInt();
                 cursor.skip(4);
-                if (duration == 0 && mediaTime >= 0) {
-                    total += rescale(Math.max(0, mediaEnd - mediaTime), track.timescale, movieTimescale);
-                } else {
-                    total += duration;
-                }
+                edits.add(new Edit(duration, mediaTime));
             }
-            return total;
+            return Optional.of(edits);
         }
 
         private void setFragmentDuration(Box mvex, long duration) {
@@ -694,23 +713,12 @@ public final class FragmentedMp4 {
          * edits before the first media edit, less where that edit starts in the media.
          */
         private long presentationShift(Track track) throws IOException {
-            Box elst = track.trak.child("edts").flatMap(edts -> edts.child("elst")).orElse(null);
-            if (elst == null) {
-                return 0;
-            }
-            Cursor cursor = new Cursor(elst.payload, file + ": elst of track " + track.id);
-            int version = cursor.u8();
-            cursor.skip(3);
-            long entries = cursor.u32();
             long empty = 0;
-            for (long i = 0; i < entries; i++) {
-                long duration = version == 1 ? cursor.u64() : cursor.u32();
-                long mediaTime = version == 1 ? cursor.s64() : (long) cursor.u32AsInt();
-                cursor.skip(4);
-                if (mediaTime == -1) {
-                    empty += duration;
+            for (Edit edit : edits(track).orElse(List.of())) {
+                if (edit.mediaTime() == Edit.EMPTY) {
+                    empty += edit.duration();
                 } else {
-                    return rescale(empty, movieTimescale, track.timescale) - mediaTime;
+                    return rescale(empty, movieTimescale, track.timescale) - edit.mediaTime();
                 }
             }
             return 0;

@@ -214,13 +214,12 @@ public final class Spool implements AutoCloseable {
         if (waiting != null) {
             waiting.cancel(false);
         }
-        Path directory = upload != null ? upload.directory() : directory(id);
-        if (upload != null) {
-            synchronized (upload) {
-                deleteTree(directory);
-            }
-        } else {
-            deleteTree(directory);
+        if (upload == null) {
+            deleteTree(directory(id));
+            return;
+        }
+        synchronized (upload) {
+            deleteTree(upload.directory());
         }
     }
 

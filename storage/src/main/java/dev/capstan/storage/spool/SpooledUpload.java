@@ -50,7 +50,8 @@ final class SpooledUpload {
     private final UploadJournal journal;
     private final long partSize;
     private final Clock clock;
-    private final Map<String, Long> bodyLengths = new HashMap<>();
+    /** Each segment's boxes are read once: parts, the header and the checksum all reuse what was found. */
+    private final Map<String, FragmentedMp4.Segment> inspected = new HashMap<>();
     /** Segment objects the store is known to have. */
     private final Set<String> stored = new HashSet<>();
     private boolean listedStore;
@@ -192,14 +193,14 @@ final class SpooledUpload {
             int to = from;
             long size = 0;
             while (to < segments.size() && size < partSize) {
-                size += bodyLength(segments.get(to));
+                size += inspect(segments.get(to)).bodyLength();
                 to++;
             }
             if (size < partSize) {
                 return;
             }
             int number = journal.parts() + 1;
-            byte[] header = number == 1 ? FragmentedMp4.header(init, segments.subList(0, to)) : new byte[0];
+            byte[] header = number == 1 ? FragmentedMp4.headerOf(init, inspect(0, to)) : new byte[0];
             putPart(number, header, from, to);
             journal.uploadedPart(to);
         }
@@ -209,7 +210,7 @@ final class SpooledUpload {
         if (segments.isEmpty()) {
             throw new IOException("the recording ended before its first complete segment");
         }
-        byte[] header = FragmentedMp4.header(init, segments);
+        byte[] header = FragmentedMp4.headerOf(init, inspect(0, segments.size()));
         int from = journal.nextPartStart();
         boolean firstHasFinalHeader = false;
         if (from < segments.size() || journal.parts() == 0) {
@@ -268,7 +269,7 @@ final class SpooledUpload {
     private void putPart(int number, byte[] header, int from, int to) throws IOException {
         long length = header.length;
         for (int i = from; i < to; i++) {
-            length += bodyLength(segments.get(i));
+            length += inspect(segments.get(i)).bodyLength();
         }
         multipart().putPart(number, () -> content(header, from, to), length);
         uploadedBytes += length;
@@ -294,7 +295,7 @@ final class SpooledUpload {
                     return new ByteArrayInputStream(header);
                 }
                 try {
-                    return FragmentedMp4.body(files.next());
+                    return inspect(files.next()).openBody();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -303,14 +304,23 @@ final class SpooledUpload {
         return new SequenceInputStream(streams);
     }
 
-    private long bodyLength(Path segment) throws IOException {
+    private FragmentedMp4.Segment inspect(Path segment) throws IOException {
         String name = segment.getFileName().toString();
-        Long known = bodyLengths.get(name);
+        FragmentedMp4.Segment known = inspected.get(name);
         if (known == null) {
-            known = FragmentedMp4.bodyLength(segment);
-            bodyLengths.put(name, known);
+            known = FragmentedMp4.inspect(segment);
+            inspected.put(name, known);
         }
         return known;
+    }
+
+    /** Segments [from, to), inspected. */
+    private List<FragmentedMp4.Segment> inspect(int from, int to) throws IOException {
+        List<FragmentedMp4.Segment> run = new ArrayList<>(to - from);
+        for (Path segment : segments.subList(from, to)) {
+            run.add(inspect(segment));
+        }
+        return run;
     }
 
     private static String contentType(String name) {
