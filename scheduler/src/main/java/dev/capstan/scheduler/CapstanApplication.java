@@ -32,7 +32,7 @@ public class CapstanApplication {
     /** The demo runs once on a free port with a single slot; the caller's arguments may override the rest. */
     public static String[] demoArguments(List<String> callerArguments) {
         List<String> arguments = new ArrayList<>(List.of("--capstan.command=demo", "--server.port=0",
-                "--capstan.node.slots=1"));
+                "--capstan.node.slots=1", "--capstan.jibri.http-api.enabled=false"));
         arguments.addAll(callerArguments);
         return arguments.toArray(String[]::new);
     }

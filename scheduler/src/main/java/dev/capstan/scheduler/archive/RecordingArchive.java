@@ -163,8 +163,19 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 ended(id, new Ending(Instant.now(), Optional.of(stopped.last().recorded()), Optional.empty()));
             } else if (event instanceof SlotEvent.Failed failed) {
                 ended(id, new Ending(Instant.now(), Optional.empty(), Optional.of(failed.failure().toString())));
+            } else if (event instanceof SlotEvent.ParticipantsSeen seen) {
+                // On the archive's thread, ahead of the seal that writes them into metadata.json.
+                finishing.execute(() -> recordParticipants(id, seen));
             }
         };
+    }
+
+    private void recordParticipants(RecordingId id, SlotEvent.ParticipantsSeen seen) {
+        try {
+            catalog.setParticipants(id, json.writeValueAsString(seen.everyoneSeen()));
+        } catch (IOException | RuntimeException e) {
+            log.warn("recording {}: could not file its participants: {}", id, e.getMessage());
+        }
     }
 
     /** The recording could not even start (for example, the node was busy): nothing was recorded. */

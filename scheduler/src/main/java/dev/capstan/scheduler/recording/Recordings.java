@@ -2,6 +2,7 @@ package dev.capstan.scheduler.recording;
 
 import dev.capstan.recorder.browser.MeetingPage;
 import dev.capstan.recorder.node.Node;
+import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -37,9 +38,18 @@ public class Recordings {
      */
     public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
             Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
+        return start(order, page, maxDuration, Optional.empty(), maxWait, listener);
+    }
+
+    /** @param autoStop when the recording ends by itself because the meeting did (empty, all muted, no media) */
+    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
+            Optional<AutoStop> autoStop, Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
         RecordingRequest request = RecordingRequest.segmentsOnly(order.id(), page, archive.begin(order));
         if (maxDuration.isPresent()) {
             request = request.withMaxDuration(maxDuration.get());
+        }
+        if (autoStop.isPresent()) {
+            request = request.withAutoStop(autoStop.get());
         }
         return node.record(request, archive.events(order.id()).andThen(listener), maxWait)
                 .whenComplete((recording, error) -> {

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.demo.DemoPageController;
+import dev.capstan.scheduler.jibri.JibriHttpApi;
 import jakarta.servlet.DispatcherType;
 import java.net.InetAddress;
 import java.util.Optional;
@@ -62,6 +63,8 @@ class ApiSecurityConfiguration {
                                 DispatcherType.ASYNC).permitAll()
                         .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
                         .requestMatchers(DemoPageController.PATH).permitAll()
+                        // Jibri's own API has no authentication; it answers only on its loopback port (JibriHttpPort).
+                        .requestMatchers(JibriHttpApi.PATH + "/**").permitAll()
                         .anyRequest().authenticated())
                 .build();
     }

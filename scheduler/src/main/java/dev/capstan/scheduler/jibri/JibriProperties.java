@@ -1,0 +1,110 @@
+package dev.capstan.scheduler.jibri;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code capstan.jibri.*}: Capstan as a pool of Jibris for an unmodified Jicofo. The shape follows {@code jibri.conf}
+ * ({@code environments}, {@code control-login}, {@code control-muc}, {@code call-login}, ...) so an operator can
+ * copy their values across. With no environment configured nothing connects.
+ *
+ * @param environments      the XMPP deployments (shards) to serve, like Jibri's {@code api.xmpp.environments}
+ * @param loginDelivery     how the hidden-domain login reaches jitsi-meet: {@code url-hash} (Jibri since Nov 2025,
+ *                          one page load) or {@code local-storage} (older Jibri: open the base URL, set
+ *                          localStorage, then navigate; for jitsi-meet builds without useHostPageLocalStorage)
+ * @param joinTimeout       how long the browser may take to join the conference (Jibri: 30 s)
+ * @param callStatusChecks  when a recording ends by itself
+ * @param httpApi           Jibri's HTTP API ({@code /jibri/api/v1.0/...})
+ */
+@ConfigurationProperties("capstan.jibri")
+public record JibriProperties(
+        @DefaultValue List<Environment> environments,
+        @DefaultValue("url-hash") LoginDeliveryName loginDelivery,
+        @DefaultValue("30s") Duration joinTimeout,
+        @DefaultValue CallStatusChecks callStatusChecks,
+        @DefaultValue HttpApi httpApi) {
+
+    public JibriProperties {
+        environments = List.copyOf(environments);
+    }
+
+    /** The spelling used in configuration. */
+    public enum LoginDeliveryName { URL_HASH, LOCAL_STORAGE }
+
+    /**
+     * One XMPP deployment.
+     *
+     * @param xmppServerHosts     one connection set per host ({@code host} or {@code host:port}), like Jibri's shards
+     * @param baseUrl             the meeting site; {@code https://<xmpp-domain>} when empty
+     * @param nickname            prefix of this node's brewery nicks ({@code <nickname>-<n>}, one per slot); must be
+     *                            unique per node; the host name when empty
+     * @param usageTimeout        longest recording; 0 means no limit
+     * @param securityMode        {@code required}, {@code ifpossible} or {@code disabled}; empty means required, or
+     *                            ifpossible for a loopback host (Jibri's rule)
+     */
+    public record Environment(
+            String name,
+            List<String> xmppServerHosts,
+            String xmppDomain,
+            Optional<String> baseUrl,
+            ControlLogin controlLogin,
+            ControlMuc controlMuc,
+            CallLogin callLogin,
+            @DefaultValue("conference.") String stripFromRoomDomain,
+            @DefaultValue("0s") Duration usageTimeout,
+            @DefaultValue("true") boolean trustAllXmppCerts,
+            Optional<String> securityMode) {
+
+        public Environment {
+            xmppServerHosts = List.copyOf(xmppServerHosts);
+        }
+    }
+
+    /** The account that joins the brewery. */
+    public record ControlLogin(String domain, String username, String password, @DefaultValue("5222") int port) {
+
+        @Override
+        public String toString() {
+            return username + "@" + domain + ":" + port;
+        }
+    }
+
+    /** The brewery MUC Jicofo picks Jibris from. */
+    public record ControlMuc(String domain, String roomName, Optional<String> nickname) {
+    }
+
+    /** The hidden-domain account the browser joins the meeting with. */
+    public record CallLogin(String domain, String username, String password,
+            @DefaultValue("false") boolean randomizeUsername) {
+
+        @Override
+        public String toString() {
+            return username + "@" + domain;
+        }
+    }
+
+    /**
+     * Jibri's {@code call-status-checks}, checked every {@code interval} (Jibri: 15 s, so an empty room took up to
+     * 45 s to end).
+     */
+    public record CallStatusChecks(
+            @DefaultValue("5s") Duration interval,
+            @DefaultValue("30s") Duration callEmptyTimeout,
+            @DefaultValue("10m") Duration allMutedTimeout,
+            @DefaultValue("3m") Duration noMediaTimeout) {
+    }
+
+    /**
+     * Jibri's external HTTP API: its own port, on loopback by default (as Jibri since May 2026).
+     *
+     * @param port 0 picks a free port (tests)
+     */
+    public record HttpApi(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("127.0.0.1") String host,
+            @DefaultValue("2222") int port) {
+    }
+}

@@ -1,0 +1,84 @@
+package dev.capstan.scheduler.jibri;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.recorder.browser.CallLogin;
+import dev.capstan.recorder.browser.JitsiMeetPage;
+import dev.capstan.recorder.browser.LoginDelivery;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.jxmpp.jid.impl.JidCreate;
+import org.junit.jupiter.api.Test;
+
+/** The meeting address Jibri builds for a room JID ({@code XmppUtils.getCallUrlInfoFromJid}), rule by rule. */
+class MeetingAddressTest {
+
+    /** Jibri's recording hash (RECORDING_URL_OPTIONS, in Jibri's order), as every recorded meeting gets it. */
+    private static final String RECORDER_HASH = "config.analytics.disabled=true"
+            + "&config.disableInitialGUM=true"
+            + "&config.externalConnectUrl=null"
+            + "&config.iAmRecorder=true"
+            + "&config.p2p.enabled=false"
+            + "&config.prejoinConfig.enabled=false"
+            + "&config.requireDisplayName=false"
+            + "&config.deeplinking.disabled=true"
+            + "&config.startWithAudioMuted=true"
+            + "&config.startWithVideoMuted=true"
+            + "&interfaceConfig.APP_NAME=\"Jibri\"";
+
+    @ParameterizedTest(name = "{0} ({2}, strip \"{3}\", base \"{4}\") -> {5}")
+    @CsvSource(delimiter = '|', emptyValue = "", textBlock = """
+            # room JID                               | what it shows              | xmpp-domain      | strip-from-room-domain | base-url                      | meeting address
+            myroom@conference.example.com            | plain room                 | example.com      | conference.            |                               | https://example.com/myroom
+            myroom@conference.tenant1.example.com    | tenant                     | example.com      | conference.            |                               | https://example.com/tenant1/myroom
+            myroom@conference.a.b.example.com        | dotted tenant              | example.com      | conference.            |                               | https://example.com/a.b/myroom
+            myroom@muc.meet.jitsi                    | docker (strip muc.)        | meet.jitsi       | muc.                   |                               | https://meet.jitsi/myroom
+            myroom@muc.acme.meet.jitsi               | docker tenant              | meet.jitsi       | muc.                   |                               | https://meet.jitsi/acme/myroom
+            myroom@Conference.Example.COM            | case-insensitive strip     | example.com      | conference.            |                               | https://example.com/myroom
+            myroom@conference.example.com            | empty strip: the MUC becomes a tenant | example.com | |                                   | https://example.com/conference/myroom
+            myroom@conference.example.com            | base-url replaces the domain | example.com    | conference.            | https://meet.example.org      | https://meet.example.org/myroom
+            myroom@conference.tenant1.example.com    | base-url with tenant       | example.com      | conference.            | https://meet.example.org/     | https://meet.example.org/tenant1/myroom
+            myroom@conference.example.com            | base-url with a path       | example.com      | conference.            | http://10.0.0.5:8000/jitsi    | http://10.0.0.5:8000/jitsi/myroom
+            """)
+    void buildsTheMeetingAddressLikeJibri(String room, String rule, String xmppDomain, String strip, String baseUrl,
+            String expected) throws Exception {
+        MeetingAddress addresses = new MeetingAddress(xmppDomain, strip, Optional.ofNullable(baseUrl).filter(s -> !s.isEmpty()));
+
+        URI meeting = addresses.of(JidCreate.entityBareFrom(room));
+
+        assertThat(meeting).as(rule).hasToString(expected);
+        JitsiMeetPage page = new JitsiMeetPage(meeting, Optional.of(new CallLogin("recorder.example.com", "recorder",
+                "s3cret", false)), LoginDelivery.URL_HASH, Map.of("session_id", "s1", "mode", "file"),
+                Optional.empty(), "jibri", Duration.ofSeconds(30));
+        assertThat(page.address()).as("the recorded address, without the login")
+                .hasToString(expected + "#" + RECORDER_HASH + "&config.useHostPageLocalStorage=true");
+        assertThat(page.navigationUrl().toString())
+                .startsWith(expected + "#" + RECORDER_HASH + "&config.useHostPageLocalStorage=true"
+                        + "&appData.localStorageContent=")
+                .contains("s3cret");
+        assertThat(page.address().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void rtcstatsFollowsTheRequest() throws Exception {
+        URI meeting = new MeetingAddress("example.com", "conference.", Optional.empty())
+                .of(JidCreate.entityBareFrom("r@conference.example.com"));
+        JitsiMeetPage page = new JitsiMeetPage(meeting, Optional.empty(), LoginDelivery.LOCAL_STORAGE, Map.of(),
+                Optional.of(false), "jibri", Duration.ofSeconds(30));
+        assertThat(page.address()).hasToString(
+                "https://example.com/r#" + RECORDER_HASH + "&config.analytics.rtcstatsEnabled=false");
+    }
+
+    @Test
+    void refusesARoomOutsideTheXmppDomain() {
+        MeetingAddress addresses = new MeetingAddress("example.com", "conference.", Optional.empty());
+        assertThatThrownBy(() -> addresses.of(JidCreate.entityBareFrom("r@conference.other.org")))
+                .isInstanceOf(MalformedRequestException.class)
+                .hasMessageContaining("not in the XMPP domain example.com");
+    }
+}
