@@ -14,6 +14,10 @@ import org.jxmpp.jid.EntityBareJid;
  */
 public record MeetingAddress(String xmppDomain, String stripFromRoomDomain, Optional<String> baseUrl) {
 
+    public MeetingAddress {
+        stripFromRoomDomain = stripFromRoomDomain == null ? "" : stripFromRoomDomain;
+    }
+
     /** @throws MalformedRequestException if the room is not below the XMPP domain */
     public URI of(EntityBareJid room) throws MalformedRequestException {
         String domain = removeFirstIgnoringCase(room.getDomain().toString(), stripFromRoomDomain);
