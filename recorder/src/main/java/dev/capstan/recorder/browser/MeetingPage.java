@@ -1,6 +1,7 @@
 package dev.capstan.recorder.browser;
 
 import java.net.URI;
+import java.util.Optional;
 
 /**
  * What the slot records: a page the browser opens and, for a real meeting, joins. Jitsi Meet's hidden-participant
@@ -8,9 +9,19 @@ import java.net.URI;
  */
 public interface MeetingPage {
 
-    /** Where the page is; shown in logs and metadata. */
+    /** Where the page is; shown in logs and metadata, so it never holds a secret. */
     URI address();
 
     /** Opens the page in the browser and returns once it is ready to be recorded. */
     void join(Browser browser) throws NavigationException;
+
+    /**
+     * Looks at the meeting in the joined page: who is there, whether media flows, whether the recorder is still in.
+     * Empty for a page that is not a meeting, or whose meeting cannot be read.
+     *
+     * @throws org.openqa.selenium.WebDriverException if the browser does not answer (it then counts as hung)
+     */
+    default Optional<RoomState> probe(Browser browser) {
+        return Optional.empty();
+    }
 }

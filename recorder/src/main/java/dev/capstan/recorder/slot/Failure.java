@@ -20,6 +20,7 @@ public record Failure(Reason reason, String detail) {
         CAPTURE_MISSING("ffmpeg is not installed"),
         CAPTURE_FAILED("ffmpeg could not start capturing"),
         CAPTURE_DIED("ffmpeg stopped unexpectedly"),
+        NO_MEDIA("nothing was received from the meeting although participants were unmuted"),
         SLOT_DIED("the slot's display, audio or browser died during the recording");
 
         private final String summary;

@@ -1,6 +1,9 @@
 package dev.capstan.recorder.slot;
 
+import dev.capstan.recorder.browser.Browser;
 import dev.capstan.recorder.browser.NavigationException;
+import dev.capstan.recorder.browser.Participant;
+import dev.capstan.recorder.browser.RoomState;
 import dev.capstan.recorder.capture.Capture;
 import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.CaptureProgress;
@@ -11,6 +14,10 @@ import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.WebDriverException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,20 +191,44 @@ public final class Recording {
         firstFrameAnnounced = true;
         log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
 
-        Optional<Failure> damage = awaitEnd(capture, parts);
+        End end = awaitEnd(capture, parts);
         Capture.Ending ending = capture.stop(STOP_GRACE);
         // The slot is free once the picture is no longer needed; assembling the file does not hold it.
-        releaseSlot(damage);
+        releaseSlot(end.damage());
         Optional<Path> file = assemble(ffmpeg, output);
-        if (damage.isPresent()) {
-            return new Result(new SlotEvent.Failed(request.id(), damage.get(), file), damage);
+        if (end.failure().isPresent()) {
+            return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file), end.damage());
         }
         if (!ending.orderly()) {
             Failure died = new Failure(Failure.Reason.CAPTURE_DIED,
                     describeExit(ending.exitCode()) + "; last message: " + ending.lastError());
             return new Result(new SlotEvent.Failed(request.id(), died, file), Optional.empty());
         }
-        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last()), Optional.empty());
+        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last(), end.cause()), Optional.empty());
+    }
+
+    /**
+     * Why the capture is to end: a clean stop with its cause, or a failure, which may also mean the slot is hurt.
+     */
+    private record End(StopCause cause, Optional<Failure> failure, boolean slotHurt) {
+
+        static End stopped(StopCause cause) {
+            return new End(cause, Optional.empty(), false);
+        }
+
+        /** The meeting went wrong; the slot is fine. */
+        static End failed(Failure failure) {
+            return new End(StopCause.REQUESTED, Optional.of(failure), false);
+        }
+
+        /** The slot itself went wrong: it is rebuilt before the next recording. */
+        static End hurt(Failure failure) {
+            return new End(StopCause.REQUESTED, Optional.of(failure), true);
+        }
+
+        Optional<Failure> damage() {
+            return slotHurt ? failure : Optional.empty();
+        }
     }
 
     /**
@@ -222,25 +255,121 @@ public final class Recording {
         }
     }
 
-    /** Waits for a stop request or the end of the capture, watching the slot's parts meanwhile. */
-    private Optional<Failure> awaitEnd(Capture capture, Slot.Parts parts) {
+    /**
+     * Waits for a stop request or the end of the capture, watching the slot's parts meanwhile and, when the
+     * request asks for it, the meeting.
+     */
+    private End awaitEnd(Capture capture, Slot.Parts parts) {
+        Optional<MeetingWatch> meeting = request.autoStop().map(rules -> new MeetingWatch(rules, parts.browser()));
         try {
             while (!stopSignal.await(HEALTH_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
                 if (capture.ended().isDone()) {
-                    return Optional.empty();
+                    // Only a capture that reaches its maximum duration ends by itself in order.
+                    return End.stopped(StopCause.MAX_DURATION);
                 }
                 if (!parts.alive()) {
                     // A dead browser or display would otherwise be recorded as a frozen or black picture.
-                    return Optional.of(new Failure(Failure.Reason.SLOT_DIED,
+                    return End.hurt(new Failure(Failure.Reason.SLOT_DIED,
                             "display " + (parts.display().isAlive() ? "up" : "gone")
                                     + ", audio " + (parts.sink().isAlive() ? "up" : "gone")
                                     + ", browser " + (parts.browser().isResponsive() ? "answering" : "not answering")));
+                }
+                if (meeting.isPresent()) {
+                    Optional<End> over = meeting.get().lookIfDue();
+                    if (over.isPresent()) {
+                        return over.get();
+                    }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return Optional.empty();
+        return End.stopped(StopCause.REQUESTED);
+    }
+
+    /** Looks into the meeting every so often (Jibri's call-status checks) and says when the recording is over. */
+    private final class MeetingWatch {
+
+        private final AutoStop rules;
+        private final Browser browser;
+        private final RoomWatch watch;
+        private final Map<String, Participant> everyoneSeen = new LinkedHashMap<>();
+        /** The first look comes at once, so that who is there is known early. */
+        private long nextLook = System.nanoTime();
+        private boolean unreadableReported;
+
+        MeetingWatch(AutoStop rules, Browser browser) {
+            this.rules = rules;
+            this.browser = browser;
+            this.watch = new RoomWatch(rules, monotonicNow());
+        }
+
+        Optional<End> lookIfDue() {
+            if (System.nanoTime() - nextLook < 0) {
+                return Optional.empty();
+            }
+            nextLook = System.nanoTime() + rules.checkInterval().toNanos();
+            Optional<RoomState> room;
+            try {
+                // Bounded by the browser's script timeout, so a hung page holds the health checks up only so long.
+                room = request.page().probe(browser);
+            } catch (JavascriptException e) {
+                // The page is between documents (jitsi-meet reloads itself to recover): look again next time.
+                log.debug("recording {}: the meeting page could not be read now: {}", request.id(), firstLine(e));
+                return Optional.empty();
+            } catch (WebDriverException e) {
+                // Jibri's ChromeHung: a browser that does not answer cannot be trusted with the next meeting.
+                return Optional.of(End.hurt(new Failure(Failure.Reason.BROWSER_FAILED,
+                        "the meeting page did not answer: " + firstLine(e))));
+            }
+            if (room.isEmpty()) {
+                if (!unreadableReported) {
+                    unreadableReported = true;
+                    log.warn("recording {}: the meeting cannot be read, so it will not end by itself", request.id());
+                }
+                return Optional.empty();
+            }
+            remember(room.get());
+            RoomWatch.Verdict verdict = watch.observe(room.get(), monotonicNow());
+            if (verdict instanceof RoomWatch.Stop) {
+                RoomWatch.Stop stop = (RoomWatch.Stop) verdict;
+                log.info("recording {}: {}, stopping", request.id(), stop.reason());
+                return Optional.of(End.stopped(stop.cause()));
+            }
+            if (verdict instanceof RoomWatch.Fail) {
+                return Optional.of(End.failed(((RoomWatch.Fail) verdict).failure()));
+            }
+            return Optional.empty();
+        }
+
+        /** Everyone ever seen, kept here too: a page that reloads itself forgets whom it saw. */
+        private void remember(RoomState room) {
+            boolean changed = false;
+            int before = everyoneSeen.size();
+            for (Participant participant : room.everyoneSeen()) {
+                Participant known = everyoneSeen.get(participant.key());
+                if (known == null || (known.displayName().isEmpty() && !participant.displayName().isEmpty())) {
+                    everyoneSeen.put(participant.key(), participant);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                log.info("recording {}: {} participant(s) seen so far, {} new", request.id(), everyoneSeen.size(),
+                        everyoneSeen.size() - before);
+                emit(new SlotEvent.ParticipantsSeen(request.id(), new ArrayList<>(everyoneSeen.values())));
+            }
+        }
+    }
+
+    /** A clock for durations that wall-clock changes do not move. */
+    private Instant monotonicNow() {
+        return Instant.EPOCH.plusNanos(System.nanoTime() - requestedAt);
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** Whatever was recorded becomes a playable file, even after a crash of the encoder. */

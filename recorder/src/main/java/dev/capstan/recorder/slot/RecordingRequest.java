@@ -13,20 +13,27 @@ import java.util.Optional;
  * @param fileName        the name (without {@code .mp4}) of a playable file to assemble in the output directory
  *                        at the end; empty when the archive makes the final file from the segments instead
  * @param maxDuration     the recording stops by itself after this much media
+ * @param autoStop        the recording watches the meeting and ends when it is over (empty, everyone muted) or
+ *                        fails when nothing arrives from it; only for pages that can be looked into
  */
-public record RecordingRequest(
-        RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName, Optional<Duration> maxDuration) {
+public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
+        Optional<Duration> maxDuration, Optional<AutoStop> autoStop) {
 
     public static RecordingRequest of(RecordingId id, MeetingPage page, Path outputDirectory) {
-        return new RecordingRequest(id, page, outputDirectory, Optional.of(id.value()), Optional.empty());
+        return new RecordingRequest(id, page, outputDirectory, Optional.of(id.value()), Optional.empty(),
+                Optional.empty());
     }
 
     /** Segments only: the archive's spool turns them into the final file. */
     public static RecordingRequest segmentsOnly(RecordingId id, MeetingPage page, Path outputDirectory) {
-        return new RecordingRequest(id, page, outputDirectory, Optional.empty(), Optional.empty());
+        return new RecordingRequest(id, page, outputDirectory, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public RecordingRequest withMaxDuration(Duration limit) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit));
+        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop);
+    }
+
+    public RecordingRequest withAutoStop(AutoStop rules) {
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules));
     }
 }

@@ -1,9 +1,11 @@
 package dev.capstan.recorder.slot;
 
+import dev.capstan.recorder.browser.Participant;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** What a slot reports about a recording, in the order it happens. Every recording ends with one {@link Outcome}. */
@@ -23,12 +25,27 @@ public sealed interface SlotEvent {
     record Progress(RecordingId recordingId, CaptureProgress progress) implements SlotEvent {
     }
 
+    /**
+     * Someone new was seen in the meeting (or someone's name became known). {@code everyoneSeen} is everyone
+     * recorded so far, in the order they were first seen, like the participants of Jibri's metadata.
+     */
+    record ParticipantsSeen(RecordingId recordingId, List<Participant> everyoneSeen) implements SlotEvent {
+
+        public ParticipantsSeen {
+            everyoneSeen = List.copyOf(everyoneSeen);
+        }
+    }
+
     /** The last event of a recording. */
     sealed interface Outcome extends SlotEvent {
     }
 
-    /** The recording ended as asked (or at its maximum duration); {@code file} is the finished MP4. */
-    record Stopped(RecordingId recordingId, Optional<Path> file, CaptureProgress last) implements Outcome {
+    /**
+     * The recording ended cleanly: as asked, at its maximum duration, or because the meeting was over
+     * ({@code cause} says which); {@code file} is the finished MP4.
+     */
+    record Stopped(RecordingId recordingId, Optional<Path> file, CaptureProgress last, StopCause cause)
+            implements Outcome {
     }
 
     /** The recording failed; whatever was recorded before that is kept in {@code partialFile}. */

@@ -59,7 +59,37 @@ public record JibriProperties(
             Optional<String> securityMode) {
 
         public Environment {
+            // A half-configured environment fails start-up with the missing keys named, not later with an NPE.
+            List<String> missing = new java.util.ArrayList<>();
+            if (name == null || name.isBlank()) {
+                missing.add("name");
+            }
+            if (xmppServerHosts == null || xmppServerHosts.isEmpty()) {
+                missing.add("xmpp-server-hosts");
+            }
+            if (xmppDomain == null || xmppDomain.isBlank()) {
+                missing.add("xmpp-domain");
+            }
+            if (controlLogin == null || blank(controlLogin.domain()) || blank(controlLogin.username())
+                    || controlLogin.password() == null) {
+                missing.add("control-login.{domain,username,password}");
+            }
+            if (controlMuc == null || blank(controlMuc.domain()) || blank(controlMuc.roomName())) {
+                missing.add("control-muc.{domain,room-name}");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("a Jibri environment needs " + String.join(", ", missing));
+            }
             xmppServerHosts = List.copyOf(xmppServerHosts);
+            // Spring leaves absent Optionals of list elements null.
+            baseUrl = baseUrl == null ? Optional.empty() : baseUrl;
+            securityMode = securityMode == null ? Optional.empty() : securityMode;
+            stripFromRoomDomain = stripFromRoomDomain == null ? "" : stripFromRoomDomain;
+            usageTimeout = usageTimeout == null ? Duration.ZERO : usageTimeout;
+        }
+
+        private static boolean blank(String text) {
+            return text == null || text.isBlank();
         }
     }
 
@@ -74,6 +104,10 @@ public record JibriProperties(
 
     /** The brewery MUC Jicofo picks Jibris from. */
     public record ControlMuc(String domain, String roomName, Optional<String> nickname) {
+
+        public ControlMuc {
+            nickname = nickname == null ? Optional.empty() : nickname;
+        }
     }
 
     /** The hidden-domain account the browser joins the meeting with. */

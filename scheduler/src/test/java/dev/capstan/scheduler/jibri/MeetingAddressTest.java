@@ -29,7 +29,8 @@ class MeetingAddressTest {
             + "&config.deeplinking.disabled=true"
             + "&config.startWithAudioMuted=true"
             + "&config.startWithVideoMuted=true"
-            + "&interfaceConfig.APP_NAME=\"Jibri\"";
+            // The quotes of APP_NAME="Jibri", as Chromium sends them and jitsi-meet decodes them.
+            + "&interfaceConfig.APP_NAME=%22Jibri%22";
 
     @ParameterizedTest(name = "{0} ({2}, strip \"{3}\", base \"{4}\") -> {5}")
     @CsvSource(delimiter = '|', emptyValue = "", textBlock = """
