@@ -312,8 +312,9 @@
                     var body = jid ? utf8Base64('\u0000' + jid.substring(0, jid.indexOf('@')) + '\u0000' + password) : '';
                     self.send('<auth xmlns="' + NS_SASL + '" mechanism="' + mechanism + '">' + body + '</auth>');
                 } else {
+                    // A resource of its own per page, as lib-jitsi-meet's: two recorders share the hidden account.
                     self.send('<iq xmlns="' + NS_CLIENT + '" type="set" id="bind-1"><bind xmlns="' + NS_BIND
-                        + '"><resource>capstan-fake-meet</resource></bind></iq>');
+                        + '"><resource>fake-meet-' + Math.random().toString(36).slice(2, 10) + '</resource></bind></iq>');
                 }
             } else if (element.localName === 'success') {
                 self.authenticated = true;

@@ -187,10 +187,11 @@ public class JibriService implements SmartLifecycle {
         }
         URI meeting = brewery.meetings().of(start.room());
         JitsiMeetPage page = page(brewery.environment(), meeting, start, occupant.nick());
+        // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
         RecordingOrder order = new RecordingOrder(RecordingId.generate(), start.room().getLocalpart().toString(),
-                page.address(), Optional.of(start.sessionId()), start.appData(), Instant.now());
+                meeting, Optional.of(start.sessionId()), start.appData(), Instant.now());
         Session session = new Session(order.id(), origin, Optional.of(start.sessionId()), start.mode().wire(),
-                page.address().toString(), order.requestedAt());
+                meeting.toString(), order.requestedAt());
         Duration usage = brewery.environment().usageTimeout();
         Optional<Duration> maxDuration = usage.isZero() || usage.isNegative() ? Optional.empty() : Optional.of(usage);
         CompletableFuture<Recording> recording;
@@ -217,7 +218,7 @@ public class JibriService implements SmartLifecycle {
         // Attached only now, so that even an outcome that came before this line is reported.
         recording.thenCompose(Recording::outcome).thenAccept(outcome -> onOutcome(xmpp, outcome));
         occupant.publish(new JibriStatus(true, occupant.status().healthy()));
-        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), page.address(), order.id());
+        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), meeting, order.id());
         refreshAvailability();
         return JibriIq.status(JibriIq.Status.PENDING);
     }
@@ -318,10 +319,10 @@ public class JibriService implements SmartLifecycle {
         JitsiMeetPage page = new JitsiMeetPage(meeting, login, delivery, presence, Optional.empty(), "jibri",
                 properties.joinTimeout());
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
-        RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, page.address(),
+        RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting,
                 Optional.of(sessionId), Map.of(), Instant.now());
         Session session = new Session(order.id(), "jibri-http", Optional.of(sessionId), "file",
-                page.address().toString(), order.requestedAt());
+                meeting.toString(), order.requestedAt());
         CompletableFuture<Recording> recording = recordings.start(order, page, Optional.empty(),
                 Optional.of(autoStop()), Duration.ZERO, event -> {
                     if (event instanceof SlotEvent.FirstFrameWritten) {

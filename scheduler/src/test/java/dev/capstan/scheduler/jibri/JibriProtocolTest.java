@@ -60,6 +60,9 @@ class JibriProtocolTest {
     @Autowired
     TestRestTemplate http;
 
+    @Autowired
+    JibriHttpPort jibriPort;
+
     private JicofoClient jicofo;
 
     @DynamicPropertySource
@@ -275,6 +278,44 @@ class JibriProtocolTest {
             // No gap: the file covers the outage.
             assertThat(recording.at("/durationSeconds").asDouble())
                     .isGreaterThan(Duration.between(recordingSince, Instant.now()).toSeconds() - 3);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void jibrisHttpApiStartsAndStopsASessionToo() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + jibriPort.localPort() + JibriHttpApi.PATH;
+        String meetingBase = pages.fakeJitsiMeet(prosody.websocketUrl()).toString();
+        try (MeetingGuest grace = MeetingGuest.join(prosody, "webinar", "Grace", true)) {
+            String body = "{\"sessionId\":\"http-1\",\"callParams\":{\"callUrlInfo\":{\"baseUrl\":\"" + meetingBase
+                    + "\",\"callName\":\"webinar\"}},\"callLoginParams\":{\"domain\":\"recorder.localhost\","
+                    + "\"username\":\"recorder\",\"password\":\"recorderpass\"},\"sinkType\":\"file\"}";
+            java.net.http.HttpResponse<String> started = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/startService")).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+
+            long deadline = System.nanoTime() + ON_WITHIN.toNanos();
+            while (!session("http-1").at("/state").asText().equals("on")) {
+                assertThat(System.nanoTime()).as("http session on: %s", session("http-1")).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(client.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(health.at("/status/busyStatus").asText()).isEqualTo("BUSY");
+            // An occupant gives up idle for the slot the HTTP session took.
+            jicofo.awaitStatus("capstan-2", "busy", "healthy", Duration.ofSeconds(5));
+
+            Thread.sleep(2000);
+            assertThat(client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/stopService"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            JsonNode recording = awaitSettled(session("http-1").at("/recordingId").asText());
+            assertThat(recording.at("/status").asText()).isEqualTo("READY");
+            assertThat(recording.at("/participants").toString()).contains("Grace");
         }
     }
 
