@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
+import dev.capstan.recorder.browser.JitsiMeetPageTest;
 import dev.capstan.recorder.browser.LoginDelivery;
 import java.net.URI;
 import java.time.Duration;
@@ -19,18 +20,7 @@ import org.junit.jupiter.api.Test;
 class MeetingAddressTest {
 
     /** Jibri's recording hash (RECORDING_URL_OPTIONS, in Jibri's order), as every recorded meeting gets it. */
-    private static final String RECORDER_HASH = "config.analytics.disabled=true"
-            + "&config.disableInitialGUM=true"
-            + "&config.externalConnectUrl=null"
-            + "&config.iAmRecorder=true"
-            + "&config.p2p.enabled=false"
-            + "&config.prejoinConfig.enabled=false"
-            + "&config.requireDisplayName=false"
-            + "&config.deeplinking.disabled=true"
-            + "&config.startWithAudioMuted=true"
-            + "&config.startWithVideoMuted=true"
-            // The quotes of APP_NAME="Jibri", as Chromium sends them and jitsi-meet decodes them.
-            + "&interfaceConfig.APP_NAME=%22Jibri%22";
+    private static final String RECORDER_HASH = JitsiMeetPageTest.RECORDER_HASH;
 
     @ParameterizedTest(name = "{0} ({2}, strip \"{3}\", base \"{4}\") -> {5}")
     @CsvSource(delimiter = '|', emptyValue = "", textBlock = """
