@@ -285,7 +285,8 @@ public final class Browser implements AutoCloseable {
                 .findFirst();
     }
 
-    private static String firstLine(Exception e) {
+    /** The first line of a Selenium message; the rest is build and system information, logged nowhere useful. */
+    public static String firstLine(Exception e) {
         String message = String.valueOf(e.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);

@@ -161,7 +161,7 @@ public record JitsiMeetPage(
             throw new NavigationException(e.problem(), redact(e.getMessage()));
         } catch (WebDriverException e) {
             // Selenium's messages may quote the command, and with it the address that holds the password.
-            throw new WebDriverException(redact(firstLine(e)));
+            throw new WebDriverException(redact(Browser.firstLine(e)));
         }
     }
 
@@ -195,7 +195,7 @@ public record JitsiMeetPage(
                 answer = browser.script(JitsiMeetScripts.IS_JOINED);
             } catch (JavascriptException e) {
                 // The page may be between documents (jitsi-meet reloads or redirects itself while starting).
-                answer = firstLine(e);
+                answer = Browser.firstLine(e);
             }
             if (Boolean.TRUE.equals(answer)) {
                 return;
@@ -245,12 +245,6 @@ public record JitsiMeetPage(
             redacted = redacted.replace(login.get().password(), "*****");
         }
         return redacted;
-    }
-
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static void sleep(Duration pause) throws NavigationException {

@@ -315,12 +315,13 @@ public final class Recording {
                 room = request.page().probe(browser);
             } catch (JavascriptException e) {
                 // The page is between documents (jitsi-meet reloads itself to recover): look again next time.
-                log.debug("recording {}: the meeting page could not be read now: {}", request.id(), firstLine(e));
+                log.debug("recording {}: the meeting page could not be read now: {}", request.id(),
+                        Browser.firstLine(e));
                 return Optional.empty();
             } catch (WebDriverException e) {
                 // Jibri's ChromeHung: a browser that does not answer cannot be trusted with the next meeting.
                 return Optional.of(End.hurt(new Failure(Failure.Reason.BROWSER_FAILED,
-                        "the meeting page did not answer: " + firstLine(e))));
+                        "the meeting page did not answer: " + Browser.firstLine(e))));
             }
             if (room.isEmpty()) {
                 if (!unreadableReported) {
@@ -364,12 +365,6 @@ public final class Recording {
     /** A clock for durations that wall-clock changes do not move. */
     private Instant monotonicNow() {
         return Instant.EPOCH.plusNanos(System.nanoTime() - requestedAt);
-    }
-
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** Whatever was recorded becomes a playable file, even after a crash of the encoder. */

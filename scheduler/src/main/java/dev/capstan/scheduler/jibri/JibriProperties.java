@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.jibri;
 
+import dev.capstan.recorder.browser.LoginDelivery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("capstan.jibri")
 public record JibriProperties(
         @DefaultValue List<Environment> environments,
-        @DefaultValue("url-hash") LoginDeliveryName loginDelivery,
+        @DefaultValue("url-hash") LoginDelivery loginDelivery,
         @DefaultValue("30s") Duration joinTimeout,
         @DefaultValue CallStatusChecks callStatusChecks,
         @DefaultValue HttpApi httpApi) {
@@ -30,9 +31,6 @@ public record JibriProperties(
     public JibriProperties {
         environments = List.copyOf(environments);
     }
-
-    /** The spelling used in configuration. */
-    public enum LoginDeliveryName { URL_HASH, LOCAL_STORAGE }
 
     /**
      * One XMPP deployment.

@@ -3,7 +3,6 @@ package dev.capstan.scheduler.jibri;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
-import dev.capstan.recorder.browser.LoginDelivery;
 import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
@@ -33,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
@@ -82,8 +81,7 @@ public class JibriService implements SmartLifecycle {
     }
 
     /** A session Jicofo started through an occupant. */
-    private record XmppSession(Session session, Brewery brewery, BreweryOccupant occupant, Jid requester,
-            CompletableFuture<Recording> recording) {
+    private record XmppSession(Session session, Brewery brewery, CompletableFuture<Recording> recording) {
     }
 
     public JibriService(JibriProperties properties, Recordings recordings, Node node, Sessions sessions,
@@ -137,27 +135,28 @@ public class JibriService implements SmartLifecycle {
         MeetingAddress meetings = new MeetingAddress(environment.xmppDomain(), environment.stripFromRoomDomain(),
                 environment.baseUrl());
         List<BreweryOccupant> occupants = new ArrayList<>();
+        Brewery brewery = new Brewery(environment, host, meetings, occupants);
         for (int i = 1; i <= slots; i++) {
             BreweryOccupant.Address address = new BreweryOccupant.Address(environment.name(), host, port,
                     environment.controlLogin().domain(), environment.controlLogin().username(),
                     environment.controlLogin().password(), security, environment.trustAllXmppCerts(), room,
                     Resourcepart.from(nickname + "-" + i));
-            occupants.add(new BreweryOccupant(address, new JibriStatus(false, true), requests(), json));
+            occupants.add(new BreweryOccupant(address, new JibriStatus(false, true), requests(brewery), json));
         }
         log.info("jibri environment {}: {} occupants in {} on {}:{}", environment.name(), slots, room, host, port);
-        return new Brewery(environment, host, meetings, occupants);
+        return brewery;
     }
 
     private static boolean isLoopback(String host) {
         return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
     }
 
-    private BreweryOccupant.Requests requests() {
+    private BreweryOccupant.Requests requests(Brewery brewery) {
         return new BreweryOccupant.Requests() {
             @Override
             public JibriIq start(BreweryOccupant occupant, JibriRequest.Start start, Jid requester)
                     throws MalformedRequestException {
-                return JibriService.this.start(breweryOf(occupant), occupant, start, requester);
+                return JibriService.this.start(brewery, occupant, start, requester);
             }
 
             @Override
@@ -165,11 +164,6 @@ public class JibriService implements SmartLifecycle {
                 return JibriService.this.stop(occupant, stop);
             }
         };
-    }
-
-    private Brewery breweryOf(BreweryOccupant occupant) {
-        return breweries.stream().filter(b -> b.occupants().contains(occupant)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("occupant " + occupant.nick() + " has no brewery"));
     }
 
     private JibriIq start(Brewery brewery, BreweryOccupant occupant, JibriRequest.Start start, Jid requester)
@@ -186,55 +180,100 @@ public class JibriService implements SmartLifecycle {
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), false);
         }
         URI meeting = brewery.meetings().of(start.room());
-        JitsiMeetPage page = page(brewery.environment(), meeting, start, occupant.nick());
-        // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
-        RecordingOrder order = new RecordingOrder(RecordingId.generate(), start.room().getLocalpart().toString(),
-                meeting, Optional.of(start.sessionId()), start.appData(), Instant.now());
-        Session session = new Session(order.id(), origin, Optional.of(start.sessionId()), start.mode().wire(),
-                meeting.toString(), order.requestedAt());
+        JibriProperties.CallLogin login = brewery.environment().callLogin();
+        Optional<CallLogin> callLogin = Optional.ofNullable(login).map(account -> new CallLogin(account.domain(),
+                account.username(), account.password(), account.randomizeUsername()));
         Duration usage = brewery.environment().usageTimeout();
         Optional<Duration> maxDuration = usage.isZero() || usage.isNegative() ? Optional.empty() : Optional.of(usage);
-        CompletableFuture<Recording> recording;
-        AtomicReference<XmppSession> holder = new AtomicReference<>();
+        Started started;
         try {
-            recording = recordings.start(order, page, maxDuration, Optional.of(autoStop()), Duration.ZERO,
-                    event -> onFirstFrame(holder.get(), event));
+            started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting, callLogin,
+                    start.rtcstatsEnabled(), occupant.nick(), start.appData(), maxDuration,
+                    () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)));
         } catch (IOException e) {
             log.error("jibri {}: session {} could not be filed: {}", origin, start.sessionId(), e.getMessage());
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), true);
+        } catch (NodeBusyException e) {
+            log.info("jibri {}: refusing session {}: {}", origin, start.sessionId(), e.getMessage());
+            return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.BUSY), true);
         }
-        if (recording.isCompletedExceptionally()) {
-            Throwable cause = causeOf(recording);
-            boolean busy = cause instanceof NodeBusyException;
-            log.info("jibri {}: refusing session {}: {}", origin, start.sessionId(), cause.getMessage());
-            refreshAvailability();
-            return JibriIq.status(JibriIq.Status.OFF,
-                    Optional.of(busy ? JibriIq.FailureReason.BUSY : JibriIq.FailureReason.ERROR), true);
-        }
-        XmppSession xmpp = new XmppSession(session, brewery, occupant, requester, recording);
-        holder.set(xmpp);
-        sessions.add(session);
+        XmppSession xmpp = new XmppSession(started.session(), brewery, started.recording());
         running.put(occupant, xmpp);
-        // Attached only now, so that even an outcome that came before this line is reported.
-        recording.thenCompose(Recording::outcome).thenAccept(outcome -> onOutcome(xmpp, outcome));
         occupant.publish(new JibriStatus(true, occupant.status().healthy()));
-        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), meeting, order.id());
-        refreshAvailability();
+        follow(started, outcome -> {
+            occupant.sendStatus(requester, outcome instanceof SlotEvent.Failed failed
+                    ? JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR),
+                            !failed.failure().reason().isCallersFault())
+                    : JibriIq.status(JibriIq.Status.OFF));
+            running.remove(occupant, xmpp);
+        });
+        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), meeting,
+                started.session().recordingId());
         return JibriIq.status(JibriIq.Status.PENDING);
     }
 
-    private JitsiMeetPage page(JibriProperties.Environment environment, URI meeting, JibriRequest.Start start,
-            String nick) {
-        JibriProperties.CallLogin login = environment.callLogin();
-        Optional<CallLogin> callLogin = login == null ? Optional.empty()
-                : Optional.of(new CallLogin(login.domain(), login.username(), login.password(), login.randomizeUsername()));
+    /** A recording a slot has taken, and its session. */
+    private record Started(Session session, CompletableFuture<Recording> recording) {
+    }
+
+    /**
+     * Starts a Jitsi meeting recording as Jibri joins it, for either API, and files its session.
+     *
+     * @param onAir runs once the first frame is written (the session is then {@code on})
+     * @throws NodeBusyException when no slot can take it now
+     */
+    private Started record(String origin, String sessionId, String room, URI meeting, Optional<CallLogin> login,
+            Optional<Boolean> rtcstatsEnabled, String callStatsUserName, Map<String, Object> appData,
+            Optional<Duration> maxDuration, Runnable onAir) throws IOException, NodeBusyException {
         Map<String, String> presence = new LinkedHashMap<>();
-        presence.put("session_id", start.sessionId());
-        presence.put("mode", start.mode().wire());
-        LoginDelivery delivery = properties.loginDelivery() == JibriProperties.LoginDeliveryName.LOCAL_STORAGE
-                ? LoginDelivery.LOCAL_STORAGE : LoginDelivery.URL_HASH;
-        return new JitsiMeetPage(meeting, callLogin, delivery, presence, start.rtcstatsEnabled(), nick,
-                properties.joinTimeout());
+        presence.put("session_id", sessionId);
+        presence.put("mode", JibriRequest.Mode.FILE.wire());
+        JitsiMeetPage page = new JitsiMeetPage(meeting, login, properties.loginDelivery(), presence, rtcstatsEnabled,
+                callStatsUserName, properties.joinTimeout());
+        // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
+        RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting, Optional.of(sessionId),
+                appData, Instant.now());
+        Session session = new Session(order.id(), origin, Optional.of(sessionId), JibriRequest.Mode.FILE.wire(),
+                meeting.toString(), order.requestedAt());
+        CompletableFuture<Recording> recording = recordings.start(order, page, maxDuration, Optional.of(autoStop()),
+                Duration.ZERO, event -> {
+                    if (event instanceof SlotEvent.FirstFrameWritten
+                            && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
+                        onAir.run();
+                    }
+                });
+        if (recording.isCompletedExceptionally()) {
+            refreshAvailability();
+            Throwable cause = causeOf(recording);
+            if (cause instanceof NodeBusyException) {
+                throw (NodeBusyException) cause;
+            }
+            throw new IOException(cause.getMessage(), cause);
+        }
+        sessions.add(session);
+        return new Started(session, recording);
+    }
+
+    /**
+     * Follows a recording to its end: the session finalizes (or fails), {@code onEnd} tells the requester, the slot
+     * counts as free again, and the session is done once the archive has the recording.
+     */
+    private void follow(Started started, Consumer<SlotEvent.Outcome> onEnd) {
+        Session session = started.session();
+        refreshAvailability();
+        // Attached only once the session is filed, so that even an outcome that came before is reported.
+        started.recording().thenCompose(Recording::outcome).thenAccept(outcome -> {
+            sessions.moveTo(session, outcome instanceof SlotEvent.Failed failed
+                    ? new SessionState.Failed(Instant.now(), failed.failure().toString(),
+                            !failed.failure().reason().isCallersFault())
+                    : new SessionState.Finalizing(Instant.now(), ((SlotEvent.Stopped) outcome).cause().toString()));
+            onEnd.accept(outcome);
+            // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
+            refreshAvailability();
+            recordings.archive().settled(session.recordingId()).whenComplete((entry, error) ->
+                    sessions.moveTo(session, error == null ? new SessionState.Done(Instant.now())
+                            : new SessionState.Failed(Instant.now(), "archive: " + error.getMessage(), false)));
+        });
     }
 
     private AutoStop autoStop() {
@@ -252,38 +291,6 @@ public class JibriService implements SmartLifecycle {
         } catch (java.util.concurrent.CancellationException e) {
             return e;
         }
-    }
-
-    /** {@code on} goes to Jicofo once frames are being written, not when a process starts. */
-    private void onFirstFrame(XmppSession xmpp, SlotEvent event) {
-        if (xmpp != null && event instanceof SlotEvent.FirstFrameWritten
-                && sessions.moveTo(xmpp.session(), new SessionState.On(Instant.now()))) {
-            xmpp.occupant().sendStatus(xmpp.requester(), JibriIq.status(JibriIq.Status.ON));
-        }
-    }
-
-    /** {@code off} at the end: clean, or with {@code failure_reason='error'}. */
-    private void onOutcome(XmppSession xmpp, SlotEvent.Outcome event) {
-        if (event instanceof SlotEvent.Stopped) {
-            SlotEvent.Stopped stopped = (SlotEvent.Stopped) event;
-            sessions.moveTo(xmpp.session(), new SessionState.Finalizing(Instant.now(), stopped.cause().toString()));
-            ended(xmpp, JibriIq.status(JibriIq.Status.OFF));
-        } else if (event instanceof SlotEvent.Failed) {
-            SlotEvent.Failed failed = (SlotEvent.Failed) event;
-            boolean retry = !failed.failure().reason().isCallersFault();
-            sessions.moveTo(xmpp.session(), new SessionState.Failed(Instant.now(), failed.failure().toString(), retry));
-            ended(xmpp, JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), retry));
-        }
-    }
-
-    private void ended(XmppSession xmpp, JibriIq status) {
-        xmpp.occupant().sendStatus(xmpp.requester(), status);
-        running.remove(xmpp.occupant(), xmpp);
-        // The slot is free now: the occupant says idle before the upload finishes (Jibri waits for it).
-        refreshAvailability();
-        recordings.archive().settled(xmpp.session().recordingId()).whenComplete((entry, error) ->
-                sessions.moveTo(xmpp.session(), error == null ? new SessionState.Done(Instant.now())
-                        : new SessionState.Failed(Instant.now(), "archive: " + error.getMessage(), false)));
     }
 
     private CompletableFuture<JibriIq> stop(BreweryOccupant occupant, JibriRequest.Stop stop) {
@@ -311,45 +318,13 @@ public class JibriService implements SmartLifecycle {
      */
     public RecordingId startForHttp(String sessionId, URI meeting, Optional<CallLogin> login)
             throws NodeBusyException, IOException {
-        Map<String, String> presence = new LinkedHashMap<>();
-        presence.put("session_id", sessionId);
-        presence.put("mode", JibriRequest.Mode.FILE.wire());
-        LoginDelivery delivery = properties.loginDelivery() == JibriProperties.LoginDeliveryName.LOCAL_STORAGE
-                ? LoginDelivery.LOCAL_STORAGE : LoginDelivery.URL_HASH;
-        JitsiMeetPage page = new JitsiMeetPage(meeting, login, delivery, presence, Optional.empty(), "jibri",
-                properties.joinTimeout());
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
-        RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting,
-                Optional.of(sessionId), Map.of(), Instant.now());
-        Session session = new Session(order.id(), "jibri-http", Optional.of(sessionId), "file",
-                meeting.toString(), order.requestedAt());
-        CompletableFuture<Recording> recording = recordings.start(order, page, Optional.empty(),
-                Optional.of(autoStop()), Duration.ZERO, event -> {
-                    if (event instanceof SlotEvent.FirstFrameWritten) {
-                        sessions.moveTo(session, new SessionState.On(Instant.now()));
-                    }
-                });
-        if (recording.isCompletedExceptionally()) {
-            Throwable cause = causeOf(recording);
-            if (cause instanceof NodeBusyException) {
-                throw (NodeBusyException) cause;
-            }
-            throw new IOException(cause.getMessage(), cause);
-        }
-        sessions.add(session);
-        httpStarted.put(order.id(), recording);
-        recording.thenCompose(Recording::outcome).thenAccept(outcome -> {
-            httpStarted.remove(order.id());
-            sessions.moveTo(session, outcome instanceof SlotEvent.Failed failed
-                    ? new SessionState.Failed(Instant.now(), failed.failure().toString(),
-                            !failed.failure().reason().isCallersFault())
-                    : new SessionState.Finalizing(Instant.now(), "stopped"));
-            refreshAvailability();
-            recordings.archive().settled(order.id()).thenRun(() ->
-                    sessions.moveTo(session, new SessionState.Done(Instant.now())));
-        });
-        refreshAvailability();
-        return order.id();
+        Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(), "jibri", Map.of(),
+                Optional.empty(), () -> { });
+        RecordingId id = started.session().recordingId();
+        httpStarted.put(id, started.recording());
+        follow(started, outcome -> httpStarted.remove(id));
+        return id;
     }
 
     /** Jibri's {@code stopService}: stops every session its HTTP API started; completes once they have ended. */
@@ -379,8 +354,11 @@ public class JibriService implements SmartLifecycle {
             for (Brewery brewery : breweries) {
                 long idleLeft = free;
                 for (BreweryOccupant occupant : brewery.occupants()) {
-                    boolean busy = running.containsKey(occupant) || idleLeft-- <= 0;
-                    occupant.publish(new JibriStatus(busy, healthy));
+                    boolean idle = !running.containsKey(occupant) && idleLeft > 0;
+                    if (idle) {
+                        idleLeft--;
+                    }
+                    occupant.publish(new JibriStatus(!idle, healthy));
                 }
             }
         } catch (RuntimeException e) {
