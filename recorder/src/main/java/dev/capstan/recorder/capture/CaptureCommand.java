@@ -11,6 +11,8 @@ import java.util.Optional;
 /**
  * The FFmpeg command line of one capture: the slot's display and sound in, one H.264/AAC encode out, written
  * as fragmented-MP4 segments (an HLS event playlist) so that a kill loses at most the segment being written.
+ * With a {@link LiveTap}, the same encode also goes out as MPEG-TS for live destinations (FFmpeg's tee muxer:
+ * one encode, several outputs).
  *
  * @param audioDelay shifts sound later to line it up with the picture, which reaches the screen a little after
  *                   the browser plays the matching sound
@@ -24,7 +26,15 @@ public record CaptureCommand(
         Path segmentDirectory,
         Duration segmentLength,
         Duration audioDelay,
-        Optional<Duration> maxDuration) {
+        Optional<Duration> maxDuration,
+        Optional<LiveTap> live) {
+
+    /** A file recording without live output. */
+    public CaptureCommand(String display, String pulseServer, String pulseSource, VideoProfile profile,
+            Path segmentDirectory, Duration segmentLength, Duration audioDelay, Optional<Duration> maxDuration) {
+        this(display, pulseServer, pulseSource, profile, segmentDirectory, segmentLength, audioDelay, maxDuration,
+                Optional.empty());
+    }
 
     /** The names the archive's spool expects (see {@link SegmentLayout}). */
     public static final String INIT_SEGMENT = SegmentLayout.INIT;
@@ -84,15 +94,53 @@ public record CaptureCommand(
                 "-r", Integer.toString(profile.frameRate()),
                 "-c:a", "aac", "-b:a", profile.audioBitrateKbps() + "k", "-ar", "48000", "-ac", "2",
                 "-af", audioFilter()));
+        live.ifPresent(tap -> args.addAll(List.of(
+                // Streaming services want a bounded rate: CRF up to this cap (Jibri's streaming settings).
+                "-maxrate", tap.maxBitrateKbps() + "k", "-bufsize", tap.bufferKbits() + "k",
+                // Parameter sets in the codec header: the segments' init needs them, and the MPEG-TS output
+                // repeats them before every keyframe, where a (re)connecting destination starts.
+                "-flags", "+global_header")));
         maxDuration.ifPresent(limit -> args.addAll(List.of("-t", seconds(limit))));
-        args.addAll(List.of(
-                "-f", "hls", "-hls_time", seconds(segmentLength), "-hls_list_size", "0",
-                "-hls_playlist_type", "event", "-hls_segment_type", "fmp4",
-                "-hls_flags", "independent_segments+temp_file",
-                "-hls_fmp4_init_filename", INIT_SEGMENT,
-                "-hls_segment_filename", segmentDirectory.resolve(SEGMENT_PATTERN).toString(),
-                segmentDirectory.resolve(PLAYLIST).toString()));
+        List<String> hls = List.of(
+                "f=hls", "hls_time=" + seconds(segmentLength), "hls_list_size=0",
+                "hls_playlist_type=event", "hls_segment_type=fmp4",
+                "hls_flags=independent_segments+temp_file",
+                "hls_fmp4_init_filename=" + INIT_SEGMENT,
+                "hls_segment_filename=" + segmentDirectory.resolve(SEGMENT_PATTERN));
+        String playlist = segmentDirectory.resolve(PLAYLIST).toString();
+        if (live.isEmpty()) {
+            for (String option : hls) {
+                int eq = option.indexOf('=');
+                args.add("-" + option.substring(0, eq));
+                args.add(option.substring(eq + 1));
+            }
+            args.add(playlist);
+        } else if (!live.get().withFile()) {
+            args.addAll(List.of("-f", "mpegts", live.get().url()));
+        } else {
+            // A live output that fails (the feed closed) is dropped; the file goes on.
+            List<String> file = new ArrayList<>(hls);
+            // The file is what must never be lost: if it cannot be written, the capture fails loudly.
+            file.add("onfail=abort");
+            args.addAll(List.of("-f", "tee", "[" + teeOptions(file) + "]" + teeEscape(playlist)
+                    + "|[f=mpegts:onfail=ignore]" + teeEscape(live.get().url())));
+        }
         return List.copyOf(args);
+    }
+
+    private static String teeOptions(List<String> options) {
+        List<String> escaped = new ArrayList<>();
+        for (String option : options) {
+            int eq = option.indexOf('=');
+            // Option values are unescaped twice (the slave list, then the option list); file names once.
+            escaped.add(option.substring(0, eq + 1) + teeEscape(teeEscape(option.substring(eq + 1))));
+        }
+        return String.join(":", escaped);
+    }
+
+    /** The tee muxer's special characters in an option value or a file name. */
+    private static String teeEscape(String value) {
+        return value.replaceAll("([\\\\:|\\[\\]])", "\\\\$1");
     }
 
     private int encoderThreads() {

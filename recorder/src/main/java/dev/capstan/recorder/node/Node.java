@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import dev.capstan.recorder.capture.RateWindow;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.Slot;

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,8 @@ public final class ChildProcess implements AutoCloseable {
             Map<String, String> environment,
             String deathSignal,
             Consumer<String> stdout,
-            Consumer<String> stderr) {
+            Consumer<String> stderr,
+            UnaryOperator<String> redaction) {
 
         public Spec {
             command = List.copyOf(command);
@@ -72,24 +74,29 @@ public final class ChildProcess implements AutoCloseable {
         }
 
         public static Spec of(String name, List<String> command) {
-            return new Spec(name, command, Map.of(), "KILL", line -> {}, line -> {});
+            return new Spec(name, command, Map.of(), "KILL", line -> {}, line -> {}, UnaryOperator.identity());
         }
 
         public Spec withEnvironment(Map<String, String> env) {
-            return new Spec(name, command, env, deathSignal, stdout, stderr);
+            return new Spec(name, command, env, deathSignal, stdout, stderr, redaction);
         }
 
         /** The signal the child gets when this JVM dies; TERM lets an encoder finish its file. */
         public Spec withDeathSignal(String signal) {
-            return new Spec(name, command, environment, signal, stdout, stderr);
+            return new Spec(name, command, environment, signal, stdout, stderr, redaction);
         }
 
         public Spec onStdout(Consumer<String> lines) {
-            return new Spec(name, command, environment, deathSignal, lines, stderr);
+            return new Spec(name, command, environment, deathSignal, lines, stderr, redaction);
+        }
+
+        /** Masks secrets (a stream key in an address) wherever the command line is logged. */
+        public Spec withRedaction(UnaryOperator<String> masking) {
+            return new Spec(name, command, environment, deathSignal, stdout, stderr, masking);
         }
 
         public Spec onStderr(Consumer<String> lines) {
-            return new Spec(name, command, environment, deathSignal, stdout, lines);
+            return new Spec(name, command, environment, deathSignal, stdout, lines, redaction);
         }
     }
 
@@ -104,7 +111,7 @@ public final class ChildProcess implements AutoCloseable {
         ChildProcess child = new ChildProcess(spec.name(), process);
         child.read(process.getInputStream(), "out", spec.stdout());
         child.read(process.getErrorStream(), "err", spec.stderr());
-        log.debug("{} started (pid {}): {}", spec.name(), process.pid(), String.join(" ", spec.command()));
+        log.debug("{} started (pid {}): {}", spec.name(), process.pid(), spec.redaction().apply(String.join(" ", spec.command())));
         return child;
     }
 

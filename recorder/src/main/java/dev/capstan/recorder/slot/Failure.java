@@ -21,7 +21,8 @@ public record Failure(Reason reason, String detail) {
         CAPTURE_FAILED("ffmpeg could not start capturing"),
         CAPTURE_DIED("ffmpeg stopped unexpectedly"),
         NO_MEDIA("nothing was received from the meeting although participants were unmuted"),
-        SLOT_DIED("the slot's display, audio or browser died during the recording");
+        SLOT_DIED("the slot's display, audio or browser died during the recording"),
+        STREAM_LOST("every live destination dropped and did not come back in time");
 
         private final String summary;
 

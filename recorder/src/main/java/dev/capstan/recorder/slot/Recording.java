@@ -8,6 +8,11 @@ import dev.capstan.recorder.capture.Capture;
 import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
+import dev.capstan.recorder.capture.LiveTap;
+import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.LiveStreams;
+import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.output.SegmentedRecording;
 import dev.capstan.recorder.process.MissingExecutableException;
 import dev.capstan.storage.archive.RecordingId;
@@ -17,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +56,7 @@ public final class Recording {
     private volatile CaptureProgress progress = new CaptureProgress(0, 0, 0, 0, 0, Duration.ZERO, 0);
     private volatile long lastProgressEvent;
     private volatile Capture capture;
+    private volatile LiveStreams live;
     private boolean released;
     /** Progress is reported only after the first frame, so listeners see events in life-cycle order. */
     private volatile boolean firstFrameAnnounced;
@@ -88,6 +95,39 @@ public final class Recording {
     /** Which slot records it. */
     public String slotName() {
         return slot.name();
+    }
+
+    /**
+     * Streams to one more destination while recording.
+     *
+     * @throws IllegalStateException when the recording was started without live output, is not capturing (yet or
+     *                               any more), or feeds as many destinations as allowed
+     */
+    public StreamStats addStream(StreamUrl url) {
+        return liveStreams().add(url);
+    }
+
+    /** Stops streaming to one destination; false if it has no such destination. */
+    public boolean removeStream(String id) {
+        LiveStreams streams = live;
+        return streams != null && streams.remove(id);
+    }
+
+    /** The live destinations and their figures; empty without live output. */
+    public List<StreamStats> streams() {
+        LiveStreams streams = live;
+        return streams == null ? List.of() : streams.stats();
+    }
+
+    private LiveStreams liveStreams() {
+        if (request.live().isEmpty()) {
+            throw new IllegalStateException("this recording was started without live output");
+        }
+        LiveStreams streams = live;
+        if (streams == null || outcome.isDone()) {
+            throw new IllegalStateException("this recording is not capturing");
+        }
+        return streams;
     }
 
     /** Completes with the last event: {@link SlotEvent.Stopped} or {@link SlotEvent.Failed}. */
@@ -166,25 +206,34 @@ public final class Recording {
 
     private Result capture(Slot.Parts parts, Path ffmpeg, SegmentedRecording output) {
         SlotConfig config = slot.config();
+        Optional<LiveTap> tap;
+        try {
+            tap = openLive(ffmpeg);
+        } catch (IOException e) {
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
+        }
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
                 parts.sink().monitorSource(), config.profile(), output.segmentDirectory(), config.segmentLength(),
-                config.audioDelay(), request.maxDuration());
+                config.audioDelay(), request.maxDuration(), tap);
         Capture capture;
         try {
             capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
             this.capture = capture;
         } catch (IOException e) {
+            closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.getMessage());
         }
         try {
             capture.firstFrame().get(config.firstFrameTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Capture.Ending ending = capture.stop(Duration.ofSeconds(2));
+            closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED,
                     "no frame within " + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             capture.stop(Duration.ofSeconds(2));
+            closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
         }
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
@@ -195,6 +244,7 @@ public final class Recording {
         Capture.Ending ending = capture.stop(STOP_GRACE);
         // The slot is free once the picture is no longer needed; assembling the file does not hold it.
         releaseSlot(end.damage());
+        closeLive();
         Optional<Path> file = assemble(ffmpeg, output);
         if (end.failure().isPresent()) {
             return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file), end.damage());
@@ -205,6 +255,28 @@ public final class Recording {
             return new Result(new SlotEvent.Failed(request.id(), died, file), Optional.empty());
         }
         return new Result(new SlotEvent.Stopped(request.id(), file, ending.last(), end.cause()), Optional.empty());
+    }
+
+    /** Opens the live feed and starts the first destinations; they connect once the encoder's stream flows. */
+    private Optional<LiveTap> openLive(Path ffmpeg) throws IOException {
+        if (request.live().isEmpty()) {
+            return Optional.empty();
+        }
+        LiveOutput wanted = request.live().get();
+        LiveStreams streams = LiveStreams.open(request.id().value(), ffmpeg, wanted.settings(),
+                stats -> emit(new SlotEvent.StreamChanged(request.id(), stats)));
+        live = streams;
+        wanted.destinations().forEach(streams::add);
+        return Optional.of(new LiveTap(streams.encoderUrl(), wanted.settings().maxBitrateKbps(),
+                wanted.settings().bufferKbits(), wanted.withFile()));
+    }
+
+    /** After the encoder stopped: destinations send what they have and close their streams. */
+    private void closeLive() {
+        LiveStreams streams = live;
+        if (streams != null) {
+            streams.close();
+        }
     }
 
     /**
@@ -273,6 +345,13 @@ public final class Recording {
                             "display " + (parts.display().isAlive() ? "up" : "gone")
                                     + ", audio " + (parts.sink().isAlive() ? "up" : "gone")
                                     + ", browser " + (parts.browser().isResponsive() ? "answering" : "not answering")));
+                }
+                LiveStreams streams = live;
+                if (!request.recordsFile() && streams != null && streams.allGaveUp()) {
+                    // A live stream that keeps no file has nothing left to do.
+                    return End.failed(new Failure(Failure.Reason.STREAM_LOST, streams.stats().stream()
+                            .map(stream -> stream.url() + ": " + stream.lastError().orElse("gave up"))
+                            .reduce((a, b) -> a + "; " + b).orElse("no destination")));
                 }
                 if (meeting.isPresent()) {
                     Optional<End> over = meeting.get().lookIfDue();
@@ -369,7 +448,7 @@ public final class Recording {
 
     /** Whatever was recorded becomes a playable file, even after a crash of the encoder. */
     private Optional<Path> assemble(Path ffmpeg, SegmentedRecording output) {
-        if (request.fileName().isEmpty()) {
+        if (request.fileName().isEmpty() || !request.recordsFile()) {
             return Optional.empty();
         }
         if (!output.hasMedia()) {

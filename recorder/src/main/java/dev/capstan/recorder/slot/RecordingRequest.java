@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,25 +16,36 @@ import java.util.Optional;
  * @param maxDuration     the recording stops by itself after this much media
  * @param autoStop        the recording watches the meeting and ends when it is over (empty, everyone muted) or
  *                        fails when nothing arrives from it; only for pages that can be looked into
+ * @param live            the same encode also streams live (RTMP/RTMPS), with or without the file
  */
 public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
-        Optional<Duration> maxDuration, Optional<AutoStop> autoStop) {
+        Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
 
     public static RecordingRequest of(RecordingId id, MeetingPage page, Path outputDirectory) {
         return new RecordingRequest(id, page, outputDirectory, Optional.of(id.value()), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** Segments only: the archive's spool turns them into the final file. */
     public static RecordingRequest segmentsOnly(RecordingId id, MeetingPage page, Path outputDirectory) {
-        return new RecordingRequest(id, page, outputDirectory, Optional.empty(), Optional.empty(), Optional.empty());
+        return new RecordingRequest(id, page, outputDirectory, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     public RecordingRequest withMaxDuration(Duration limit) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop);
+        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live);
     }
 
     public RecordingRequest withAutoStop(AutoStop rules) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules));
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live);
+    }
+
+    public RecordingRequest withLive(LiveOutput output) {
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, Optional.of(output));
+    }
+
+    /** True unless this is a live stream that keeps no file. */
+    public boolean recordsFile() {
+        return live.map(LiveOutput::withFile).orElse(true);
     }
 }

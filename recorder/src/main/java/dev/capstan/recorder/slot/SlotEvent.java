@@ -2,6 +2,7 @@ package dev.capstan.recorder.slot;
 
 import dev.capstan.recorder.browser.Participant;
 import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,10 @@ public sealed interface SlotEvent {
         public ParticipantsSeen {
             everyoneSeen = List.copyOf(everyoneSeen);
         }
+    }
+
+    /** A live destination changed state: connected, dropped, given up, stopped. The address is masked. */
+    record StreamChanged(RecordingId recordingId, StreamStats stream) implements SlotEvent {
     }
 
     /** The last event of a recording. */

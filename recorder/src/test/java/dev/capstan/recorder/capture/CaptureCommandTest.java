@@ -130,4 +130,41 @@ class CaptureCommandTest {
                 .arguments(FFMPEG);
         assertThat(args.get(args.indexOf("-af") + 1)).contains("adelay=delays=80:all=1");
     }
+
+    private static List<String> live(boolean withFile) {
+        return new CaptureCommand(":42", "unix:/run/capstan/slot-1/pulse/native", "capstan.monitor",
+                VideoProfile.HD_720P30, SEGMENTS, Duration.ofSeconds(2), Duration.ZERO, Optional.empty(),
+                Optional.of(new LiveTap("unix:/tmp/capstan-live-1/feed.sock", 2976, 5952, withFile))).arguments(FFMPEG);
+    }
+
+    @Test
+    void recordAndStreamShareOneEncodeThroughTheTeeMuxer() {
+        List<String> args = live(true);
+
+        assertThat(args.stream().filter("-c:v"::equals).count()).as("one video encoder").isEqualTo(1);
+        assertThat(indexOfPair(args, "-f", "tee")).isNotNegative();
+        assertThat(indexOfPair(args, "-maxrate", "2976k")).as("Jibri's streaming cap").isNotNegative();
+        assertThat(indexOfPair(args, "-bufsize", "5952k")).isNotNegative();
+        assertThat(indexOfPair(args, "-g", "60")).as("a keyframe every 2 s").isNotNegative();
+        assertThat(indexOfPair(args, "-flags", "+global_header")).isNotNegative();
+        assertThat(args.get(args.size() - 1)).isEqualTo("[f=hls:hls_time=2.000:hls_list_size=0:hls_playlist_type=event"
+                + ":hls_segment_type=fmp4:hls_flags=independent_segments+temp_file:hls_fmp4_init_filename=init.mp4"
+                + ":hls_segment_filename=/var/lib/capstan/rec-1/segments/seg_%05d.m4s:onfail=abort]"
+                + "/var/lib/capstan/rec-1/segments/index.m3u8"
+                + "|[f=mpegts:onfail=ignore]unix\\:/tmp/capstan-live-1/feed.sock");
+    }
+
+    @Test
+    void aLiveStreamWithoutFileWritesOnlyTheFeed() {
+        List<String> args = live(false);
+
+        assertThat(args.subList(args.size() - 3, args.size()))
+                .containsExactly("-f", "mpegts", "unix:/tmp/capstan-live-1/feed.sock");
+        assertThat(args).doesNotContain("-hls_time", "tee");
+    }
+
+    @Test
+    void aFileRecordingAloneHasNoStreamingCap() {
+        assertThat(arguments(Duration.ZERO, Optional.empty())).doesNotContain("-maxrate", "-bufsize", "tee");
+    }
 }

@@ -39,8 +39,23 @@ public sealed interface JibriRequest {
             Optional<String> youTubeBroadcastId, Map<String, Object> appData, Optional<Boolean> rtcstatsEnabled,
             Optional<String> sipAddress) implements JibriRequest {
 
+        /** Jibri's YouTube default: a bare stream key goes to YouTube's RTMP ingest. */
+        static final String YOUTUBE_INGEST = "rtmp://a.rtmp.youtube.com/live2/";
+
         public Start {
             appData = Map.copyOf(appData);
+        }
+
+        /** Where to stream: {@code streamid} as given if it is an RTMP(S) URL, else a YouTube key (as Jibri). */
+        public Optional<String> streamUrl() {
+            return streamId.map(id -> id.regionMatches(true, 0, "rtmp://", 0, 7)
+                    || id.regionMatches(true, 0, "rtmps://", 0, 8) ? id : YOUTUBE_INGEST + id);
+        }
+
+        /** What viewers open: {@code you_tube_broadcast_id} as given if it is a URL, else its youtu.be link (as Jibri). */
+        public Optional<String> viewUrl() {
+            return youTubeBroadcastId.map(id -> id.regionMatches(true, 0, "http://", 0, 7)
+                    || id.regionMatches(true, 0, "https://", 0, 8) ? id : "http://youtu.be/" + id);
         }
     }
 

@@ -3,6 +3,9 @@ package dev.capstan.scheduler.jibri;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
+import dev.capstan.recorder.live.InvalidStreamUrlException;
+import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
@@ -12,6 +15,7 @@ import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.recording.StreamingProperties;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
@@ -60,6 +64,7 @@ public class JibriService implements SmartLifecycle {
     private final Node node;
     private final Sessions sessions;
     private final ObjectMapper json;
+    private final StreamingProperties streaming;
     private final List<Brewery> breweries = new ArrayList<>();
     private final Map<BreweryOccupant, XmppSession> running = new ConcurrentHashMap<>();
     /** Sessions started through Jibri's HTTP API, which has no session id on stop: it stops them all. */
@@ -85,8 +90,9 @@ public class JibriService implements SmartLifecycle {
     }
 
     public JibriService(JibriProperties properties, Recordings recordings, Node node, Sessions sessions,
-            ObjectMapper json) {
+            ObjectMapper json, StreamingProperties streaming) {
         this.properties = properties;
+        this.streaming = streaming;
         this.recordings = recordings;
         this.node = node;
         this.sessions = sessions;
@@ -173,11 +179,25 @@ public class JibriService implements SmartLifecycle {
             log.info("jibri {}: busy; refusing session {}", origin, start.sessionId());
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.BUSY), true);
         }
-        if (start.sipAddress().isPresent() || start.mode() != JibriRequest.Mode.FILE) {
+        if (start.sipAddress().isPresent()) {
             // Jibri's answer for a mode it does not serve: retrying on another Jibri of this kind will not help.
-            log.warn("jibri {}: session {} asks for {}, which this node does not serve", origin, start.sessionId(),
-                    start.sipAddress().isPresent() ? "a SIP gateway" : start.mode().wire());
+            log.warn("jibri {}: session {} asks for a SIP gateway, which this node does not serve", origin,
+                    start.sessionId());
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), false);
+        }
+        Optional<LiveOutput> live = Optional.empty();
+        if (start.mode() == JibriRequest.Mode.STREAM) {
+            try {
+                StreamUrl url = streaming.policy().check(start.streamUrl().orElseThrow(() ->
+                        new InvalidStreamUrlException(InvalidStreamUrlException.Problem.MALFORMED,
+                                "stream mode without a streamid")));
+                // Jibri's stream mode keeps no file; record plus stream is a REST session's choice.
+                live = Optional.of(new LiveOutput(List.of(url), streaming.settings(), false));
+            } catch (InvalidStreamUrlException e) {
+                // The one failure another Jibri cannot fix: Jicofo must not retry (should_retry=false).
+                log.warn("jibri {}: session {} refused: {}", origin, start.sessionId(), e.getMessage());
+                return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), false);
+            }
         }
         URI meeting = brewery.meetings().of(start.room());
         JibriProperties.CallLogin login = brewery.environment().callLogin();
@@ -188,7 +208,8 @@ public class JibriService implements SmartLifecycle {
         Started started;
         try {
             started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting, callLogin,
-                    start.rtcstatsEnabled(), occupant.nick(), start.appData(), maxDuration,
+                    start.rtcstatsEnabled(), occupant.nick(), start.appData(),
+                    new Recordings.Plan(maxDuration, Optional.of(autoStop()), live), start.viewUrl(),
                     () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)));
         } catch (IOException e) {
             log.error("jibri {}: session {} could not be filed: {}", origin, start.sessionId(), e.getMessage());
@@ -219,29 +240,33 @@ public class JibriService implements SmartLifecycle {
     /**
      * Starts a Jitsi meeting recording as Jibri joins it, for either API, and files its session.
      *
-     * @param onAir runs once the first frame is written (the session is then {@code on})
+     * @param viewUrl where viewers watch a live stream (presence {@code live-stream-view-url})
+     * @param onAir   runs once the recording is really on: the first frame is written or, for a live stream, the
+     *                first destination takes it (the session is then {@code on})
      * @throws NodeBusyException when no slot can take it now
      */
     private Started record(String origin, String sessionId, String room, URI meeting, Optional<CallLogin> login,
             Optional<Boolean> rtcstatsEnabled, String callStatsUserName, Map<String, Object> appData,
-            Optional<Duration> maxDuration, Runnable onAir) throws IOException, NodeBusyException {
+            Recordings.Plan plan, Optional<String> viewUrl, Runnable onAir) throws IOException, NodeBusyException {
+        JibriRequest.Mode mode = plan.recordsFile() ? JibriRequest.Mode.FILE : JibriRequest.Mode.STREAM;
         Map<String, String> presence = new LinkedHashMap<>();
         presence.put("session_id", sessionId);
-        presence.put("mode", JibriRequest.Mode.FILE.wire());
+        presence.put("mode", mode.wire());
+        viewUrl.ifPresent(url -> presence.put("live-stream-view-url", url));
         JitsiMeetPage page = new JitsiMeetPage(meeting, login, properties.loginDelivery(), presence, rtcstatsEnabled,
                 callStatsUserName, properties.joinTimeout());
         // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
         RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting, Optional.of(sessionId),
                 appData, Instant.now());
-        Session session = new Session(order.id(), origin, Optional.of(sessionId), JibriRequest.Mode.FILE.wire(),
+        Session session = new Session(order.id(), origin, Optional.of(sessionId), mode.wire(),
                 meeting.toString(), order.requestedAt());
-        CompletableFuture<Recording> recording = recordings.start(order, page, maxDuration, Optional.of(autoStop()),
-                Duration.ZERO, event -> {
-                    if (event instanceof SlotEvent.FirstFrameWritten
-                            && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
-                        onAir.run();
-                    }
-                });
+        CompletableFuture<Recording> recording = recordings.start(order, page, plan, Duration.ZERO, event -> {
+            boolean on = mode == JibriRequest.Mode.FILE ? event instanceof SlotEvent.FirstFrameWritten
+                    : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
+            if (on && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
+                onAir.run();
+            }
+        });
         if (recording.isCompletedExceptionally()) {
             refreshAvailability();
             Throwable cause = causeOf(recording);
@@ -270,7 +295,7 @@ public class JibriService implements SmartLifecycle {
             onEnd.accept(outcome);
             // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
             refreshAvailability();
-            recordings.archive().settled(session.recordingId()).whenComplete((entry, error) ->
+            recordings.settled(session.recordingId()).whenComplete((entry, error) ->
                     sessions.moveTo(session, error == null ? new SessionState.Done(Instant.now())
                             : new SessionState.Failed(Instant.now(), "archive: " + error.getMessage(), false)));
         });
@@ -320,7 +345,8 @@ public class JibriService implements SmartLifecycle {
             throws NodeBusyException, IOException {
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
         Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(), "jibri", Map.of(),
-                Optional.empty(), () -> { });
+                new Recordings.Plan(Optional.empty(), Optional.of(autoStop()), Optional.empty()), Optional.empty(),
+                () -> { });
         RecordingId id = started.session().recordingId();
         httpStarted.put(id, started.recording());
         follow(started, outcome -> httpStarted.remove(id));

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.recording;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
@@ -8,56 +9,136 @@ import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
  * Starts recordings on this host's node with the archive attached: the catalog entry exists before the slot is
- * claimed, segments stream to the store while it records, and the final file follows its end.
+ * claimed, segments stream to the store while it records, and the final file follows its end. A live stream that
+ * keeps no file bypasses the archive: it works in a scratch directory that goes when it ends.
  */
 @Service
 public class Recordings {
 
+    private static final Logger log = LoggerFactory.getLogger(Recordings.class);
+
     private final Node node;
     private final RecordingArchive archive;
+    private final StreamingProperties streaming;
+    private final Map<RecordingId, Recording> running = new ConcurrentHashMap<>();
 
-    public Recordings(Node node, RecordingArchive archive) {
+    public Recordings(Node node, RecordingArchive archive, StreamingProperties streaming) {
         this.node = node;
         this.archive = archive;
+        this.streaming = streaming;
     }
 
     /**
-     * @param listener  also hears the recorder's events (joined, on, progress, outcome)
+     * What a recording does besides capturing: when it stops by itself and where it streams.
+     *
+     * @param autoStop when the recording ends because the meeting did (empty, all muted, no media)
+     * @param live     live destinations, with or without the file
+     */
+    public record Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
+
+        public static Plan lasting(Optional<Duration> maxDuration) {
+            return new Plan(maxDuration, Optional.empty(), Optional.empty());
+        }
+
+        /** True unless this is a live stream that keeps no file. */
+        public boolean recordsFile() {
+            return live.map(LiveOutput::withFile).orElse(true);
+        }
+    }
+
+    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
+            Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
+        return start(order, page, Plan.lasting(maxDuration), maxWait, listener);
+    }
+
+    /**
+     * @param listener  also hears the recorder's events (joined, on, progress, streams, outcome)
      * @param maxWait   how long to queue for a free slot; zero refuses at once when busy
      * @return completes once a slot has taken the recording, or fails with the node's reason
      */
-    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
-            Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
-        return start(order, page, maxDuration, Optional.empty(), maxWait, listener);
+    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Plan plan, Duration maxWait,
+            Consumer<SlotEvent> listener) throws IOException {
+        boolean archived = plan.recordsFile();
+        Path directory = archived ? archive.begin(order) : scratchDirectory(order.id());
+        RecordingRequest request = RecordingRequest.segmentsOnly(order.id(), page, directory);
+        if (plan.maxDuration().isPresent()) {
+            request = request.withMaxDuration(plan.maxDuration().get());
+        }
+        if (plan.autoStop().isPresent()) {
+            request = request.withAutoStop(plan.autoStop().get());
+        }
+        if (plan.live().isPresent()) {
+            request = request.withLive(plan.live().get());
+        }
+        Consumer<SlotEvent> events = archived ? archive.events(order.id()).andThen(listener) : listener;
+        CompletableFuture<Recording> started = node.record(request, events, maxWait);
+        started.whenComplete((recording, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                if (archived) {
+                    archive.abandon(order.id(), "not started: " + cause.getMessage());
+                } else {
+                    deleteQuietly(directory);
+                }
+                return;
+            }
+            running.put(order.id(), recording);
+            recording.outcome().whenComplete((outcome, ignored) -> {
+                running.remove(order.id());
+                if (!archived) {
+                    deleteQuietly(directory);
+                }
+            });
+        });
+        return started;
     }
 
-    /** @param autoStop when the recording ends by itself because the meeting did (empty, all muted, no media) */
-    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
-            Optional<AutoStop> autoStop, Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
-        RecordingRequest request = RecordingRequest.segmentsOnly(order.id(), page, archive.begin(order));
-        if (maxDuration.isPresent()) {
-            request = request.withMaxDuration(maxDuration.get());
+    /** A recording that is running now. */
+    public Optional<Recording> running(RecordingId id) {
+        return Optional.ofNullable(running.get(id));
+    }
+
+    /**
+     * Completes once the recording is settled: archived (ready, partial or failed), or for a live stream without
+     * file, ended.
+     */
+    public CompletableFuture<?> settled(RecordingId id) {
+        if (archive.catalog().find(id).isPresent()) {
+            return archive.settled(id);
         }
-        if (autoStop.isPresent()) {
-            request = request.withAutoStop(autoStop.get());
+        Recording recording = running.get(id);
+        return recording == null ? CompletableFuture.completedFuture(null) : recording.outcome();
+    }
+
+    private Path scratchDirectory(RecordingId id) throws IOException {
+        return Files.createDirectories(streaming.workDirectory().resolve(id.value()));
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.debug("could not delete {}: {}", directory, e.toString());
         }
-        return node.record(request, archive.events(order.id()).andThen(listener), maxWait)
-                .whenComplete((recording, error) -> {
-                    if (error != null) {
-                        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                        archive.abandon(order.id(), "not started: " + cause.getMessage());
-                    }
-                });
     }
 
     public RecordingArchive archive() {

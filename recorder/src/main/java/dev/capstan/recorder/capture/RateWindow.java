@@ -1,4 +1,4 @@
-package dev.capstan.recorder.node;
+package dev.capstan.recorder.capture;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,7 +8,7 @@ import java.util.OptionalDouble;
  * The rate of a growing count (CPU ticks, seconds encoded) over the most recent window of samples. Cumulative
  * figures such as FFmpeg's own {@code speed} hide a recent slowdown behind a good start; a window does not.
  */
-final class RateWindow {
+public final class RateWindow {
 
     private record Sample(long nanos, double value) {
     }
@@ -16,11 +16,11 @@ final class RateWindow {
     private final long windowNanos;
     private final Deque<Sample> samples = new ArrayDeque<>();
 
-    RateWindow(java.time.Duration window) {
+    public RateWindow(java.time.Duration window) {
         this.windowNanos = window.toNanos();
     }
 
-    void add(long nanos, double value) {
+    public void add(long nanos, double value) {
         samples.addLast(new Sample(nanos, value));
         // Keep the newest sample that is at least a full window old, so the rate spans the whole window.
         while (samples.size() > 2 && nanos - secondOldest().nanos >= windowNanos) {
@@ -35,7 +35,7 @@ final class RateWindow {
     }
 
     /** Change per second over the window; empty until the samples span a full window. */
-    OptionalDouble rate() {
+    public OptionalDouble rate() {
         if (samples.size() < 2) {
             return OptionalDouble.empty();
         }

@@ -1,4 +1,4 @@
-package dev.capstan.recorder.node;
+package dev.capstan.recorder.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
