@@ -46,10 +46,10 @@ public sealed interface JibriRequest {
             appData = Map.copyOf(appData);
         }
 
-        /** Where to stream: {@code streamid} as given if it is an RTMP(S) URL, else a YouTube key (as Jibri). */
+        /** Where to stream: {@code streamid} as given if it is a URL, else a YouTube key (as Jibri). */
         public Optional<String> streamUrl() {
-            return streamId.map(id -> id.regionMatches(true, 0, "rtmp://", 0, 7)
-                    || id.regionMatches(true, 0, "rtmps://", 0, 8) ? id : YOUTUBE_INGEST + id);
+            // Any other URL is kept too, to be refused for its scheme: YouTube keys never hold "://".
+            return streamId.map(id -> id.matches("(?s)[A-Za-z][A-Za-z0-9+.-]*://.*") ? id : YOUTUBE_INGEST + id);
         }
 
         /** What viewers open: {@code you_tube_broadcast_id} as given if it is a URL, else its youtu.be link (as Jibri). */

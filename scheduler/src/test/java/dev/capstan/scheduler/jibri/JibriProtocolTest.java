@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.capstan.recorder.fixture.MeetingGuest;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
+import dev.capstan.recorder.fixture.RtmpServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,10 @@ import org.springframework.test.context.DynamicPropertySource;
         // would make admission wait for the first one's measurement before it takes the second.
         "capstan.node.cpu-per-recording=0.5",
         "capstan.jibri.call-status-checks.interval=1s",
-        "capstan.jibri.call-status-checks.call-empty-timeout=4s"})
+        "capstan.jibri.call-status-checks.call-empty-timeout=4s",
+        // Streams only to this machine: anything else is outside the allow-list. (No backslashes: these
+        // properties are read like a .properties file, which eats them.)
+        "capstan.streaming.allow-list=rtmps?://127[.]0[.]0[.]1(:[0-9]+)?/.*"})
 class JibriProtocolTest {
 
     private static final String PENDING = "<jibri xmlns='http://jitsi.org/protocol/jibri' status='pending'/>";
@@ -51,11 +55,14 @@ class JibriProtocolTest {
     private static final String OFF = "<jibri xmlns='http://jitsi.org/protocol/jibri' status='off'/>";
     private static final String BUSY = "<jibri xmlns='http://jitsi.org/protocol/jibri' status='off'"
             + " failure_reason='busy' should_retry='true'/>";
+    private static final String REFUSED = "<jibri xmlns='http://jitsi.org/protocol/jibri' status='off'"
+            + " failure_reason='error' should_retry='false'/>";
     private static final Duration WARM = Duration.ofSeconds(90);
     private static final Duration ON_WITHIN = Duration.ofSeconds(30);
 
     private static ProsodyServer prosody;
     private static PageServer pages;
+    private static RtmpServer rtmp;
 
     @Autowired
     TestRestTemplate http;
@@ -69,6 +76,7 @@ class JibriProtocolTest {
     static void xmpp(DynamicPropertyRegistry registry) throws Exception {
         prosody = ProsodyServer.start(Files.createTempDirectory("capstan-prosody"));
         pages = PageServer.start();
+        rtmp = RtmpServer.start(Files.createTempDirectory("capstan-nginx"));
         // All of the environment in one place: Spring binds a list element from a single property source.
         Map<String, Object> environment = new LinkedHashMap<>();
         environment.put("name", "test");
@@ -90,6 +98,9 @@ class JibriProtocolTest {
 
     @AfterAll
     static void stopServers() {
+        if (rtmp != null) {
+            rtmp.close();
+        }
         if (pages != null) {
             pages.close();
         }
@@ -238,6 +249,69 @@ class JibriProtocolTest {
             jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN);
             WireXml.assertElement(jicofo.stop("capstan-1", Optional.of(sessionId)).xml(), OFF);
         }
+    }
+
+    @Test
+    @Order(7)
+    void streamModeGoesOnWhenTheStreamIsLiveAndKeepsNoFile() throws Exception {
+        String key = "live-key-" + UUID.randomUUID();
+        try (MeetingGuest grace = MeetingGuest.join(prosody, "townhall", "Grace", true)) {
+            String sessionId = UUID.randomUUID().toString();
+            Map<String, String> start = JicofoClient.fileRecording("townhall@conference.localhost", sessionId);
+            start.put("recording_mode", "stream");
+            start.put("streamid", rtmp.rtmpUrl(key));
+            start.put("you_tube_broadcast_id", "dQw4w9WgXcQ");
+
+            JicofoClient.Reply reply = jicofo.start("capstan-1", start);
+            WireXml.assertElement(reply.xml(), PENDING);
+            assertThat(reply.millis()).as("pending arrives at once").isLessThan(500);
+            WireXml.assertElement(jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN).xml(), ON);
+            // On means the destination takes the stream (Jibri: ffmpeg's first progress line after connecting).
+            RtmpServer.Publisher publisher = rtmp.awaitPublisher(key, Duration.ofSeconds(3)).orElseThrow();
+            assertThat(publisher.videoCodec()).isEqualTo("H264");
+            assertThat(publisher.width()).isEqualTo(1280);
+
+            Presence recorder = grace.awaitPresence(p -> MeetingGuest.element(p, "session_id").isPresent(),
+                    Duration.ofSeconds(5)).orElseThrow();
+            assertThat(MeetingGuest.element(recorder, "mode")).contains("stream");
+            assertThat(MeetingGuest.element(recorder, "live-stream-view-url")).contains("http://youtu.be/dQw4w9WgXcQ");
+            JsonNode session = session(sessionId);
+            assertThat(session.at("/mode").asText()).isEqualTo("stream");
+            assertThat(session.toString()).doesNotContain(key);
+
+            Thread.sleep(2000);
+            WireXml.assertElement(jicofo.stop("capstan-1", Optional.of(sessionId)).xml(), OFF);
+            WireXml.assertElement(jicofo.awaitUpdate("capstan-1", status("off"), ON_WITHIN).xml(), OFF);
+            jicofo.awaitStatus("capstan-1", "idle", "healthy", Duration.ofSeconds(5));
+            assertThat(rtmp.recordings(key)).as("what the destination received").hasSize(1);
+            String recordingId = session.at("/recordingId").asText();
+            assertThat(http.getForEntity("/api/v1/recordings/" + recordingId, String.class).getStatusCode().value())
+                    .as("Jibri's stream mode keeps no file").isEqualTo(404);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!session(sessionId).at("/state").asText().equals("done")) {
+                assertThat(System.nanoTime()).as("the session is done").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aStreamAddressThatCanNeverWorkIsRefusedForGood() throws Exception {
+        for (String streamId : new String[] {
+                "rtmp://no-such-host.invalid/live/secret-1",     // unresolvable host
+                "srt://127.0.0.1:9000/live/secret-2",            // wrong scheme
+                "rtmp://10.1.2.3/live/secret-3",                 // outside the allow-list
+                "abcd-efgh-ijkl-mnop"}) {                        // a YouTube key: YouTube is outside it too
+            Map<String, String> start = JicofoClient.fileRecording("gala@conference.localhost", UUID.randomUUID().toString());
+            start.put("recording_mode", "stream");
+            start.put("streamid", streamId);
+            JicofoClient.Reply reply = jicofo.start("capstan-1", start);
+            assertThat(reply.isResult()).as("%s: %s", streamId, reply.xml()).isTrue();
+            WireXml.assertElement(reply.xml(), REFUSED);
+        }
+        jicofo.awaitStatus("capstan-1", "idle", "healthy", Duration.ofSeconds(5));
+        assertThat(jicofo.updates()).as("no status IQ follows a refusal").isEmpty();
     }
 
     private static void assertBadRequest(JicofoClient.Reply reply, String why) {

@@ -46,6 +46,28 @@ class JibriRequestTest {
         assertThat(start.appData()).isEqualTo(Map.of("file_recording_metadata", Map.of("share", true)));
     }
 
+    private static JibriRequest.Start stream(String streamId, String broadcast) throws Exception {
+        return (JibriRequest.Start) JibriRequest.parse(parse("<jibri xmlns='http://jitsi.org/protocol/jibri'"
+                + " action='start' recording_mode='stream' room='f716719f@muc.meet.jitsi' session_id='s'"
+                + " streamid='" + streamId + "'" + (broadcast == null ? "" : " you_tube_broadcast_id='" + broadcast + "'")
+                + "/>"), JSON);
+    }
+
+    @Test
+    void streamModeTakesAnRtmpUrlOrAYouTubeKeyAsJibriDoes() throws Exception {
+        JibriRequest.Start url = stream("RTMPS://live.example.com/app/key-1", "https://youtube.com/live/xyz");
+        assertThat(url.mode()).isEqualTo(JibriRequest.Mode.STREAM);
+        assertThat(url.streamUrl()).contains("RTMPS://live.example.com/app/key-1");
+        assertThat(url.viewUrl()).contains("https://youtube.com/live/xyz");
+
+        JibriRequest.Start key = stream("abcd-efgh-ijkl-mnop", "dQw4w9WgXcQ");
+        assertThat(key.streamUrl()).contains("rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop");
+        assertThat(key.viewUrl()).contains("http://youtu.be/dQw4w9WgXcQ");
+        assertThat(stream("abcd", null).viewUrl()).isEmpty();
+        // Unlike Jibri, another scheme is not mistaken for a YouTube key: it is refused for what it is.
+        assertThat(stream("srt://example.com:9000/k", null).streamUrl()).contains("srt://example.com:9000/k");
+    }
+
     @Test
     void readsAStopWithAndWithoutSession() throws Exception {
         assertThat(JibriRequest.parse(parse("<jibri xmlns='http://jitsi.org/protocol/jibri' action='stop'"
