@@ -6,11 +6,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * What {@code ./capstan bench} runs and for how long. Every option is {@code --name=value} (or {@code --name value}).
  *
- * @param sections          which parts to run: latency, cost, capacity, floor
+ * @param sections          which parts to run: latency, cost, capacity, floor (the default), and live
  * @param warmRuns          warm starts on one slot (the median is reported)
  * @param coldRuns          Jibri-style cold starts
  * @param startSeconds      how long each start-latency recording runs
@@ -20,6 +21,9 @@ import java.util.Set;
  * @param floorSeconds      length of the encoder-only runs
  * @param jibriFragmentSize give the Jibri-style pulse input {@code -fragment_size 4096} (see {@link JibriStylePipeline})
  * @param pipelines         which pipelines the latency and cost sections run: capstan, jibri (both to compare)
+ * @param liveSeconds       length of each measured window of the live section
+ * @param liveRounds        how often the live section runs its scenarios, in alternating order
+ * @param liveDestinations  the live scenarios besides recording alone: how many RTMP destinations each streams to
  */
 record BenchOptions(
         Set<String> sections,
@@ -32,13 +36,18 @@ record BenchOptions(
         int floorSeconds,
         boolean jibriFragmentSize,
         Set<String> pipelines,
+        int liveSeconds,
+        int liveRounds,
+        List<Integer> liveDestinations,
         Path out) {
 
-    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity");
+    /** What {@code ./capstan bench} runs without options; the live section only runs when asked for. */
+    static final List<String> DEFAULT_SECTIONS = List.of("floor", "latency", "cost", "capacity");
+    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "live");
 
     static final String USAGE = """
             usage: ./capstan bench [--name=value ...]
-              --sections=floor,latency,cost,capacity   parts to run (default: all)
+              --sections=floor,latency,cost,capacity   parts to run (default: these four; live runs only when named)
               --warm-runs=5          warm starts on one slot (median reported)
               --cold-runs=5          Jibri-style cold starts (median reported)
               --start-seconds=4      length of each start-latency recording
@@ -48,12 +57,15 @@ record BenchOptions(
               --floor-seconds=20     length of the encoder-only runs
               --jibri-fragment-size=true  -fragment_size 4096 on the Jibri-style pulse input
               --pipelines=capstan,jibri    which pipelines the latency and cost sections run
+              --live-seconds=30      live section: measured window of each recording
+              --live-rounds=2        live section: rounds of its scenarios, the order reversed every other round
+              --live-destinations=1,2  live section: RTMP destinations per scenario, besides recording alone
               --out=target/bench     where results.json and the recordings go
             """;
 
     static BenchOptions defaults() {
-        return new BenchOptions(new LinkedHashSet<>(ALL_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
-                new LinkedHashSet<>(List.of("capstan", "jibri")), Path.of("target/bench"));
+        return new BenchOptions(new LinkedHashSet<>(DEFAULT_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
+                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), Path.of("target/bench"));
     }
 
     static BenchOptions parse(String[] args) {
@@ -93,6 +105,9 @@ record BenchOptions(
                 number(given, "floor-seconds", d.floorSeconds()),
                 Boolean.parseBoolean(given.getOrDefault("jibri-fragment-size", Boolean.toString(d.jibriFragmentSize()))),
                 given.containsKey("pipelines") ? new LinkedHashSet<>(List.of(given.get("pipelines").split(","))) : d.pipelines(),
+                number(given, "live-seconds", d.liveSeconds()),
+                number(given, "live-rounds", d.liveRounds()),
+                numbers(given, "live-destinations", d.liveDestinations()),
                 Path.of(given.getOrDefault("out", d.out().toString())));
         given.remove("jibri-fragment-size");
         given.remove("pipelines");
@@ -116,6 +131,23 @@ record BenchOptions(
             return parsed;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " takes a whole number above 0, got '" + value + "'");
+        }
+    }
+
+    private static List<Integer> numbers(Map<String, String> given, String name, List<Integer> fallback) {
+        String value = given.remove(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            List<Integer> parsed = Stream.of(value.split(",")).map(String::trim).map(Integer::parseInt).distinct().toList();
+            if (parsed.stream().anyMatch(number -> number < 1)) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " takes whole numbers above 0 separated by commas, got '"
+                    + value + "'");
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -44,7 +45,8 @@ import org.bytedeco.ffmpeg.global.avutil;
  *   <li>capacity: the most concurrent recordings that all stay at 29 fps or more with under 5% repeated frames;</li>
  *   <li>the encoder-only floor: the same FFmpeg encodes fed from a synthetic source.</li>
  * </ol>
- * Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
+ * A fifth, live streaming's cost on top of recording ({@link LiveStreamCost}), runs only when asked for
+ * ({@code --sections=live}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
  * numbers with a worse picture. Prints a table and writes {@code results.json}.
  *
  * <p>Run with {@code ./capstan bench [--name=value ...]} ({@link BenchOptions#USAGE}).
@@ -57,7 +59,7 @@ public final class PipelineBench {
     /** Encoder speed is judged over windows this long: a shorter one mostly shows the progress report's jitter. */
     private static final Duration SPEED_WINDOW = Duration.ofSeconds(5);
     /** Start-up work (page scripts, encoder warm-up) is left out of the steady-state figures. */
-    private static final Duration SETTLE = Duration.ofSeconds(2);
+    static final Duration SETTLE = Duration.ofSeconds(2);
 
     private final BenchOptions options;
     private final Path out;
@@ -128,6 +130,11 @@ public final class PipelineBench {
             if (options.runs("floor") && ours.get("cost") instanceof Map<?, ?> cost) {
                 compareWithFloor(cost);
             }
+            if (options.runs("live")) {
+                LiveStreamCost.Report live = new LiveStreamCost(slotConfig, out, options).run(demo);
+                results.put("liveStreaming", live.results());
+                live.lines().forEach(text -> line(5, text));
+            }
         }
         results.put("benchSeconds", Math.round((System.nanoTime() - started) / 1e9));
         Path json = out.resolve("results.json");
@@ -167,26 +174,32 @@ public final class PipelineBench {
     // Our pipeline: one warm slot for the start latencies and the cost run.
 
     /** A recording on a slot, watched from the request on. */
-    private static final class SlotRecording {
+    static final class SlotRecording {
         final long requestedAt = System.nanoTime();
         final CompletableFuture<Duration> firstFrame = new CompletableFuture<>();
         final CompletableFuture<Duration> joined = new CompletableFuture<>();
-        /** (nanoTime, seconds of media written) from each progress report. */
+        /** (nanoTime, seconds of media written, frames written) from each progress report. */
         final List<double[]> progress = new CopyOnWriteArrayList<>();
         final ObservedPage page;
         final Recording recording;
 
         SlotRecording(Slot slot, URI demo, Path directory, String id, int seconds) {
+            this(slot, demo, directory, id, seconds, UnaryOperator.identity());
+        }
+
+        /** @param adjust adds to the request, live output for instance */
+        SlotRecording(Slot slot, URI demo, Path directory, String id, int seconds, UnaryOperator<RecordingRequest> adjust) {
             this.page = new ObservedPage(demo);
-            RecordingRequest request = RecordingRequest.of(RecordingId.of(id), page, directory.resolve(id))
-                    .withMaxDuration(Duration.ofSeconds(seconds));
+            RecordingRequest request = adjust.apply(RecordingRequest.of(RecordingId.of(id), page, directory.resolve(id))
+                    .withMaxDuration(Duration.ofSeconds(seconds)));
             this.recording = slot.record(request, event -> {
                 if (event instanceof SlotEvent.Joined join) {
                     joined.complete(join.sinceRequest());
                 } else if (event instanceof SlotEvent.FirstFrameWritten first) {
                     firstFrame.complete(first.sinceRequest());
                 } else if (event instanceof SlotEvent.Progress step) {
-                    progress.add(new double[] {System.nanoTime(), step.progress().recorded().toNanos() / 1e9});
+                    progress.add(new double[] {System.nanoTime(), step.progress().recorded().toNanos() / 1e9,
+                            step.progress().frames()});
                 } else if (event instanceof SlotEvent.Failed failed) {
                     firstFrame.completeExceptionally(new IllegalStateException(id + " failed: " + failed.failure()));
                 }
@@ -230,6 +243,18 @@ public final class PipelineBench {
             double[] last = points.get(points.size() - 1);
             double mean = (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
             return new double[] {slowest == Double.MAX_VALUE ? mean : slowest, mean};
+        }
+
+        /** Frames and media seconds the encoder wrote per wall second between two {@link System#nanoTime()}s. */
+        double[] fpsAndSpeedBetween(long fromNanos, long toNanos) {
+            List<double[]> inside = progress.stream().filter(point -> point[0] >= fromNanos && point[0] <= toNanos).toList();
+            if (inside.size() < 2) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+            double[] first = inside.get(0);
+            double[] last = inside.get(inside.size() - 1);
+            double wall = (last[0] - first[0]) / 1e9;
+            return new double[] {(last[2] - first[2]) / wall, (last[1] - first[1]) / wall};
         }
     }
 
@@ -664,14 +689,14 @@ public final class PipelineBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static Map<String, Double> rounded(Map<String, Double> values, int decimals) {
+    static Map<String, Double> rounded(Map<String, Double> values, int decimals) {
         double scale = Math.pow(10, decimals);
         Map<String, Double> rounded = new TreeMap<>();
         values.forEach((program, value) -> rounded.put(program, Math.round(value * scale) / scale));
         return rounded;
     }
 
-    private static void progress(String format, Object... args) {
+    static void progress(String format, Object... args) {
         System.out.printf(Locale.ROOT, "bench: " + format + "%n", args);
     }
 

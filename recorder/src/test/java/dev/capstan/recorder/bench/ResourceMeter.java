@@ -3,10 +3,14 @@ package dev.capstan.recorder.bench;
 import dev.capstan.recorder.node.ProcFs;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +23,9 @@ import java.util.TreeMap;
  * the measured window counts from zero, and one that exits counts up to its last reading. So a pipeline that
  * launches and ends its own browser and encoder (the Jibri-style one) is measured as fairly as a warm slot
  * whose processes live on; the most it misses is the last poll interval of a process that ends.
+ *
+ * <p>A bench that needs finer parts than programs can name its own {@link Grouping} (one FFmpeg encodes, another
+ * streams), and can count some of this JVM's own threads, by name, as one more part: {@value #JVM_THREADS}.
  */
 final class ResourceMeter implements AutoCloseable {
 
@@ -26,11 +33,24 @@ final class ResourceMeter implements AutoCloseable {
     private static final Duration CPU_POLL = Duration.ofMillis(200);
     /** Reading smaps_rollup walks a process's page tables, so memory is read less often than CPU time. */
     private static final int MEMORY_EVERY_NTH_POLL = 5;
+    /** The part under which the JVM threads named by {@link #start(Grouping, List)} count. */
+    static final String JVM_THREADS = "jvm-threads";
+
+    /** Names the part a process counts under, given its pid and program; by default the program. */
+    @FunctionalInterface
+    interface Grouping {
+        String of(long pid, String program);
+    }
 
     private final long startNanos = System.nanoTime();
     private final long startTicksSinceBoot = ticksSinceBoot();
     private final double startHostBusySeconds = ProcFs.hostBusySeconds();
     private final Map<Long, Account> accounts = new HashMap<>();
+    private final Grouping grouping;
+    private final List<String> threadPrefixes;
+    /** CPU nanoseconds of the counted JVM threads, by thread id: {first reading, latest reading}. */
+    private final Map<Long, long[]> threadAccounts = new HashMap<>();
+    private boolean polledOnce;
     private final Map<String, Double> peakPssByProgram = new TreeMap<>();
     private double peakPssTotal;
     private final Thread poller;
@@ -85,7 +105,9 @@ final class ResourceMeter implements AutoCloseable {
         }
     }
 
-    private ResourceMeter() {
+    private ResourceMeter(Grouping grouping, List<String> threadPrefixes) {
+        this.grouping = grouping;
+        this.threadPrefixes = List.copyOf(threadPrefixes);
         poll(true);
         poller = new Thread(this::pollUntilClosed, "resource-meter");
         poller.setDaemon(true);
@@ -94,7 +116,15 @@ final class ResourceMeter implements AutoCloseable {
 
     /** Starts measuring now. */
     static ResourceMeter start() {
-        return new ResourceMeter();
+        return start((pid, program) -> program, List.of());
+    }
+
+    /**
+     * Starts measuring now, counting each process under the part {@code grouping} names, and this JVM's threads
+     * whose names start with one of {@code threadPrefixes} under {@value #JVM_THREADS}.
+     */
+    static ResourceMeter start(Grouping grouping, List<String> threadPrefixes) {
+        return new ResourceMeter(grouping, threadPrefixes);
     }
 
     private void pollUntilClosed() {
@@ -115,7 +145,7 @@ final class ResourceMeter implements AutoCloseable {
             Path proc = Path.of("/proc", Long.toString(process.pid()));
             try {
                 String stat = Files.readString(proc.resolve("stat"));
-                String program = programName(stat);
+                String program = grouping.of(process.pid(), programName(stat));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                 long startedAt = Long.parseLong(fields[19]);
@@ -137,11 +167,37 @@ final class ResourceMeter implements AutoCloseable {
                 // The process ended between listing and reading: its last reading stands.
             }
         }
+        pollThreads();
         if (withMemory) {
             synchronized (this) {
                 pss.forEach((program, megabytes) -> peakPssByProgram.merge(program, megabytes, Math::max));
                 peakPssTotal = Math.max(peakPssTotal, pss.values().stream().mapToDouble(Double::doubleValue).sum());
             }
+        }
+    }
+
+    private void pollThreads() {
+        if (threadPrefixes.isEmpty()) {
+            return;
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (thread == null || threadPrefixes.stream().noneMatch(thread.getThreadName()::startsWith)) {
+                continue;
+            }
+            long nanos = threads.getThreadCpuTime(thread.getThreadId());
+            if (nanos < 0) {
+                continue; // ended meanwhile
+            }
+            synchronized (this) {
+                // A thread first seen after the first poll started inside the window: all its CPU time counts.
+                long[] account = threadAccounts.computeIfAbsent(thread.getThreadId(),
+                        id -> new long[] {polledOnce ? 0 : nanos, nanos});
+                account[1] = Math.max(account[1], nanos);
+            }
+        }
+        synchronized (this) {
+            polledOnce = true;
         }
     }
 
@@ -179,6 +235,7 @@ final class ResourceMeter implements AutoCloseable {
             Map<String, Double> cpu = new TreeMap<>();
             accounts.values().forEach(account ->
                     cpu.merge(account.program, (account.lastTicks - account.firstTicks) / TICKS_PER_SECOND, Double::sum));
+            threadAccounts.values().forEach(account -> cpu.merge(JVM_THREADS, (account[1] - account[0]) / 1e9, Double::sum));
             return new Usage((System.nanoTime() - startNanos) / 1e9, cpu, peakPssTotal, new TreeMap<>(peakPssByProgram),
                     ProcFs.hostBusySeconds() - startHostBusySeconds);
         }
