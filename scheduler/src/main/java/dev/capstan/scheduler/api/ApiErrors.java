@@ -3,8 +3,10 @@ package dev.capstan.scheduler.api;
 import dev.capstan.storage.blob.BlobStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -28,6 +30,35 @@ class ApiErrors {
     @ExceptionHandler(RecordingNotFoundException.class)
     ProblemDetail notFound(RecordingNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler(RecordingNotRunningException.class)
+    ProblemDetail notRunning(RecordingNotRunningException e) {
+        return problem(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    /** Every wrong field with what is wrong with it, in {@code errors}: {@code [{"field": ..., "message": ...}]}. */
+    @ExceptionHandler(InvalidRequestException.class)
+    ProblemDetail invalidRequest(InvalidRequestException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, e.getMessage());
+        if (!e.errors().isEmpty()) {
+            problem.setProperty("errors", e.errors());
+        }
+        return problem;
+    }
+
+    @ExceptionHandler(RequestTooLargeException.class)
+    ProblemDetail tooLarge(RequestTooLargeException e) {
+        return problem(HttpStatus.PAYLOAD_TOO_LARGE, e.getMessage());
+    }
+
+    /** Not queued: the caller decides whether and when to try again. */
+    @ExceptionHandler(CannotStartException.class)
+    ResponseEntity<ProblemDetail> cannotStart(CannotStartException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        e.reason().ifPresent(reason -> problem.setProperty("busyReason", reason.name()));
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "10")
+                .body(problem);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

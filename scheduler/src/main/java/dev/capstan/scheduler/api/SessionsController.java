@@ -1,6 +1,9 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.slot.Recording;
 import dev.capstan.scheduler.jibri.JibriService;
+import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
@@ -13,7 +16,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/v1/sessions}: every session this process runs or recently ran, however it was started (Jicofo,
- * Jibri's HTTP API, REST), with its state; {@code GET /api/v1/jibri}: the brewery occupants Jicofo sees.
+ * Jibri's HTTP API, REST), with its state and, while it runs, its live destinations (masked);
+ * {@code GET /api/v1/jibri}: the brewery occupants Jicofo sees.
  */
 @RestController
 @RequestMapping("/api/v1")
@@ -21,28 +25,35 @@ class SessionsController {
 
     private final Sessions sessions;
     private final JibriService jibri;
+    private final Recordings recordings;
 
-    SessionsController(Sessions sessions, JibriService jibri) {
+    SessionsController(Sessions sessions, JibriService jibri, Recordings recordings) {
         this.sessions = sessions;
         this.jibri = jibri;
+        this.recordings = recordings;
     }
 
     /** One session as the API shows it. */
     record SessionView(String recordingId, String origin, String sessionId, String mode, String meeting,
-            Instant requestedAt, String state, Instant since, String failure, Boolean retryable) {
+            Instant requestedAt, String state, Instant since, String failure, Boolean retryable,
+            List<StreamStats> streams) {
 
-        static SessionView of(Session session) {
+        /**
+         * @param streams the live destinations of its recording while it runs (addresses masked); empty otherwise
+         */
+        static SessionView of(Session session, List<StreamStats> streams) {
             SessionState state = session.state();
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
             return new SessionView(session.recordingId().value(), session.origin(), session.sessionId().orElse(null),
                     session.mode(), session.meeting(), session.requestedAt(), state.name(), state.since(),
-                    failed == null ? null : failed.reason(), failed == null ? null : failed.retryable());
+                    failed == null ? null : failed.reason(), failed == null ? null : failed.retryable(), streams);
         }
     }
 
     @GetMapping("/sessions")
     List<SessionView> sessions() {
-        return sessions.list().stream().map(SessionView::of).toList();
+        return sessions.list().stream().map(session -> SessionView.of(session, recordings.running(session.recordingId())
+                .map(Recording::streams).orElse(List.of()))).toList();
     }
 
     @GetMapping("/jibri")

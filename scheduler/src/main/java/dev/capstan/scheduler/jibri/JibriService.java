@@ -17,6 +17,7 @@ import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.recording.StreamingProperties;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionFollower;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingId;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,6 +63,7 @@ public class JibriService implements SmartLifecycle {
     private final Recordings recordings;
     private final Node node;
     private final Sessions sessions;
+    private final SessionFollower follower;
     private final ObjectMapper json;
     private final StreamingProperties streaming;
     private final List<Brewery> breweries = new ArrayList<>();
@@ -90,12 +91,13 @@ public class JibriService implements SmartLifecycle {
     }
 
     public JibriService(JibriProperties properties, Recordings recordings, Node node, Sessions sessions,
-            ObjectMapper json, StreamingProperties streaming) {
+            SessionFollower follower, ObjectMapper json, StreamingProperties streaming) {
         this.properties = properties;
         this.streaming = streaming;
         this.recordings = recordings;
         this.node = node;
         this.sessions = sessions;
+        this.follower = follower;
         this.json = json;
     }
 
@@ -260,16 +262,11 @@ public class JibriService implements SmartLifecycle {
                 appData, Instant.now());
         Session session = new Session(order.id(), origin, Optional.of(sessionId), mode.wire(),
                 meeting.toString(), order.requestedAt());
-        CompletableFuture<Recording> recording = recordings.start(order, page, plan, Duration.ZERO, event -> {
-            boolean on = mode == JibriRequest.Mode.FILE ? event instanceof SlotEvent.FirstFrameWritten
-                    : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
-            if (on && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
-                onAir.run();
-            }
-        });
+        CompletableFuture<Recording> recording = recordings.start(order, page, plan, Duration.ZERO,
+                follower.onAir(session, mode == JibriRequest.Mode.FILE, onAir));
         if (recording.isCompletedExceptionally()) {
             refreshAvailability();
-            Throwable cause = causeOf(recording);
+            Throwable cause = Recordings.refusal(recording);
             if (cause instanceof NodeBusyException) {
                 throw (NodeBusyException) cause;
             }
@@ -284,20 +281,12 @@ public class JibriService implements SmartLifecycle {
      * counts as free again, and the session is done once the archive has the recording.
      */
     private void follow(Started started, Consumer<SlotEvent.Outcome> onEnd) {
-        Session session = started.session();
         refreshAvailability();
         // Attached only once the session is filed, so that even an outcome that came before is reported.
-        started.recording().thenCompose(Recording::outcome).thenAccept(outcome -> {
-            sessions.moveTo(session, outcome instanceof SlotEvent.Failed failed
-                    ? new SessionState.Failed(Instant.now(), failed.failure().toString(),
-                            !failed.failure().reason().isCallersFault())
-                    : new SessionState.Finalizing(Instant.now(), ((SlotEvent.Stopped) outcome).cause().toString()));
+        follower.follow(started.session(), started.recording(), outcome -> {
             onEnd.accept(outcome);
             // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
             refreshAvailability();
-            recordings.settled(session.recordingId()).whenComplete((entry, error) ->
-                    sessions.moveTo(session, error == null ? new SessionState.Done(Instant.now())
-                            : new SessionState.Failed(Instant.now(), "archive: " + error.getMessage(), false)));
         });
     }
 
@@ -305,17 +294,6 @@ public class JibriService implements SmartLifecycle {
         JibriProperties.CallStatusChecks checks = properties.callStatusChecks();
         return new AutoStop(checks.interval(), checks.callEmptyTimeout(), checks.allMutedTimeout(),
                 checks.noMediaTimeout());
-    }
-
-    private static Throwable causeOf(CompletableFuture<?> failed) {
-        try {
-            failed.getNow(null);
-            return new IllegalStateException("not failed");
-        } catch (CompletionException e) {
-            return e.getCause() == null ? e : e.getCause();
-        } catch (java.util.concurrent.CancellationException e) {
-            return e;
-        }
     }
 
     private CompletableFuture<JibriIq> stop(BreweryOccupant occupant, JibriRequest.Stop stop) {

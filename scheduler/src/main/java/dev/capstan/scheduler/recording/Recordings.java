@@ -112,6 +112,18 @@ public class Recordings {
         return started;
     }
 
+    /** Why a start that failed at once (see {@link #start}) was refused: the node's reason. */
+    public static Throwable refusal(CompletableFuture<?> failed) {
+        try {
+            failed.getNow(null);
+            return new IllegalStateException("not failed");
+        } catch (CompletionException e) {
+            return e.getCause() == null ? e : e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
+    }
+
     /** A recording that is running now. */
     public Optional<Recording> running(RecordingId id) {
         return Optional.ofNullable(running.get(id));

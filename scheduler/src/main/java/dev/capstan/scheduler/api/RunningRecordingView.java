@@ -1,0 +1,28 @@
+package dev.capstan.scheduler.api;
+
+import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.slot.Recording;
+import dev.capstan.scheduler.session.Session;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A running recording as the control API shows it. Stream addresses are masked.
+ *
+ * @param mode    {@code file}, {@code stream} or {@code both}
+ * @param url     the page (or meeting) it records
+ * @param state   its session's state: {@code pending}, {@code on}, {@code stopping}, ... ({@code running} for a
+ *                recording that has no session, such as the demo)
+ * @param streams its live destinations with their figures; empty until the page is joined, and without live output
+ */
+record RunningRecordingView(String id, String mode, String url, String state, List<StreamStats> streams) {
+
+    static RunningRecordingView of(Recording recording, Optional<Session> session) {
+        String mode = session.map(Session::mode).orElseGet(() -> recording.request().live()
+                .map(LiveOutput::withFile).map(withFile -> withFile ? "both" : "stream").orElse("file"));
+        String url = session.map(Session::meeting).orElseGet(() -> recording.request().page().address().toString());
+        String state = session.map(s -> s.state().name()).orElse("running");
+        return new RunningRecordingView(recording.id().value(), mode, url, state, recording.streams());
+    }
+}

@@ -1,0 +1,263 @@
+package dev.capstan.scheduler.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.capstan.recorder.live.InvalidStreamUrlException;
+import dev.capstan.recorder.live.StreamPolicy;
+import dev.capstan.recorder.live.StreamUrl;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code POST /api/v1/recordings}, checked in full before anything starts: the page, what to make of it, where to
+ * stream (each address against the operator's allow-list, its host resolved), for how long, under which name.
+ *
+ * @param page        the http(s) page to record
+ * @param streams     the live destinations, in the order given; empty for {@link Mode#FILE}
+ * @param maxDuration the recording stops by itself after this long
+ * @param room        the catalog's name for it; the page's host and path unless given
+ */
+record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optional<Duration> maxDuration,
+        String room) {
+
+    static final List<String> FIELDS = List.of("url", "mode", "streams", "maxDuration", "room");
+    static final Duration LONGEST = Duration.ofHours(24);
+    private static final int MAX_URL_LENGTH = 2048;
+    private static final int MAX_ROOM_LENGTH = 200;
+
+    /** What the recording makes: a file, a live stream, or both from one encode. */
+    enum Mode {
+        FILE, STREAM, BOTH;
+
+        /** As the API and the sessions name it. */
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        boolean recordsFile() {
+            return this != STREAM;
+        }
+    }
+
+    /**
+     * @param maxDestinations how many stream addresses one recording may have
+     * @throws InvalidRequestException naming every field that is wrong
+     */
+    static StartRecordingRequest of(ObjectNode body, StreamPolicy policy, int maxDestinations) {
+        List<InvalidRequestException.FieldError> errors = JsonBody.unknownFields(body, FIELDS);
+        Optional<URI> page = page(body.get("url"), errors);
+        Optional<Mode> mode = mode(body.get("mode"), errors);
+        JsonNode streamsNode = present(body.get("streams"));
+        int given = streamsNode != null && streamsNode.isArray() ? streamsNode.size() : 0;
+        if (streamsNode != null && !streamsNode.isArray()) {
+            errors.add(error("streams", "must be an array of rtmp:// or rtmps:// URLs"));
+        }
+        Mode chosen = mode.orElse(given == 0 ? Mode.FILE : Mode.BOTH);
+        List<StreamUrl> streams = List.of();
+        if (present(body.get("mode")) != null && mode.isEmpty()) {
+            // The mode is wrong already; whether the streams fit it cannot be said.
+        } else if (chosen == Mode.FILE && given > 0) {
+            errors.add(error("streams", "mode file takes no streams; use mode both to record and stream"));
+        } else if (chosen != Mode.FILE && given == 0 && (streamsNode == null || streamsNode.isArray())) {
+            errors.add(error("streams", "mode " + chosen.wire() + " needs at least one stream URL"));
+        } else if (given > maxDestinations) {
+            errors.add(error("streams", "at most " + maxDestinations + " stream URLs, not " + given));
+        } else if (given > 0) {
+            streams = streams(streamsNode, policy, errors);
+        }
+        Optional<Duration> maxDuration = maxDuration(body.get("maxDuration"), errors);
+        Optional<String> room = room(body.get("room"), errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        URI address = page.orElseThrow();
+        return new StartRecordingRequest(address, chosen, streams, maxDuration, room.orElseGet(() -> roomOf(address)));
+    }
+
+    /**
+     * One stream address, as {@code POST /api/v1/recordings/{id}/streams} gives it in {@code url}.
+     *
+     * @throws InvalidRequestException when it is missing or refused (the reason masks the address)
+     */
+    static StreamUrl stream(ObjectNode body, StreamPolicy policy) {
+        JsonNode url = present(body.get("url"));
+        List<InvalidRequestException.FieldError> errors = JsonBody.unknownFields(body, List.of("url"));
+        StreamUrl checked = null;
+        if (url == null) {
+            errors.add(error("url", "required: the rtmp:// or rtmps:// URL to stream to"));
+        } else if (!url.isTextual()) {
+            errors.add(error("url", "must be a string: an rtmp:// or rtmps:// URL"));
+        } else {
+            checked = check("url", url.asText(), policy, errors);
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return checked;
+    }
+
+    /** JSON null counts as absent. */
+    private static JsonNode present(JsonNode node) {
+        return node == null || node.isNull() ? null : node;
+    }
+
+    private static InvalidRequestException.FieldError error(String field, String message) {
+        return new InvalidRequestException.FieldError(field, message);
+    }
+
+    /** The page's address is not repeated in errors: it may carry a token. */
+    private static Optional<URI> page(JsonNode node, List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            errors.add(error("url", "required: the http:// or https:// address of the page to record"));
+            return Optional.empty();
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            errors.add(error("url", "must be a string: the http:// or https:// address of the page to record"));
+            return Optional.empty();
+        }
+        String text = node.asText().strip();
+        if (text.length() > MAX_URL_LENGTH) {
+            errors.add(error("url", "is longer than " + MAX_URL_LENGTH + " characters"));
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            errors.add(error("url", "is not a valid URL (" + e.getReason() + ")"));
+            return Optional.empty();
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            errors.add(error("url", "must be an http:// or https:// address"
+                    + (scheme.isEmpty() ? "" : ", not " + bounded(scheme, 16) + "://")));
+            return Optional.empty();
+        }
+        if (uri.isOpaque() || uri.getHost() == null || uri.getHost().isBlank()) {
+            errors.add(error("url", "has no host (https://host/path)"));
+            return Optional.empty();
+        }
+        return Optional.of(uri);
+    }
+
+    private static Optional<Mode> mode(JsonNode node, List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (node.isTextual()) {
+            for (Mode mode : Mode.values()) {
+                if (mode.wire().equalsIgnoreCase(node.asText().strip())) {
+                    return Optional.of(mode);
+                }
+            }
+        }
+        errors.add(error("mode", "must be file, stream or both"
+                + (node.isTextual() ? ", not " + ApiErrors.quote(bounded(node.asText(), 20)) : "")));
+        return Optional.empty();
+    }
+
+    private static List<StreamUrl> streams(JsonNode array, StreamPolicy policy,
+            List<InvalidRequestException.FieldError> errors) {
+        List<StreamUrl> streams = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            String field = "streams[" + i + "]";
+            JsonNode element = array.get(i);
+            if (!element.isTextual()) {
+                errors.add(error(field, "must be a string: an rtmp:// or rtmps:// URL"));
+                continue;
+            }
+            StreamUrl url = check(field, element.asText(), policy, errors);
+            if (url == null) {
+                continue;
+            }
+            int earlier = streams.indexOf(url);
+            if (earlier >= 0) {
+                errors.add(error(field, "the same address as streams[" + positions.get(earlier) + "]"));
+                continue;
+            }
+            streams.add(url);
+            positions.add(i);
+        }
+        return streams;
+    }
+
+    /** The policy's reasons mask the address: they are safe to show. */
+    private static StreamUrl check(String field, String text, StreamPolicy policy,
+            List<InvalidRequestException.FieldError> errors) {
+        try {
+            return policy.check(text);
+        } catch (InvalidStreamUrlException e) {
+            errors.add(error(field, e.getMessage()));
+            return null;
+        }
+    }
+
+    private static Optional<Duration> maxDuration(JsonNode node, List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            return Optional.empty();
+        }
+        String example = "an ISO-8601 duration such as PT30M or PT1H30M";
+        if (!node.isTextual()) {
+            errors.add(error("maxDuration", "must be a string: " + example));
+            return Optional.empty();
+        }
+        Duration duration;
+        try {
+            duration = Duration.parse(node.asText().strip());
+        } catch (DateTimeParseException e) {
+            errors.add(error("maxDuration", "must be " + example + ", not "
+                    + ApiErrors.quote(bounded(node.asText(), 40))));
+            return Optional.empty();
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            errors.add(error("maxDuration", "must be positive"));
+            return Optional.empty();
+        }
+        if (duration.compareTo(LONGEST) > 0) {
+            errors.add(error("maxDuration", "must be at most PT24H (24 hours)"));
+            return Optional.empty();
+        }
+        return Optional.of(duration);
+    }
+
+    private static Optional<String> room(JsonNode node, List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            errors.add(error("room", "must be a non-empty string"));
+            return Optional.empty();
+        }
+        String room = node.asText().strip();
+        if (room.length() > MAX_ROOM_LENGTH) {
+            errors.add(error("room", "is longer than " + MAX_ROOM_LENGTH + " characters"));
+            return Optional.empty();
+        }
+        if (room.chars().anyMatch(Character::isISOControl)) {
+            errors.add(error("room", "contains control characters"));
+            return Optional.empty();
+        }
+        return Optional.of(room);
+    }
+
+    /** A plain page's catalog name: its host and path, as {@code meet.example.com/room}. */
+    static String roomOf(URI page) {
+        String path = page.getPath() == null ? "" : page.getPath().replaceAll("/+$", "");
+        return page.getHost() + path;
+    }
+
+    private static String bounded(String value, int length) {
+        return value.length() > length ? value.substring(0, length) + "…" : value;
+    }
+}
