@@ -36,7 +36,6 @@ final class LiveFeed implements AutoCloseable {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final TransportTables tables = new TransportTables();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
-    private volatile long bytes;
     private volatile SocketChannel encoder;
 
     private LiveFeed(Path directory, Path socket, ServerSocketChannel server) {
@@ -87,10 +86,6 @@ final class LiveFeed implements AutoCloseable {
         return ended;
     }
 
-    long bytes() {
-        return bytes;
-    }
-
     private void run() {
         // One encoder per recording: the first connection is it, and no other is accepted.
         try (SocketChannel channel = server.accept()) {
@@ -106,7 +101,6 @@ final class LiveFeed implements AutoCloseable {
                 buffer.flip();
                 buffer.get(chunk);
                 buffer.compact();
-                bytes += whole;
                 int keyframe = tables.read(chunk);
                 byte[] fromKeyframe = null;
                 for (Subscriber subscriber : subscribers) {

@@ -54,10 +54,6 @@ public final class LiveStreams implements AutoCloseable {
         return feed.encoderUrl();
     }
 
-    public LiveSettings settings() {
-        return settings;
-    }
-
     /**
      * Starts streaming to one more destination.
      *
@@ -109,11 +105,6 @@ public final class LiveStreams implements AutoCloseable {
     /** True once there were destinations and every one of them was given up. */
     public boolean allGaveUp() {
         return !legs.isEmpty() && legs.values().stream().allMatch(leg -> leg.state() instanceof StreamState.GaveUp);
-    }
-
-    /** True while at least one destination takes the stream. */
-    public boolean anyLive() {
-        return legs.values().stream().anyMatch(leg -> leg.state() instanceof StreamState.Live);
     }
 
     private static int number(String id) {
