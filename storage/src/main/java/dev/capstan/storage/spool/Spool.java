@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Local disk between the recorder and the store. A recording writes its segments into its spool directory; the
@@ -90,7 +91,12 @@ public final class Spool implements AutoCloseable {
      */
     public void resume() {
         for (SpooledUpload upload : uploads.values()) {
-            schedule(upload, Duration.ZERO);
+            if (upload.finished()) {
+                // The only time a completion is reported again: nothing else reports a finished upload.
+                upload.completedMedia().ifPresent(media -> executor.execute(() -> report(media)));
+            } else {
+                schedule(upload, Duration.ZERO);
+            }
         }
     }
 
@@ -116,7 +122,8 @@ public final class Spool implements AutoCloseable {
             if (journal.isEmpty()) {
                 continue;
             }
-            SpooledUpload upload = new SpooledUpload(id, directory, store, journal.get(), settings.partSize(), clock);
+            SpooledUpload upload = new SpooledUpload(id, directory, store, journal.get(), false, settings.partSize(),
+                    clock);
             uploads.put(id, upload);
             if (!upload.sealed()) {
                 interrupted.add(id);
@@ -149,7 +156,7 @@ public final class Spool implements AutoCloseable {
         }
         Files.createDirectories(SegmentLayout.segmentDirectory(directory));
         SpooledUpload upload = new SpooledUpload(id, directory, store, UploadJournal.create(directory, mediaName),
-                settings.partSize(), clock);
+                true, settings.partSize(), clock);
         uploads.put(id, upload);
         schedule(upload, settings.scanInterval());
         return directory;
@@ -167,17 +174,15 @@ public final class Spool implements AutoCloseable {
         schedule(upload, Duration.ZERO);
     }
 
+    /**
+     * Where an upload stands: as of its last step, with its pending segments counted afresh. Never waits for a
+     * running step (which may be waiting for the store), so status endpoints, health and metrics stay quick.
+     */
     public Optional<UploadStatus> status(RecordingId id) {
-        SpooledUpload upload = uploads.get(id);
-        if (upload == null) {
-            return Optional.empty();
-        }
-        synchronized (upload) {
-            return Optional.of(upload.status());
-        }
+        return Optional.ofNullable(uploads.get(id)).map(SpooledUpload::status);
     }
 
-    public List<UploadStatus> statuses() {
+    private List<UploadStatus> statuses() {
         return uploads.keySet().stream().sorted().map(this::status).flatMap(Optional::stream).toList();
     }
 
@@ -215,11 +220,11 @@ public final class Spool implements AutoCloseable {
             waiting.cancel(false);
         }
         if (upload == null) {
-            deleteTree(directory(id));
+            FileSystemUtils.deleteRecursively(directory(id));
             return;
         }
         synchronized (upload) {
-            deleteTree(upload.directory());
+            FileSystemUtils.deleteRecursively(upload.directory());
         }
     }
 
@@ -253,8 +258,7 @@ public final class Spool implements AutoCloseable {
                 return; // discarded
             }
             if (upload.finished()) {
-                upload.completedMedia().ifPresent(this::report);
-                return;
+                return; // reported once, by the step that finished it (or by resume)
             }
             // A seal triggers a step at once; a step already waiting for its backoff must not be overtaken.
             Optional<Instant> retryAt = upload.nextAttempt();
@@ -319,17 +323,6 @@ public final class Spool implements AutoCloseable {
             listener.failed(id, reason);
         } catch (RuntimeException e) {
             log.error("recording {}: the spool listener failed", id, e);
-        }
-    }
-
-    private static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.capstan.storage.media.FragmentedMp4;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,13 +21,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * the seek index are known only at the end), and completes the write: a long recording is one object within
  * seconds, and nothing is sent twice at the end.
  *
- * <p>Not thread-safe: the {@link Spool} runs one step at a time per upload.
+ * <p>Not thread-safe: the {@link Spool} runs one step at a time per upload. Only {@link #status} may be called
+ * at any time, from any thread.
  */
 final class SpooledUpload {
 
@@ -52,8 +54,9 @@ final class SpooledUpload {
     private final Clock clock;
     /** Each segment's boxes are read once: parts, the header and the checksum all reuse what was found. */
     private final Map<String, FragmentedMp4.Segment> inspected = new HashMap<>();
-    /** Segment objects the store is known to have. */
-    private final Set<String> stored = new HashSet<>();
+    /** Segment objects the store is known to have. Concurrent: {@link #status} reads it while a step runs. */
+    private final Set<String> stored = ConcurrentHashMap.newKeySet();
+    /** Whether {@link #stored} includes what the store held before: an upload found after a restart lists it once. */
     private boolean listedStore;
     private MultipartWrite multipart;
     private long uploadedBytes;
@@ -63,16 +66,25 @@ final class SpooledUpload {
     private Instant failingSince;
     private Instant nextAttempt;
     private String lastError;
+    /** Where the upload stood after its last step, for {@link #status}; replaced, never changed. */
+    private volatile UploadStatus published;
 
-    SpooledUpload(RecordingId id, Path directory, BlobStore store, UploadJournal journal, long partSize, Clock clock) {
+    /**
+     * @param isNew whether {@code journal} was just created: the store cannot hold any of a new upload's segments,
+     *              so they are not looked for
+     */
+    SpooledUpload(RecordingId id, Path directory, BlobStore store, UploadJournal journal, boolean isNew, long partSize,
+            Clock clock) {
         this.id = id;
         this.directory = directory;
         this.store = store;
         this.journal = journal;
+        this.listedStore = isNew;
         this.partSize = Math.max(partSize, store.minimumPartSize());
         this.clock = clock;
         this.phase = journal.complete() ? UploadStatus.Phase.COMPLETE
                 : journal.sealed() ? UploadStatus.Phase.FINISHING : UploadStatus.Phase.STREAMING;
+        publish();
     }
 
     RecordingId id() {
@@ -104,6 +116,7 @@ final class SpooledUpload {
         if (!journal.sealed()) {
             journal.seal(extras);
             phase = UploadStatus.Phase.FINISHING;
+            publish();
         }
     }
 
@@ -211,19 +224,23 @@ final class SpooledUpload {
             throw new IOException("the recording ended before its first complete segment");
         }
         byte[] header = FragmentedMp4.headerOf(init, inspect(0, segments.size()));
-        int from = journal.nextPartStart();
-        boolean firstHasFinalHeader = false;
-        if (from < segments.size() || journal.parts() == 0) {
-            int number = journal.parts() + 1;
-            putPart(number, number == 1 ? header : new byte[0], from, segments.size());
-            journal.uploadedPart(segments.size());
-            firstHasFinalHeader = number == 1;
+        // A completed multipart write takes no more parts: a retry after a failure below goes on from there.
+        if (!journal.multipartComplete()) {
+            int from = journal.nextPartStart();
+            boolean firstHasFinalHeader = false;
+            if (from < segments.size() || journal.parts() == 0) {
+                int number = journal.parts() + 1;
+                putPart(number, number == 1 ? header : new byte[0], from, segments.size());
+                journal.uploadedPart(segments.size());
+                firstHasFinalHeader = number == 1;
+            }
+            if (!firstHasFinalHeader) {
+                int[] first = journal.partRange(1);
+                putPart(1, header, first[0], first[1]);
+            }
+            multipart().complete(journal.parts());
+            journal.completedMultipart();
         }
-        if (!firstHasFinalHeader) {
-            int[] first = journal.partRange(1);
-            putPart(1, header, first[0], first[1]);
-        }
-        multipart().complete(journal.parts());
         String mediaKey = key(journal.mediaName());
         Digest digest = digest(header);
         List<String> extraKeys = new ArrayList<>();
@@ -256,12 +273,9 @@ final class SpooledUpload {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        long size = 0;
-        byte[] buffer = new byte[1 << 16];
+        long size;
         try (InputStream in = new DigestInputStream(content(header, 0, segments.size()), sha)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                size += n;
-            }
+            size = in.transferTo(OutputStream.nullOutputStream());
         }
         return new Digest(size, HexFormat.of().formatHex(sha.digest()));
     }
@@ -338,6 +352,7 @@ final class SpooledUpload {
         failingSince = null;
         lastError = null;
         nextAttempt = null;
+        publish();
     }
 
     void failedAttempt(String error, Instant retryAt) {
@@ -347,34 +362,54 @@ final class SpooledUpload {
         }
         lastError = error;
         nextAttempt = retryAt;
+        publish();
     }
 
     void failedForGood(String error) {
         phase = UploadStatus.Phase.FAILED;
         lastError = error;
+        publish();
     }
 
     int failedAttempts() {
         return failedAttempts;
     }
 
+    /** Called at the end of each step or failure (and on sealing), with the step's own list of segments. */
+    private void publish() {
+        published = withPending(new UploadStatus(id, phase, 0, 0, uploadedBytes, failedAttempts,
+                Optional.ofNullable(failingSince), Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError)),
+                segments);
+    }
+
+    /**
+     * Where the upload stands, without waiting for a running step (which may wait long for the store): as of the
+     * last step, with pending segments counted afresh (during a backoff no step runs, and the backlog grows).
+     */
     UploadStatus status() {
-        // Listed afresh: during a backoff no step runs, and the backlog grows meanwhile.
-        List<Path> current;
-        try {
-            current = phase == UploadStatus.Phase.COMPLETE ? List.of() : SegmentLayout.completedSegments(directory);
-        } catch (IOException e) {
-            current = segments;
+        UploadStatus last = published;
+        if (last.phase() == UploadStatus.Phase.COMPLETE) {
+            return last;
         }
+        try {
+            return withPending(last, SegmentLayout.completedSegments(directory));
+        } catch (IOException e) {
+            return last;
+        }
+    }
+
+    private UploadStatus withPending(UploadStatus status, List<Path> current) {
         int pending = 0;
         long pendingBytes = 0;
-        for (Path segment : current) {
-            if (!stored.contains(segmentKey(segment))) {
-                pending++;
-                pendingBytes += segment.toFile().length();
+        if (status.phase() != UploadStatus.Phase.COMPLETE) {
+            for (Path segment : current) {
+                if (!stored.contains(segmentKey(segment))) {
+                    pending++;
+                    pendingBytes += segment.toFile().length();
+                }
             }
         }
-        return new UploadStatus(id, phase, pending, pendingBytes, uploadedBytes, failedAttempts,
-                Optional.ofNullable(failingSince), Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError));
+        return new UploadStatus(id, status.phase(), pending, pendingBytes, status.uploadedBytes(),
+                status.failedAttempts(), status.failingSince(), status.nextAttempt(), status.lastError());
     }
 }

@@ -18,7 +18,8 @@ import java.util.Properties;
 /**
  * What an upload has done so far, kept beside its segments ({@code upload.properties}) so that a restarted
  * process continues where the last one stopped. Written atomically after every step that would be costly to
- * repeat: the multipart upload's id, each part's segment range, sealing and completion.
+ * repeat: the multipart upload's id, each part's segment range, sealing, the multipart upload's completion (after
+ * which it cannot take parts any more) and the whole upload's completion.
  */
 final class UploadJournal {
 
@@ -27,6 +28,7 @@ final class UploadJournal {
     private final Path file;
     private final String mediaName;
     private String multipartId;
+    private boolean multipartComplete;
     /** Part n (1-based) holds segments [starts[n-1], starts[n]) ; the last entry is where the next part starts. */
     private final List<Integer> partStarts = new ArrayList<>();
     private boolean sealed;
@@ -61,6 +63,7 @@ final class UploadJournal {
         }
         UploadJournal journal = new UploadJournal(file, name);
         journal.multipartId = p.getProperty("multipart");
+        journal.multipartComplete = Boolean.parseBoolean(p.getProperty("multipart-complete"));
         String starts = p.getProperty("part-starts", "0");
         journal.partStarts.clear();
         for (String start : starts.split(",")) {
@@ -86,6 +89,11 @@ final class UploadJournal {
 
     Optional<String> multipartId() {
         return Optional.ofNullable(multipartId);
+    }
+
+    /** Whether the multipart upload was completed: the final object exists, and the write takes no more parts. */
+    boolean multipartComplete() {
+        return multipartComplete;
     }
 
     /** Parts already uploaded. */
@@ -117,7 +125,13 @@ final class UploadJournal {
 
     void startedMultipart(String id) throws IOException {
         multipartId = id;
+        multipartComplete = false;
         partStarts.subList(1, partStarts.size()).clear();
+        save();
+    }
+
+    void completedMultipart() throws IOException {
+        multipartComplete = true;
         save();
     }
 
@@ -149,6 +163,7 @@ final class UploadJournal {
         if (multipartId != null) {
             p.setProperty("multipart", multipartId);
         }
+        p.setProperty("multipart-complete", Boolean.toString(multipartComplete));
         p.setProperty("part-starts", String.join(",", partStarts.stream().map(String::valueOf).toList()));
         p.setProperty("sealed", Boolean.toString(sealed));
         p.setProperty("complete", Boolean.toString(complete));
@@ -173,7 +188,7 @@ final class UploadJournal {
 
     @Override
     public String toString() {
-        return "UploadJournal[" + file + ", parts " + Arrays.toString(partStarts.toArray()) + ", sealed " + sealed
-                + ", complete " + complete + "]";
+        return "UploadJournal[" + file + ", parts " + Arrays.toString(partStarts.toArray()) + ", multipart complete "
+                + multipartComplete + ", sealed " + sealed + ", complete " + complete + "]";
     }
 }
