@@ -52,12 +52,9 @@ public class Catalog {
     public RecordingEntry create(NewRecording recording) {
         String id = recording.id().value();
         try {
-            return writes.execute(tx -> {
-                if (rows.existsById(id)) {
-                    throw new IllegalStateException("recording " + id + " is already in the catalog");
-                }
-                return rows.saveAndFlush(new RecordingRow(recording, micros(recording.startedAt()), now())).toEntry();
-            });
+            // The row has no version yet, so it is inserted (never merged): a duplicate id fails on the primary key.
+            return writes.execute(tx -> rows.saveAndFlush(
+                    new RecordingRow(recording, micros(recording.startedAt()), now())).toEntry());
         } catch (DataIntegrityViolationException e) {
             if (find(recording.id()).isPresent()) {
                 throw new IllegalStateException("recording " + id + " is already in the catalog", e);

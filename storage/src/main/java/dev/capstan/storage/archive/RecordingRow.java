@@ -107,10 +107,6 @@ class RecordingRow {
         return status;
     }
 
-    Optional<Instant> endedAt() {
-        return Optional.ofNullable(endedAt);
-    }
-
     void status(RecordingStatus status, String detail) {
         this.status = status;
         this.statusDetail = detail;

@@ -4,11 +4,13 @@ package dev.capstan.storage.blob;
  * The rules every {@link BlobStore} applies to keys, so that a key valid for one store is valid for all: a relative
  * {@code a/b/c} path of at most {@value #MAX_LENGTH} characters, without empty, {@code .} or {@code ..} segments,
  * backslashes or control characters. The first segment {@code .multipart} and segments beginning with
- * {@value #TEMP_MARK} are reserved for a local store's own files.
+ * {@value #TEMP_MARK} are reserved for a local store's own files. Multipart writes take S3's part numbers,
+ * 1..{@value #MAX_PARTS}, in every store.
  */
 final class BlobKeys {
 
     static final int MAX_LENGTH = 1024;
+    static final int MAX_PARTS = 10_000;
     static final String MULTIPART_DIR = ".multipart";
     static final String TEMP_MARK = ".capstan-tmp-";
 
@@ -33,6 +35,23 @@ final class BlobKeys {
             checkSegment(key, segments[i], i == 0, "blob key");
         }
         return key;
+    }
+
+    /** Throws an {@link IllegalArgumentException} unless {@code number} and {@code length} can make a part. */
+    static void checkPart(int number, long length) {
+        if (number < 1 || number > MAX_PARTS) {
+            throw new IllegalArgumentException("part number must be 1.." + MAX_PARTS + ", not " + number);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative part length " + length);
+        }
+    }
+
+    /** Throws an {@link IllegalArgumentException} unless a multipart write can be completed from {@code parts}. */
+    static void checkPartCount(int parts) {
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException("part count must be 1.." + MAX_PARTS + ", not " + parts);
+        }
     }
 
     /**

@@ -6,7 +6,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -34,9 +33,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The default store: a directory on this host. A key {@code a/b/c} is the file {@code <root>/a/b/c}.
@@ -54,7 +53,6 @@ public final class LocalBlobStore implements BlobStore {
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern PART_NAME = Pattern.compile("[1-9][0-9]{0,4}");
     private static final String TARGET_FILE = "target";
-    private static final int MAX_PARTS = 10_000;
     private static final Duration STALE_TEMP = Duration.ofMinutes(10);
 
     private final Path root;
@@ -69,11 +67,6 @@ public final class LocalBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new BlobStoreException("cannot create the store directory " + this.root + ": " + e, e);
         }
-    }
-
-    /** The store's root directory. */
-    public Path root() {
-        return root;
     }
 
     /**
@@ -163,20 +156,11 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    /** The directory part of a prefix ({@code a/b/} and {@code a/b/c} both give {@code a/b}): where its keys live. */
-    private static String directoryKey(String prefix) {
-        int slash = prefix.lastIndexOf('/');
-        return slash < 0 ? "" : prefix.substring(0, slash);
-    }
-
     @Override
     public List<BlobInfo> list(String prefix) throws BlobStoreException {
-        BlobKeys.checkPrefix(prefix);
-        String dirKey = directoryKey(prefix);
-        Path dir = dirKey.isEmpty() ? root : root.resolve(dirKey);
         Found found = new Found(prefix, false);
         try {
-            walk(dir, dirKey, found);
+            walk(found.dir, found.dirKey, found);
         } catch (IOException e) {
             throw failure("list", prefix, e);
         }
@@ -203,12 +187,9 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public void deleteAll(String prefix) throws BlobStoreException {
-        BlobKeys.checkPrefix(prefix);
-        String dirKey = directoryKey(prefix);
-        Path dir = dirKey.isEmpty() ? root : root.resolve(dirKey);
         Found found = new Found(prefix, true);
         try {
-            walk(dir, dirKey, found);
+            walk(found.dir, found.dirKey, found);
             for (Path file : found.files) {
                 Files.deleteIfExists(file);
             }
@@ -217,9 +198,9 @@ public final class LocalBlobStore implements BlobStore {
             for (Path d : found.directories) {
                 deleteIfEmpty(d);
             }
-            removeEmptyParents(dir);
+            removeEmptyParents(found.dir);
         } catch (IOException e) {
-            if (!absent(e, dir)) {
+            if (!absent(e, found.dir)) {
                 throw failure("delete all under", prefix, e);
             }
         }
@@ -315,10 +296,7 @@ public final class LocalBlobStore implements BlobStore {
 
         @Override
         public void putPart(int number, Content content, long length) throws BlobStoreException {
-            checkPartNumber(number);
-            if (length < 0) {
-                throw new IllegalArgumentException("negative part length " + length);
-            }
+            BlobKeys.checkPart(number, length);
             requireUpload("put part " + number + " of");
             try (InputStream in = content.open()) {
                 writeAtomically(dir.resolve(Integer.toString(number)), false, out -> copyExactly(in, out, length));
@@ -332,9 +310,7 @@ public final class LocalBlobStore implements BlobStore {
 
         @Override
         public void complete(int parts) throws BlobStoreException {
-            if (parts < 1 || parts > MAX_PARTS) {
-                throw new IllegalArgumentException("part count must be 1.." + MAX_PARTS + ", not " + parts);
-            }
+            BlobKeys.checkPartCount(parts);
             requireUpload("complete");
             List<Path> files = new ArrayList<>(parts);
             for (int i = 1; i <= parts; i++) {
@@ -374,7 +350,7 @@ public final class LocalBlobStore implements BlobStore {
 
         private void deleteUploadDir() throws BlobStoreException {
             try {
-                deleteTree(dir);
+                FileSystemUtils.deleteRecursively(dir);
             } catch (IOException e) {
                 throw failure("clean up multipart write of", key, e);
             }
@@ -397,17 +373,26 @@ public final class LocalBlobStore implements BlobStore {
         return file;
     }
 
-    /** What a walk collects: objects whose keys start with the prefix, and for deleteAll, what to remove. */
-    private static final class Found {
+    /**
+     * What a walk collects: objects whose keys start with the prefix, and for deleteAll, what to remove. The walk
+     * starts in the directory where the prefix's keys live ({@code a/b/} and {@code a/b/c} both give {@code a/b}).
+     */
+    private final class Found {
         final String prefix;
         final boolean forDelete;
+        final String dirKey;
+        final Path dir;
         final List<BlobInfo> objects = new ArrayList<>();
         final List<Path> files = new ArrayList<>();
         final List<Path> directories = new ArrayList<>();
 
+        /** @throws IllegalArgumentException if {@code prefix} cannot begin valid keys */
         Found(String prefix, boolean forDelete) {
-            this.prefix = prefix;
+            this.prefix = BlobKeys.checkPrefix(prefix);
             this.forDelete = forDelete;
+            int slash = prefix.lastIndexOf('/');
+            this.dirKey = slash < 0 ? "" : prefix.substring(0, slash);
+            this.dir = dirKey.isEmpty() ? root : root.resolve(dirKey);
         }
     }
 
@@ -548,21 +533,6 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            all = walk.sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        for (Path p : all) {
-            Files.deleteIfExists(p);
-        }
-    }
-
     private static void transferAll(FileChannel in, FileChannel out) throws IOException {
         long size = in.size();
         long done = 0;
@@ -604,12 +574,6 @@ public final class LocalBlobStore implements BlobStore {
         }
         if (in.read() >= 0) {
             throw new IOException("part content is longer than the declared " + length + " bytes");
-        }
-    }
-
-    private static void checkPartNumber(int number) {
-        if (number < 1 || number > MAX_PARTS) {
-            throw new IllegalArgumentException("part number must be 1.." + MAX_PARTS + ", not " + number);
         }
     }
 

@@ -75,7 +75,6 @@ public final class S3BlobStore implements BlobStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
     private static final long MINIMUM_PART_SIZE = 5L * 1024 * 1024;
-    private static final int MAX_PARTS = 10_000;
     private static final Duration MAX_PRESIGN = Duration.ofDays(7);
 
     private final S3Settings settings;
@@ -144,11 +143,6 @@ public final class S3BlobStore implements BlobStore {
         return store;
     }
 
-    /** The settings this store was made with (whose {@code toString} shows no credentials). */
-    public S3Settings settings() {
-        return settings;
-    }
-
     /** Creates the bucket if it does not exist. */
     public void ensureBucket() throws BlobStoreException {
         try {
@@ -206,14 +200,10 @@ public final class S3BlobStore implements BlobStore {
         try {
             HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(name));
             return Optional.of(new BlobInfo(key, head.contentLength(), head.lastModified()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        } catch (SdkException e) {
+            if (absent(e)) {
                 return Optional.empty();
             }
-            throw failure("stat", key, e);
-        } catch (SdkException e) {
             throw failure("stat", key, e);
         }
     }
@@ -272,14 +262,10 @@ public final class S3BlobStore implements BlobStore {
         String name = fullKey(key);
         try {
             client.deleteObject(b -> b.bucket(bucket).key(name));
-        } catch (NoSuchKeyException e) {
-            // already gone
-        } catch (S3Exception e) {
-            if (e.statusCode() != 404 || isNoSuchBucket(e)) {
+        } catch (SdkException e) {
+            if (!absent(e)) {
                 throw failure("delete", key, e);
             }
-        } catch (SdkException e) {
-            throw failure("delete", key, e);
         }
     }
 
@@ -347,14 +333,10 @@ public final class S3BlobStore implements BlobStore {
                 return Optional.empty();
             }
             return Optional.of(new S3MultipartWrite(key, uploadId, listParts(key, uploadId)));
-        } catch (NoSuchUploadException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        } catch (SdkException e) {
+            if (absent(e)) {
                 return Optional.empty();
             }
-            throw failure("resume multipart write of", key, e);
-        } catch (SdkException e) {
             throw failure("resume multipart write of", key, e);
         }
     }
@@ -414,12 +396,7 @@ public final class S3BlobStore implements BlobStore {
 
         @Override
         public void putPart(int number, Content content, long length) throws BlobStoreException {
-            if (number < 1 || number > MAX_PARTS) {
-                throw new IllegalArgumentException("part number must be 1.." + MAX_PARTS + ", not " + number);
-            }
-            if (length < 0) {
-                throw new IllegalArgumentException("negative part length " + length);
-            }
+            BlobKeys.checkPart(number, length);
             ContentStreamProvider provider = () -> {
                 try {
                     return content.open();
@@ -436,9 +413,7 @@ public final class S3BlobStore implements BlobStore {
 
         @Override
         public void complete(int parts) throws BlobStoreException {
-            if (parts < 1 || parts > MAX_PARTS) {
-                throw new IllegalArgumentException("part count must be 1.." + MAX_PARTS + ", not " + parts);
-            }
+            BlobKeys.checkPartCount(parts);
             boolean missing = false;
             for (int i = 1; i <= parts && !missing; i++) {
                 missing = !etags.containsKey(i);
@@ -466,14 +441,10 @@ public final class S3BlobStore implements BlobStore {
         public void abort() throws BlobStoreException {
             try {
                 client.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId));
-            } catch (NoSuchUploadException e) {
-                // already completed or aborted
-            } catch (S3Exception e) {
-                if (e.statusCode() != 404 || isNoSuchBucket(e)) {
+            } catch (SdkException e) {
+                if (!absent(e)) { // else already completed or aborted
                     throw failure("abort multipart write of", key, e);
                 }
-            } catch (SdkException e) {
-                throw failure("abort multipart write of", key, e);
             }
         }
 
@@ -558,6 +529,15 @@ public final class S3BlobStore implements BlobStore {
 
     private static String errorCode(S3Exception e) {
         return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
+    /**
+     * Whether {@code e} only says that the object or multipart upload is not there: NoSuchKey, NoSuchUpload, or
+     * another 404 unless it is NoSuchBucket (a missing bucket is a failure of the store, not an absent object).
+     */
+    private static boolean absent(SdkException e) {
+        return e instanceof NoSuchKeyException || e instanceof NoSuchUploadException
+                || (e instanceof S3Exception s3 && s3.statusCode() == 404 && !isNoSuchBucket(s3));
     }
 
     private static boolean isNoSuchBucket(S3Exception e) {

@@ -48,12 +48,6 @@ public record S3Settings(
         timeouts = Objects.requireNonNullElse(timeouts, Timeouts.DEFAULT);
     }
 
-    /** A bucket on AWS, with the default credential chain and timeouts. */
-    public static S3Settings of(String bucket) {
-        return new S3Settings(Optional.empty(), DEFAULT_REGION, bucket, "", false, Optional.empty(),
-                Optional.empty(), Timeouts.DEFAULT);
-    }
-
     /** A bucket on an S3-compatible server at {@code endpoint}, path-style, with static credentials. */
     public static S3Settings of(URI endpoint, String bucket, String prefix, String accessKey, String secretKey) {
         return new S3Settings(Optional.of(endpoint), DEFAULT_REGION, bucket, prefix, true,
@@ -63,18 +57,6 @@ public record S3Settings(
     public S3Settings withEndpoint(URI endpoint) {
         return new S3Settings(Optional.ofNullable(endpoint), region, bucket, prefix, pathStyle, accessKey, secretKey,
                 timeouts);
-    }
-
-    public S3Settings withRegion(String region) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, timeouts);
-    }
-
-    public S3Settings withPrefix(String prefix) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, timeouts);
-    }
-
-    public S3Settings withPathStyle(boolean pathStyle) {
-        return new S3Settings(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, timeouts);
     }
 
     /** Static credentials; both null: the default credential chain. */

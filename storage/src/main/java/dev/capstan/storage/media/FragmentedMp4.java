@@ -135,10 +135,6 @@ public final class FragmentedMp4 {
             this.fragments = List.copyOf(fragments);
         }
 
-        public Path file() {
-            return file;
-        }
-
         /** The byte ranges of the segment file that make up its body, in order. */
         public List<Range> bodyRanges() {
             return body;

@@ -3,6 +3,7 @@ package dev.capstan.storage.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capstan.storage.fixture.LoopbackPort;
 import dev.capstan.storage.fixture.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -124,10 +125,7 @@ class S3BlobStoreTest extends BlobStoreContractTest {
 
     @Test
     void unusedPortFailsWithinSeconds() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = LoopbackPort.free();
         S3Settings dead = settings.withEndpoint(URI.create("http://127.0.0.1:" + port));
         try (S3BlobStore store = S3BlobStore.create(dead)) {
             long start = System.nanoTime();
