@@ -7,7 +7,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -71,11 +70,6 @@ class ApiErrors {
         String expected = e.getRequiredType() == null ? "a valid value" : "a " + e.getRequiredType().getSimpleName();
         String value = e.getValue() == null ? "''" : quote(e.getValue().toString());
         return problem(HttpStatus.BAD_REQUEST, "parameter '" + e.getName() + "' must be " + expected + ", not " + value);
-    }
-
-    @ExceptionHandler(MissingServletRequestParameterException.class)
-    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
-        return problem(HttpStatus.BAD_REQUEST, "parameter '" + e.getParameterName() + "' is required");
     }
 
     @ExceptionHandler(IllegalStateException.class)

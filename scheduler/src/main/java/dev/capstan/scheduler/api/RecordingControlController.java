@@ -3,13 +3,14 @@ package dev.capstan.scheduler.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.LiveSettings;
+import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
-import dev.capstan.scheduler.recording.StreamingProperties;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionFollower;
 import dev.capstan.scheduler.session.SessionState;
@@ -18,11 +19,9 @@ import dev.capstan.storage.archive.RecordingId;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -52,54 +51,44 @@ class RecordingControlController {
     private final Recordings recordings;
     private final Sessions sessions;
     private final SessionFollower follower;
-    private final StreamingProperties streaming;
+    private final StreamPolicy policy;
+    private final LiveSettings live;
 
-    RecordingControlController(Recordings recordings, Sessions sessions, SessionFollower follower,
-            StreamingProperties streaming) {
+    RecordingControlController(Recordings recordings, Sessions sessions, SessionFollower follower, StreamPolicy policy,
+            LiveSettings live) {
         this.recordings = recordings;
         this.sessions = sessions;
         this.follower = follower;
-        this.streaming = streaming;
+        this.policy = policy;
+        this.live = live;
     }
 
     /** 201 with the new recording; 400 for bad input, 413 for a huge body, 503 when it cannot start now. */
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<RunningRecordingView> start(HttpServletRequest http) throws IOException {
         ObjectNode body = JsonBody.object(http);
-        StartRecordingRequest request = StartRecordingRequest.of(body, streaming.policy(),
-                streaming.settings().maxDestinations());
+        StartRecordingRequest request = StartRecordingRequest.of(body, policy, live.maxDestinations());
         RecordingOrder order = RecordingOrder.of(RecordingId.generate(), request.room(), request.page());
-        Optional<LiveOutput> live = request.streams().isEmpty() ? Optional.empty()
-                : Optional.of(new LiveOutput(request.streams(), streaming.settings(), request.mode().recordsFile()));
-        Recordings.Plan plan = new Recordings.Plan(request.maxDuration(), Optional.empty(), live);
-        Session session = new Session(order.id(), ORIGIN, Optional.empty(), request.mode().wire(),
-                request.page().toString(), order.requestedAt());
-        CompletableFuture<Recording> started;
+        Optional<LiveOutput> output = request.streams().isEmpty() ? Optional.empty()
+                : Optional.of(new LiveOutput(request.streams(), live, request.mode().recordsFile()));
+        Recordings.Plan plan = new Recordings.Plan(request.maxDuration(), Optional.empty(), output);
+        SessionFollower.Started started;
         try {
-            started = recordings.start(order, new WebPage(request.page()), plan, Duration.ZERO,
-                    follower.onAir(session, plan.recordsFile(), () -> { }));
+            started = follower.start(order, ORIGIN, request.mode().wire(), new WebPage(request.page()), plan, () -> { },
+                    outcome -> { });
         } catch (IOException e) {
             log.error("rest: recording {} of {} could not be filed: {}", order.id(), request.page(), e.getMessage());
             throw new CannotStartException("the archive cannot file a new recording right now; try again later",
                     Optional.empty());
+        } catch (NodeBusyException busy) {
+            log.info("rest: refusing recording of {}: {}", request.page(), busy.getMessage());
+            throw new CannotStartException("no recording slot is free on this node right now (" + busy.getMessage()
+                    + "); try again later", Optional.of(busy.reason()));
         }
-        if (started.isCompletedExceptionally()) {
-            Throwable cause = Recordings.refusal(started);
-            log.info("rest: refusing recording of {}: {}", request.page(), cause.getMessage());
-            if (cause instanceof NodeBusyException busy) {
-                throw new CannotStartException("no recording slot is free on this node right now (" + busy.getMessage()
-                        + "); try again later", Optional.of(busy.reason()));
-            }
-            throw new CannotStartException("the recording could not start: " + cause.getMessage(), Optional.empty());
-        }
-        sessions.add(session);
-        follower.follow(session, started, outcome -> { });
         log.info("rest: recording {} of {} as {} ({}){}", order.id(), request.page(), request.mode().wire(),
                 order.room(), request.streams().isEmpty() ? "" : ", streaming to " + request.streams());
-        List<StreamStats> streams = Optional.ofNullable(started.getNow(null)).map(Recording::streams).orElse(List.of());
-        RunningRecordingView view = new RunningRecordingView(order.id().value(), session.mode(), session.meeting(),
-                session.state().name(), streams);
-        return ResponseEntity.created(URI.create(RecordingsController.PATH + "/" + order.id().value())).body(view);
+        return ResponseEntity.created(URI.create(RecordingsController.PATH + "/" + order.id().value()))
+                .body(RunningRecordingView.of(started.recording(), Optional.of(started.session())));
     }
 
     /** 202: the recording is asked to stop; it ends (and its file is finished) within seconds. */
@@ -134,7 +123,7 @@ class RecordingControlController {
     ResponseEntity<StreamStats> addStream(@PathVariable String id, HttpServletRequest http) throws IOException {
         RecordingId recordingId = RecordingId.of(id);
         Recording recording = running(recordingId);
-        StreamUrl url = StartRecordingRequest.stream(JsonBody.object(http), streaming.policy());
+        StreamUrl url = StartRecordingRequest.stream(JsonBody.object(http), policy);
         StreamStats added;
         try {
             added = recording.addStream(url);

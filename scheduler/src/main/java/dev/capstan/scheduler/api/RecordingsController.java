@@ -101,8 +101,7 @@ class RecordingsController {
                 return ResponseEntity.status(HttpStatus.FOUND).location(url.get()).build();
             }
         }
-        long size = store.stat(key).orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media in the store"))
-                .size();
+        long size = entry.sizeBytes().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media in the store"));
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MP4);
         headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");

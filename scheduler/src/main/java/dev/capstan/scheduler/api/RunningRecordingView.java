@@ -1,6 +1,5 @@
 package dev.capstan.scheduler.api;
 
-import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.scheduler.session.Session;
@@ -19,8 +18,8 @@ import java.util.Optional;
 record RunningRecordingView(String id, String mode, String url, String state, List<StreamStats> streams) {
 
     static RunningRecordingView of(Recording recording, Optional<Session> session) {
-        String mode = session.map(Session::mode).orElseGet(() -> recording.request().live()
-                .map(LiveOutput::withFile).map(withFile -> withFile ? "both" : "stream").orElse("file"));
+        String mode = session.map(Session::mode)
+                .orElseGet(() -> StartRecordingRequest.Mode.of(recording.request().live()).wire());
         String url = session.map(Session::meeting).orElseGet(() -> recording.request().page().address().toString());
         String state = session.map(s -> s.state().name()).orElse("running");
         return new RunningRecordingView(recording.id().value(), mode, url, state, recording.streams());

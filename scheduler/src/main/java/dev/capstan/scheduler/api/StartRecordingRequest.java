@@ -3,6 +3,7 @@ package dev.capstan.scheduler.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
+import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamUrl;
 import java.net.URI;
@@ -34,6 +35,11 @@ record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optio
     /** What the recording makes: a file, a live stream, or both from one encode. */
     enum Mode {
         FILE, STREAM, BOTH;
+
+        /** What a recording with this live output (or none) makes. */
+        static Mode of(Optional<LiveOutput> live) {
+            return live.map(output -> output.withFile() ? BOTH : STREAM).orElse(FILE);
+        }
 
         /** As the API and the sessions name it. */
         String wire() {

@@ -60,7 +60,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     private final FinalizeCommand finalizeCommand;
     private final ObjectMapper json;
     private final Map<RecordingId, Ending> endings = new ConcurrentHashMap<>();
-    private final Map<RecordingId, CompletableFuture<RecordingEntry>> settled = new ConcurrentHashMap<>();
+    private final Map<RecordingId, CompletableFuture<Optional<RecordingEntry>>> settled = new ConcurrentHashMap<>();
     /** Writing metadata and thumbnails is short but not free: it must not delay the recorder's own thread. */
     private final ExecutorService finishing = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "archive-finish");
@@ -138,21 +138,26 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     }
 
     /**
-     * Completes when the recording has settled in the archive: ready, partial or failed. Recordings settled
-     * before this call (or unknown to this process) complete at once with their catalog entry.
+     * Completes when the recording has settled in the archive: ready, partial or failed. A recording settled
+     * before this call completes at once with its catalog entry, one the catalog does not have with empty.
      */
-    public CompletableFuture<RecordingEntry> settled(RecordingId id) {
-        CompletableFuture<RecordingEntry> future = settled.computeIfAbsent(id, key -> new CompletableFuture<>());
-        catalog.find(id).filter(entry -> entry.status() != RecordingStatus.RECORDING
-                && entry.status() != RecordingStatus.UPLOADING).ifPresent(future::complete);
+    public CompletableFuture<Optional<RecordingEntry>> settled(RecordingId id) {
+        // Waiting first, then looking: a recording that settles in between still completes the future.
+        CompletableFuture<Optional<RecordingEntry>> future = settled.computeIfAbsent(id,
+                key -> new CompletableFuture<>());
+        Optional<RecordingEntry> entry = catalog.find(id);
+        if (entry.isEmpty() || entry.get().status().isFinal()) {
+            settled.remove(id, future);
+            future.complete(entry);
+        }
         return future;
     }
 
-    private void settle(RecordingId id) {
-        CompletableFuture<RecordingEntry> future = settled.remove(id);
+    /** Completes whoever waits for the recording to settle, with its final entry. */
+    private void settle(RecordingEntry entry) {
+        CompletableFuture<Optional<RecordingEntry>> future = settled.remove(entry.id());
         if (future != null) {
-            catalog.find(id).ifPresentOrElse(future::complete,
-                    () -> future.completeExceptionally(new IllegalStateException("recording " + id + " was deleted")));
+            future.complete(Optional.of(entry));
         }
     }
 
@@ -180,8 +185,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     /** The recording could not even start (for example, the node was busy): nothing was recorded. */
     public void abandon(RecordingId id, String reason) {
-        catalog.markFailed(id, reason);
-        settle(id);
+        settle(catalog.markFailed(id, reason));
         try {
             spool.discard(id);
         } catch (IOException e) {
@@ -200,10 +204,10 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         try {
             List<Path> segments = SegmentLayout.completedSegments(directory);
             if (segments.isEmpty()) {
-                catalog.markFailed(id, ending.failure().orElse("nothing was recorded"));
+                RecordingEntry failed = catalog.markFailed(id, ending.failure().orElse("nothing was recorded"));
                 spool.discard(id);
                 endings.remove(id);
-                settle(id);
+                settle(failed);
                 return;
             }
             RecordingEntry entry = catalog.find(id).orElseThrow();
@@ -261,19 +265,16 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         }
         Ending ending = endings.remove(id);
         String thumbnailKey = media.extraKeys().stream().filter(key -> key.endsWith(THUMBNAIL)).findFirst().orElse(null);
-        if (!entry.get().status().isFinal()) {
-            String failure = ending != null ? ending.failure().orElse(null) : entry.get().statusDetail().orElse(null);
+        RecordingEntry settledEntry = entry.get();
+        if (!settledEntry.status().isFinal()) {
+            String failure = ending != null ? ending.failure().orElse(null) : settledEntry.statusDetail().orElse(null);
             String location = store.describe() + "/" + media.mediaKey();
             StoredMedia stored = new StoredMedia(location, media.mediaKey(), media.size(), media.sha256(), thumbnailKey);
-            if (failure == null) {
-                catalog.markReady(id, stored);
-            } else {
-                catalog.markPartial(id, stored, failure);
-            }
+            settledEntry = failure == null ? catalog.markReady(id, stored) : catalog.markPartial(id, stored, failure);
             log.info("recording {} is {} at {} ({} bytes)", id, failure == null ? "ready" : "partial", location,
                     media.size());
         }
-        settle(id);
+        settle(settledEntry);
         Path directory = spool.directory(id);
         if (finalizeCommand.configured()) {
             // Off the spool's threads: preparing the directory writes the whole file.
@@ -309,8 +310,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     @Override
     public void failed(RecordingId id, String reason) {
         endings.remove(id);
-        catalog.markFailed(id, "upload failed: " + reason);
-        settle(id);
+        settle(catalog.markFailed(id, "upload failed: " + reason));
     }
 
     /** The upload's live state, while the spool has it. */

@@ -8,7 +8,6 @@ import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
-import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.blob.LocalBlobStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -72,13 +71,13 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
         }
         RecordingEntry entry;
         try {
-            entry = recordings.archive().settled(order.id()).get(2, TimeUnit.MINUTES);
+            entry = recordings.archive().settled(order.id()).get(2, TimeUnit.MINUTES).orElseThrow();
         } catch (ExecutionException | TimeoutException e) {
             System.err.println("demo recording was not archived: " + e);
             exitCode = 1;
             return;
         }
-        Optional<String> where = entry.mediaKey().map(this::location);
+        Optional<String> where = entry.mediaKey().map(key -> location(entry, key));
         if (entry.status() == RecordingStatus.READY && where.isPresent()) {
             System.out.println("recording: " + where.get());
         } else {
@@ -90,12 +89,11 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
     }
 
     /** A local store's file path (playable as it is), or the store's own address of the object. */
-    private String location(String key) {
-        BlobStore store = recordings.archive().store();
-        if (store instanceof LocalBlobStore local) {
+    private String location(RecordingEntry entry, String key) {
+        if (recordings.archive().store() instanceof LocalBlobStore local) {
             return local.localFile(key).map(Path::toString).orElse(key);
         }
-        return store.describe() + "/" + key;
+        return entry.location().orElse(key);
     }
 
     private static void report(SlotEvent event) {

@@ -1,6 +1,8 @@
 package dev.capstan.scheduler.jibri;
 
+import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.LoginDelivery;
+import dev.capstan.recorder.slot.AutoStop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,7 @@ public record JibriProperties(
      * @param baseUrl             the meeting site; {@code https://<xmpp-domain>} when empty
      * @param nickname            prefix of this node's brewery nicks ({@code <nickname>-<n>}, one per slot); must be
      *                            unique per node; the host name when empty
+     * @param callLogin           the hidden-domain account the browser joins the meeting with; none when unset
      * @param usageTimeout        longest recording; 0 means no limit
      * @param securityMode        {@code required}, {@code ifpossible} or {@code disabled}; empty means required, or
      *                            ifpossible for a loopback host (Jibri's rule)
@@ -108,16 +111,6 @@ public record JibriProperties(
         }
     }
 
-    /** The hidden-domain account the browser joins the meeting with. */
-    public record CallLogin(String domain, String username, String password,
-            @DefaultValue("false") boolean randomizeUsername) {
-
-        @Override
-        public String toString() {
-            return username + "@" + domain;
-        }
-    }
-
     /**
      * Jibri's {@code call-status-checks}, checked every {@code interval} (Jibri: 15 s, so an empty room took up to
      * 45 s to end).
@@ -127,6 +120,11 @@ public record JibriProperties(
             @DefaultValue("30s") Duration callEmptyTimeout,
             @DefaultValue("10m") Duration allMutedTimeout,
             @DefaultValue("3m") Duration noMediaTimeout) {
+
+        /** How the recorder applies these checks. */
+        public AutoStop toAutoStop() {
+            return new AutoStop(interval, callEmptyTimeout, allMutedTimeout, noMediaTimeout);
+        }
     }
 
     /**

@@ -5,17 +5,17 @@ import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
 import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.LiveSettings;
+import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
-import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
-import dev.capstan.scheduler.recording.StreamingProperties;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionFollower;
 import dev.capstan.scheduler.session.SessionState;
@@ -60,16 +60,16 @@ public class JibriService implements SmartLifecycle {
     private static final Duration AVAILABILITY_CHECK = Duration.ofSeconds(1);
 
     private final JibriProperties properties;
-    private final Recordings recordings;
     private final Node node;
     private final Sessions sessions;
     private final SessionFollower follower;
     private final ObjectMapper json;
-    private final StreamingProperties streaming;
+    private final StreamPolicy streamPolicy;
+    private final LiveSettings liveSettings;
     private final List<Brewery> breweries = new ArrayList<>();
     private final Map<BreweryOccupant, XmppSession> running = new ConcurrentHashMap<>();
     /** Sessions started through Jibri's HTTP API, which has no session id on stop: it stops them all. */
-    private final Map<RecordingId, CompletableFuture<Recording>> httpStarted = new ConcurrentHashMap<>();
+    private final Map<RecordingId, Recording> httpStarted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService availability = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "jibri-availability");
         thread.setDaemon(true);
@@ -87,14 +87,14 @@ public class JibriService implements SmartLifecycle {
     }
 
     /** A session Jicofo started through an occupant. */
-    private record XmppSession(Session session, Brewery brewery, CompletableFuture<Recording> recording) {
+    private record XmppSession(Session session, Brewery brewery, Recording recording) {
     }
 
-    public JibriService(JibriProperties properties, Recordings recordings, Node node, Sessions sessions,
-            SessionFollower follower, ObjectMapper json, StreamingProperties streaming) {
+    public JibriService(JibriProperties properties, Node node, Sessions sessions, SessionFollower follower,
+            ObjectMapper json, StreamPolicy streamPolicy, LiveSettings liveSettings) {
         this.properties = properties;
-        this.streaming = streaming;
-        this.recordings = recordings;
+        this.streamPolicy = streamPolicy;
+        this.liveSettings = liveSettings;
         this.node = node;
         this.sessions = sessions;
         this.follower = follower;
@@ -190,11 +190,11 @@ public class JibriService implements SmartLifecycle {
         Optional<LiveOutput> live = Optional.empty();
         if (start.mode() == JibriRequest.Mode.STREAM) {
             try {
-                StreamUrl url = streaming.policy().check(start.streamUrl().orElseThrow(() ->
+                StreamUrl url = streamPolicy.check(start.streamUrl().orElseThrow(() ->
                         new InvalidStreamUrlException(InvalidStreamUrlException.Problem.MALFORMED,
                                 "stream mode without a streamid")));
                 // Jibri's stream mode keeps no file; record plus stream is a REST session's choice.
-                live = Optional.of(new LiveOutput(List.of(url), streaming.settings(), false));
+                live = Optional.of(new LiveOutput(List.of(url), liveSettings, false));
             } catch (InvalidStreamUrlException e) {
                 // The one failure another Jibri cannot fix: Jicofo must not retry (should_retry=false).
                 log.warn("jibri {}: session {} refused: {}", origin, start.sessionId(), e.getMessage());
@@ -202,17 +202,25 @@ public class JibriService implements SmartLifecycle {
             }
         }
         URI meeting = brewery.meetings().of(start.room());
-        JibriProperties.CallLogin login = brewery.environment().callLogin();
-        Optional<CallLogin> callLogin = Optional.ofNullable(login).map(account -> new CallLogin(account.domain(),
-                account.username(), account.password(), account.randomizeUsername()));
         Duration usage = brewery.environment().usageTimeout();
         Optional<Duration> maxDuration = usage.isZero() || usage.isNegative() ? Optional.empty() : Optional.of(usage);
-        Started started;
+        Recordings.Plan plan = new Recordings.Plan(maxDuration, Optional.of(properties.callStatusChecks().toAutoStop()),
+                live);
+        // Jicofo hears the end once the session is this occupant's (below), even if it ended before that.
+        CompletableFuture<XmppSession> filed = new CompletableFuture<>();
+        SessionFollower.Started started;
         try {
-            started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting, callLogin,
-                    start.rtcstatsEnabled(), occupant.nick(), start.appData(),
-                    new Recordings.Plan(maxDuration, Optional.of(autoStop()), live), start.viewUrl(),
-                    () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)));
+            started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting,
+                    Optional.ofNullable(brewery.environment().callLogin()), start.rtcstatsEnabled(), occupant.nick(),
+                    start.appData(), plan, start.viewUrl(),
+                    () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)),
+                    outcome -> filed.thenAccept(xmpp -> {
+                        occupant.sendStatus(requester, outcome instanceof SlotEvent.Failed failed
+                                ? JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR),
+                                        !failed.failure().reason().isCallersFault())
+                                : JibriIq.status(JibriIq.Status.OFF));
+                        running.remove(occupant, xmpp);
+                    }));
         } catch (IOException e) {
             log.error("jibri {}: session {} could not be filed: {}", origin, start.sessionId(), e.getMessage());
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), true);
@@ -223,20 +231,11 @@ public class JibriService implements SmartLifecycle {
         XmppSession xmpp = new XmppSession(started.session(), brewery, started.recording());
         running.put(occupant, xmpp);
         occupant.publish(new JibriStatus(true, occupant.status().healthy()));
-        follow(started, outcome -> {
-            occupant.sendStatus(requester, outcome instanceof SlotEvent.Failed failed
-                    ? JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR),
-                            !failed.failure().reason().isCallersFault())
-                    : JibriIq.status(JibriIq.Status.OFF));
-            running.remove(occupant, xmpp);
-        });
+        filed.complete(xmpp);
+        refreshAvailability();
         log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), meeting,
                 started.session().recordingId());
         return JibriIq.status(JibriIq.Status.PENDING);
-    }
-
-    /** A recording a slot has taken, and its session. */
-    private record Started(Session session, CompletableFuture<Recording> recording) {
     }
 
     /**
@@ -245,11 +244,14 @@ public class JibriService implements SmartLifecycle {
      * @param viewUrl where viewers watch a live stream (presence {@code live-stream-view-url})
      * @param onAir   runs once the recording is really on: the first frame is written or, for a live stream, the
      *                first destination takes it (the session is then {@code on})
+     * @param onEnd   tells the requester how it ended; the slot counts as free again right after. It may come
+     *                before the caller has filed the recording as its own: wait for that
      * @throws NodeBusyException when no slot can take it now
      */
-    private Started record(String origin, String sessionId, String room, URI meeting, Optional<CallLogin> login,
-            Optional<Boolean> rtcstatsEnabled, String callStatsUserName, Map<String, Object> appData,
-            Recordings.Plan plan, Optional<String> viewUrl, Runnable onAir) throws IOException, NodeBusyException {
+    private SessionFollower.Started record(String origin, String sessionId, String room, URI meeting,
+            Optional<CallLogin> login, Optional<Boolean> rtcstatsEnabled, String callStatsUserName,
+            Map<String, Object> appData, Recordings.Plan plan, Optional<String> viewUrl, Runnable onAir,
+            Consumer<SlotEvent.Outcome> onEnd) throws IOException, NodeBusyException {
         JibriRequest.Mode mode = plan.recordsFile() ? JibriRequest.Mode.FILE : JibriRequest.Mode.STREAM;
         Map<String, String> presence = new LinkedHashMap<>();
         presence.put("session_id", sessionId);
@@ -260,40 +262,16 @@ public class JibriService implements SmartLifecycle {
         // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
         RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting, Optional.of(sessionId),
                 appData, Instant.now());
-        Session session = new Session(order.id(), origin, Optional.of(sessionId), mode.wire(),
-                meeting.toString(), order.requestedAt());
-        CompletableFuture<Recording> recording = recordings.start(order, page, plan, Duration.ZERO,
-                follower.onAir(session, mode == JibriRequest.Mode.FILE, onAir));
-        if (recording.isCompletedExceptionally()) {
+        try {
+            return follower.start(order, origin, mode.wire(), page, plan, onAir, outcome -> {
+                onEnd.accept(outcome);
+                // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
+                refreshAvailability();
+            });
+        } catch (NodeBusyException e) {
             refreshAvailability();
-            Throwable cause = Recordings.refusal(recording);
-            if (cause instanceof NodeBusyException) {
-                throw (NodeBusyException) cause;
-            }
-            throw new IOException(cause.getMessage(), cause);
+            throw e;
         }
-        sessions.add(session);
-        return new Started(session, recording);
-    }
-
-    /**
-     * Follows a recording to its end: the session finalizes (or fails), {@code onEnd} tells the requester, the slot
-     * counts as free again, and the session is done once the archive has the recording.
-     */
-    private void follow(Started started, Consumer<SlotEvent.Outcome> onEnd) {
-        refreshAvailability();
-        // Attached only once the session is filed, so that even an outcome that came before is reported.
-        follower.follow(started.session(), started.recording(), outcome -> {
-            onEnd.accept(outcome);
-            // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
-            refreshAvailability();
-        });
-    }
-
-    private AutoStop autoStop() {
-        JibriProperties.CallStatusChecks checks = properties.callStatusChecks();
-        return new AutoStop(checks.interval(), checks.callEmptyTimeout(), checks.allMutedTimeout(),
-                checks.noMediaTimeout());
     }
 
     private CompletableFuture<JibriIq> stop(BreweryOccupant occupant, JibriRequest.Stop stop) {
@@ -307,9 +285,7 @@ public class JibriService implements SmartLifecycle {
         }
         XmppSession xmpp = target.get();
         sessions.moveTo(xmpp.session(), new SessionState.Stopping(Instant.now()));
-        return xmpp.recording()
-                .thenCompose(Recording::stop)
-                .handle((outcome, error) -> JibriIq.status(JibriIq.Status.OFF));
+        return xmpp.recording().stop().handle((outcome, error) -> JibriIq.status(JibriIq.Status.OFF));
     }
 
     /**
@@ -322,12 +298,15 @@ public class JibriService implements SmartLifecycle {
     public RecordingId startForHttp(String sessionId, URI meeting, Optional<CallLogin> login)
             throws NodeBusyException, IOException {
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
-        Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(), "jibri", Map.of(),
-                new Recordings.Plan(Optional.empty(), Optional.of(autoStop()), Optional.empty()), Optional.empty(),
-                () -> { });
+        CompletableFuture<RecordingId> filed = new CompletableFuture<>();
+        SessionFollower.Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(),
+                "jibri", Map.of(), new Recordings.Plan(Optional.empty(),
+                        Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty()), Optional.empty(),
+                () -> { }, outcome -> filed.thenAccept(httpStarted::remove));
         RecordingId id = started.session().recordingId();
         httpStarted.put(id, started.recording());
-        follow(started, outcome -> httpStarted.remove(id));
+        filed.complete(id);
+        refreshAvailability();
         return id;
     }
 
@@ -336,7 +315,7 @@ public class JibriService implements SmartLifecycle {
         List<CompletableFuture<?>> endings = new ArrayList<>();
         httpStarted.forEach((id, recording) -> {
             sessions.find(id).ifPresent(session -> sessions.moveTo(session, new SessionState.Stopping(Instant.now())));
-            endings.add(recording.thenCompose(Recording::stop));
+            endings.add(recording.stop());
         });
         return CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new)).handle((ignored, error) -> null);
     }

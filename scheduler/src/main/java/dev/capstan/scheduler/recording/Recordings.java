@@ -14,17 +14,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Starts recordings on this host's node with the archive attached: the catalog entry exists before the slot is
@@ -112,18 +111,6 @@ public class Recordings {
         return started;
     }
 
-    /** Why a start that failed at once (see {@link #start}) was refused: the node's reason. */
-    public static Throwable refusal(CompletableFuture<?> failed) {
-        try {
-            failed.getNow(null);
-            return new IllegalStateException("not failed");
-        } catch (CompletionException e) {
-            return e.getCause() == null ? e : e.getCause();
-        } catch (java.util.concurrent.CancellationException e) {
-            return e;
-        }
-    }
-
     /** A recording that is running now. */
     public Optional<Recording> running(RecordingId id) {
         return Optional.ofNullable(running.get(id));
@@ -134,11 +121,9 @@ public class Recordings {
      * file, ended.
      */
     public CompletableFuture<?> settled(RecordingId id) {
-        if (archive.catalog().find(id).isPresent()) {
-            return archive.settled(id);
-        }
         Recording recording = running.get(id);
-        return recording == null ? CompletableFuture.completedFuture(null) : recording.outcome();
+        return archive.settled(id).thenCompose(entry -> entry.isPresent() || recording == null
+                ? CompletableFuture.completedFuture(null) : recording.outcome());
     }
 
     private Path scratchDirectory(RecordingId id) throws IOException {
@@ -146,8 +131,8 @@ public class Recordings {
     }
 
     private static void deleteQuietly(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            FileSystemUtils.deleteRecursively(directory);
         } catch (IOException e) {
             log.debug("could not delete {}: {}", directory, e.toString());
         }

@@ -1,17 +1,14 @@
 package dev.capstan.scheduler.recording;
 
-import dev.capstan.recorder.live.LiveSettings;
-import dev.capstan.recorder.live.StreamPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * {@code capstan.streaming.*}: live streaming over RTMP and RTMPS.
+ * {@code capstan.streaming.*}: live streaming over RTMP and RTMPS, made into the stream policy and live settings
+ * once, at start-up ({@code StreamingConfiguration}).
  *
  * @param allowList       regular expressions; a stream address must match one of them in full, key included
  *                        (Jibri's {@code rtmp-allow-list}). The default allows any RTMP(S) address
@@ -34,30 +31,5 @@ public record StreamingProperties(
 
     /** Waits between reconnection attempts: the first, doubling up to the longest. */
     public record Reconnect(@DefaultValue("1s") Duration firstDelay, @DefaultValue("8s") Duration maxDelay) {
-    }
-
-    public StreamingProperties {
-        for (String pattern : allowList) {
-            try {
-                Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("capstan.streaming.allow-list has an invalid pattern: " + e.getMessage());
-            }
-        }
-        settings(maxBitrateKbps, bufferKbits, reconnect, giveUpAfter, stallTimeout, maxDestinations); // fail at start-up
-    }
-
-    public StreamPolicy policy() {
-        return StreamPolicy.allowing(allowList);
-    }
-
-    public LiveSettings settings() {
-        return settings(maxBitrateKbps, bufferKbits, reconnect, giveUpAfter, stallTimeout, maxDestinations);
-    }
-
-    private static LiveSettings settings(int maxBitrateKbps, int bufferKbits, Reconnect reconnect, Duration giveUpAfter,
-            Duration stallTimeout, int maxDestinations) {
-        return new LiveSettings(maxBitrateKbps, bufferKbits, reconnect.firstDelay(), reconnect.maxDelay(), giveUpAfter,
-                stallTimeout, maxDestinations);
     }
 }

@@ -19,10 +19,6 @@ final class ApiKeys {
         this.digests = keys.stream().map(ApiKeys::sha256).toList();
     }
 
-    boolean isEmpty() {
-        return digests.isEmpty();
-    }
-
     /** The index of the configured key equal to {@code presented}, or empty when none is. */
     OptionalInt match(String presented) {
         byte[] digest = sha256(presented);

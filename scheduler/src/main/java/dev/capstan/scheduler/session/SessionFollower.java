@@ -1,20 +1,24 @@
 package dev.capstan.scheduler.session;
 
+import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 /**
- * Moves a session through its life on its recording's events, the same way whoever started it (Jicofo, Jibri's
- * HTTP API, REST): {@code pending → on} when it is really on the air, {@code finalizing} (or {@code failed}) at
- * the recorder's outcome, and {@code done} once the recording has settled in the archive.
- *
- * <p>Two halves, because the recording's listener is given when it starts and the outcome is followed once the
- * starter has filed the session: {@link #onAir} before {@link Recordings#start}, {@link #follow} after.
+ * Starts a recording for whoever asks (Jicofo, Jibri's HTTP API, REST), files its session and moves the session
+ * through its life on the recording's events: {@code pending → on} when it is really on the air, {@code
+ * finalizing} (or {@code failed}) at the recorder's outcome, and {@code done} once the recording has settled in the
+ * archive.
  */
 @Component
 public class SessionFollower {
@@ -27,14 +31,43 @@ public class SessionFollower {
         this.recordings = recordings;
     }
 
+    /** A recording a slot has taken, and its session. */
+    public record Started(Session session, Recording recording) {
+    }
+
     /**
-     * The listener that puts the session {@code on}: at the first written frame when it records a file, or, for
-     * a live stream that keeps no file, when a destination first takes the stream.
+     * Starts a recording now or not at all (a start is never queued), files its session and follows it to its end.
      *
-     * @param recordsFile whether the recording keeps a file ({@link Recordings.Plan#recordsFile()})
-     * @param onAir       runs once, right after the session has moved to {@code on}
+     * @param origin who asks, e.g. {@code rest} or {@code xmpp:prod/127.0.0.1/node-1}
+     * @param mode   the session's mode as its requester names it: {@code file}, {@code stream} or {@code both}
+     * @param onAir  runs once the recording is really on, right after the session has moved to {@code on}: the
+     *               first frame is written or, for a live stream that keeps no file, a destination first takes it
+     * @param onEnd  hears the recorder's outcome, right after the session has moved to {@code finalizing} (or
+     *               {@code failed}); on the recorder's thread, as soon as this has returned or even before
+     * @throws NodeBusyException when no slot can take it now; no session is filed
+     * @throws IOException       when the archive cannot file it
      */
-    public Consumer<SlotEvent> onAir(Session session, boolean recordsFile, Runnable onAir) {
+    public Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
+            Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+        Session session = new Session(order.id(), origin, order.sessionId(), mode, order.meetingUrl().toString(),
+                order.requestedAt());
+        CompletableFuture<Recording> started = recordings.start(order, page, plan, Duration.ZERO,
+                onAir(session, plan.recordsFile(), onAir));
+        Recording recording;
+        try {
+            // Done already: without a wait, a slot has taken it or the node has refused it.
+            recording = started.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException refusal ? refusal : e;
+        }
+        sessions.add(session);
+        // Followed once the session is filed, so that even an outcome that came before is reported.
+        follow(session, recording, onEnd);
+        return new Started(session, recording);
+    }
+
+    /** The listener that puts the session {@code on} (see {@link #start}'s {@code onAir}). */
+    private Consumer<SlotEvent> onAir(Session session, boolean recordsFile, Runnable onAir) {
         return event -> {
             boolean on = recordsFile ? event instanceof SlotEvent.FirstFrameWritten
                     : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
@@ -46,11 +79,10 @@ public class SessionFollower {
 
     /**
      * Follows a recording to its end: the session finalizes (or fails), {@code onEnd} hears the outcome, and the
-     * session is done once the archive has the recording (failed if the archive could not settle it). Attach it
-     * once the session is filed: an outcome that came before is still reported.
+     * session is done once the archive has the recording (failed if the archive could not settle it).
      */
-    public void follow(Session session, CompletableFuture<Recording> recording, Consumer<SlotEvent.Outcome> onEnd) {
-        recording.thenCompose(Recording::outcome).thenAccept(outcome -> {
+    private void follow(Session session, Recording recording, Consumer<SlotEvent.Outcome> onEnd) {
+        recording.outcome().thenAccept(outcome -> {
             sessions.moveTo(session, outcome instanceof SlotEvent.Failed failed
                     ? new SessionState.Failed(Instant.now(), failed.failure().toString(),
                             !failed.failure().reason().isCallersFault())

@@ -46,11 +46,6 @@ public sealed interface SessionState {
         return this instanceof Done || this instanceof Failed;
     }
 
-    /** Whether the recorder still holds a slot for it. */
-    default boolean holdsSlot() {
-        return this instanceof Pending || this instanceof On || this instanceof Stopping;
-    }
-
     /** The transitions the life cycle allows. */
     default boolean canMoveTo(SessionState next) {
         if (isFinal()) {

@@ -53,8 +53,4 @@ public class Sessions {
         all.addAll(ended);
         return all;
     }
-
-    public synchronized List<Session> active() {
-        return new ArrayList<>(active.values());
-    }
 }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,9 @@ class RecordingControlStreamingTest {
 
     @TempDir
     static Path nginxDirectory;
+    @AutoClose
     static RtmpServer nginx;
+    @AutoClose
     static PageServer pages;
 
     @Autowired
@@ -54,16 +56,6 @@ class RecordingControlStreamingTest {
     static void startServers() throws Exception {
         nginx = RtmpServer.start(nginxDirectory);
         pages = PageServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (pages != null) {
-            pages.close();
-        }
-        if (nginx != null) {
-            nginx.close();
-        }
     }
 
     @Test

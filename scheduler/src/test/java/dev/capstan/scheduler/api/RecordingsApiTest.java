@@ -100,7 +100,7 @@ class RecordingsApiTest {
                 Map.of("file_recording_metadata", Map.of("share", true)), Instant.now());
         recordings.start(order, new WebPage(page), Optional.of(Duration.ofSeconds(6)), Duration.ofSeconds(90), e -> {})
                 .get(90, TimeUnit.SECONDS).outcome().get(60, TimeUnit.SECONDS);
-        recorded = recordings.archive().settled(id).get(30, TimeUnit.SECONDS);
+        recorded = recordings.archive().settled(id).get(30, TimeUnit.SECONDS).orElseThrow();
         finalizeStartedBy = Instant.now();
     }
 

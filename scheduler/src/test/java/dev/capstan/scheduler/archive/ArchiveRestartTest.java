@@ -1,10 +1,14 @@
 package dev.capstan.scheduler.archive;
 
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.api;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.download;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.media.RecordingQuality;
@@ -21,22 +25,16 @@ import dev.capstan.storage.blob.S3BlobStore;
 import dev.capstan.storage.fixture.PostgresServer;
 import dev.capstan.storage.fixture.S3ProxyServer;
 import dev.capstan.storage.spool.SegmentLayout;
-import java.io.InputStream;
 import java.io.Reader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -44,7 +42,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -68,32 +66,18 @@ class ArchiveRestartTest {
     private static final String BUCKET = "recordings";
     private static final String ROOM = "restart-room";
 
+    @AutoClose
     private static PostgresServer postgres;
+    @AutoClose
     private static S3ProxyServer s3;
 
     @TempDir
     Path work;
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final ObjectMapper json = new ObjectMapper();
-
     @BeforeAll
     static void startServers() throws Exception {
         postgres = PostgresServer.start();
         s3 = S3ProxyServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        try {
-            if (s3 != null) {
-                s3.close();
-            }
-        } finally {
-            if (postgres != null) {
-                postgres.close();
-            }
-        }
     }
 
     private String[] arguments(Path spool) {
@@ -201,7 +185,7 @@ class ArchiveRestartTest {
         try {
             int port = port(second);
             RecordingArchive archive = second.getBean(RecordingArchive.class);
-            RecordingEntry after = archive.settled(id).get(30, TimeUnit.SECONDS);
+            RecordingEntry after = archive.settled(id).get(30, TimeUnit.SECONDS).orElseThrow();
             long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart);
             System.out.println("restart to READY: " + readyMillis + " ms");
             assertThat(after.status()).as("%s", after).isEqualTo(RecordingStatus.READY);
@@ -224,7 +208,9 @@ class ArchiveRestartTest {
             assertThat(view.at("/meetingUrl").asText()).isEqualTo(spooled.at("/meetingUrl").asText());
 
             // Nothing lost: the whole recording is in the store, one playable file.
-            Path file = download(port, id);
+            // The streamed media endpoint (no presigned redirect configured).
+            Path file = download(local(port, "/api/v1/recordings/" + id + "/media"), work.resolve(id + ".mp4"),
+                    "GET media");
             assertThat(Files.size(file)).isEqualTo(after.sizeBytes().orElseThrow());
             assertThat(sha256(file)).isEqualTo(after.checksum().orElseThrow());
             MediaReport report = RecordingQuality.assertRecordedWell(file, seconds);
@@ -268,21 +254,7 @@ class ArchiveRestartTest {
         return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     }
 
-    private static void sleepUntil(long startNanos, Duration after) throws InterruptedException {
-        long wait = startNanos + after.toNanos() - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
-        }
-    }
-
-    private JsonNode api(int port, String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private JsonNode awaitApi(int port, RecordingId id, Duration timeout,
+    private static JsonNode awaitApi(int port, RecordingId id, Duration timeout,
             java.util.function.Predicate<JsonNode> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode view;
@@ -297,27 +269,6 @@ class ArchiveRestartTest {
             }
             Thread.sleep(200);
         }
-    }
-
-    /** The streamed media endpoint (no presigned redirect configured). */
-    private Path download(int port, RecordingId id) throws Exception {
-        Path file = work.resolve(id + ".mp4");
-        HttpResponse<Path> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/v1/recordings/" + id + "/media")).build(),
-                HttpResponse.BodyHandlers.ofFile(file));
-        assertThat(response.statusCode()).as("GET media").isEqualTo(200);
-        return file;
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static void awaitGone(Path directory, Duration timeout) throws InterruptedException {

@@ -1,5 +1,9 @@
 package dev.capstan.scheduler.archive;
 
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,20 +21,15 @@ import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.fixture.S3ProxyServer;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +58,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "capstan.archive.media.presigned=true"})
 class S3ArchiveTest {
 
+    @AutoClose
     private static S3ProxyServer s3;
 
     @Autowired
@@ -73,7 +73,6 @@ class S3ArchiveTest {
     @TempDir
     Path downloads;
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final ObjectMapper json = new ObjectMapper();
 
     @DynamicPropertySource
@@ -84,13 +83,6 @@ class S3ArchiveTest {
         registry.add("capstan.archive.s3.endpoint", () -> s3.endpoint().toString());
         registry.add("capstan.archive.s3.access-key", s3::accessKey);
         registry.add("capstan.archive.s3.secret-key", s3::secretKey);
-    }
-
-    @AfterAll
-    static void stopStore() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     /** A recording of the demo page and the moment its first frame was written. */
@@ -121,41 +113,19 @@ class S3ArchiveTest {
         return (System.nanoTime() - nanos) / 1e9;
     }
 
-    private static void sleepUntil(long startNanos, Duration after) throws InterruptedException {
-        long wait = startNanos + after.toNanos() - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
-        }
-    }
-
     private JsonNode api(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        return json.readTree(response.body());
+        return ArchiveTestSupport.api(port, path);
     }
 
     /** Follows the API's redirect to a presigned URL, as a browser would, and keeps the file. */
     private Path download(RecordingId id) throws Exception {
-        HttpResponse<Void> redirect = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/v1/recordings/" + id + "/media")).build(),
+        HttpResponse<Void> redirect = get(local(port, "/api/v1/recordings/" + id + "/media"),
                 HttpResponse.BodyHandlers.discarding());
         assertThat(redirect.statusCode()).as("media is a redirect to the store").isEqualTo(302);
         URI presigned = URI.create(redirect.headers().firstValue("Location").orElseThrow());
         assertThat(presigned.toString()).startsWith(s3.endpoint().toString()).contains("X-Amz-Signature");
-        Path file = downloads.resolve(id + ".mp4");
-        HttpResponse<Path> fetched = http.send(HttpRequest.newBuilder(presigned).build(),
-                HttpResponse.BodyHandlers.ofFile(file));
-        assertThat(fetched.statusCode()).as("presigned GET without credentials").isEqualTo(200);
-        return file;
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            sha.update(in.readAllBytes());
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return ArchiveTestSupport.download(presigned, downloads.resolve(id + ".mp4"),
+                "presigned GET without credentials");
     }
 
     @Test
@@ -175,7 +145,7 @@ class S3ArchiveTest {
         long stop = System.nanoTime();
         double recordedSeconds = secondsSince(started.firstFrameNanos());
         started.recording().stop().get(20, TimeUnit.SECONDS);
-        RecordingEntry entry = recordings.archive().settled(id).get(20, TimeUnit.SECONDS);
+        RecordingEntry entry = recordings.archive().settled(id).get(20, TimeUnit.SECONDS).orElseThrow();
         Duration stopToStored = Duration.ofNanos(System.nanoTime() - stop);
         System.out.println("stop to one object in the bucket: " + stopToStored.toMillis() + " ms");
         assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
@@ -237,7 +207,7 @@ class S3ArchiveTest {
         sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(32));
         double recordedSeconds = secondsSince(started.firstFrameNanos());
         started.recording().stop().get(20, TimeUnit.SECONDS);
-        RecordingEntry entry = recordings.archive().settled(id).get(60, TimeUnit.SECONDS);
+        RecordingEntry entry = recordings.archive().settled(id).get(60, TimeUnit.SECONDS).orElseThrow();
         assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
         Path file = download(id);
         RecordingQuality.assertRecordedWell(file, recordedSeconds + FIRST_FRAME_LEAD);

@@ -17,8 +17,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.jivesoftware.smack.packet.Presence;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -60,8 +60,11 @@ class JibriProtocolTest {
     private static final Duration WARM = Duration.ofSeconds(90);
     private static final Duration ON_WITHIN = Duration.ofSeconds(30);
 
+    @AutoClose
     private static ProsodyServer prosody;
+    @AutoClose
     private static PageServer pages;
+    @AutoClose
     private static RtmpServer rtmp;
 
     @Autowired
@@ -94,19 +97,6 @@ class JibriProtocolTest {
         environment.put("call-login.username", ProsodyServer.RECORDER_USER);
         environment.put("call-login.password", ProsodyServer.RECORDER_PASSWORD);
         environment.forEach((key, value) -> registry.add("capstan.jibri.environments[0]." + key, () -> value));
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (rtmp != null) {
-            rtmp.close();
-        }
-        if (pages != null) {
-            pages.close();
-        }
-        if (prosody != null) {
-            prosody.close();
-        }
     }
 
     @BeforeEach
