@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bufferKbits     its rate-control buffer (Jibri: 5952)
  * @param giveUpAfter     a destination that has not been live for this long is given up
  * @param stallTimeout    a destination that takes no data for this long is reconnected
- * @param workDirectory   where live streams that keep no file run (a scratch directory each)
+ * @param workDirectory   where live streams that keep no file run (a scratch directory each); unset: the
+ *                        system's temporary directory (a @DefaultValue cannot name it: placeholders stay literal)
  */
 @ConfigurationProperties("capstan.streaming")
 public record StreamingProperties(
@@ -27,7 +28,13 @@ public record StreamingProperties(
         @DefaultValue("5m") Duration giveUpAfter,
         @DefaultValue("10s") Duration stallTimeout,
         @DefaultValue("8") int maxDestinations,
-        @DefaultValue("${java.io.tmpdir}/capstan-live") Path workDirectory) {
+        Path workDirectory) {
+
+    public StreamingProperties {
+        if (workDirectory == null) {
+            workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "capstan-live");
+        }
+    }
 
     /** Waits between reconnection attempts: the first, doubling up to the longest. */
     public record Reconnect(@DefaultValue("1s") Duration firstDelay, @DefaultValue("8s") Duration maxDelay) {
