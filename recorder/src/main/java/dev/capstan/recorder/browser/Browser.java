@@ -19,6 +19,7 @@ import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumDriverLogLevel;
 import org.openqa.selenium.devtools.Command;
 import org.openqa.selenium.devtools.Connection;
 import org.openqa.selenium.devtools.SeleniumCdpConnection;
@@ -74,19 +75,9 @@ public final class Browser implements AutoCloseable {
         requireExecutable("chromium", options.chromium());
         requireExecutable("chromedriver", options.chromedriver());
         Files.createDirectories(options.profileDirectory());
-        // chromedriver too must die with the JVM; once it is gone Chromium loses its display and exits.
-        List<String> launch = ChildProcess.dyingWithJvm("KILL", List.of(options.chromedriver().toString()));
-        ChromeDriverService service = new LaunchedThrough(launch.subList(1, launch.size()))
-                .usingDriverExecutable(new File(launch.get(0)))
-                .usingAnyFreePort()
-                .withEnvironment(options.environment())
-                .withLogFile(options.profileDirectory().resolveSibling("chromedriver.log").toFile())
-                .build();
+        ChromeDriverService service = startDriverService(options.chromedriver(), options.environment(),
+                Optional.of(options.profileDirectory().resolveSibling("chromedriver.log")));
         try {
-            ChildProcess.onLauncherThread(() -> {
-                service.start();
-                return null;
-            });
             ChromeDriver driver = new ChromeDriver(service, chromeOptions(options));
             try {
                 driver.manage().timeouts().pageLoadTimeout(options.pageLoadTimeout());
@@ -113,12 +104,42 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts chromedriver on a free port, forked on the launcher thread so that it dies with this JVM; once it is
+     * gone, Chromium loses its display and exits. Only warnings and errors reach the log: at chromedriver's default
+     * level with a log file (INFO) every command is logged with its parameters, among them the addresses opened and
+     * the scripts' arguments, which carry the recorder's login.
+     *
+     * @throws IOException if chromedriver does not come up
+     */
+    public static ChromeDriverService startDriverService(Path chromedriver, Map<String, String> environment,
+                                                        Optional<Path> logFile) throws IOException {
+        List<String> launch = ChildProcess.dyingWithJvm("KILL", List.of(chromedriver.toString()));
+        ChromeDriverService.Builder builder = new LaunchedThrough(launch.subList(1, launch.size()))
+                .usingDriverExecutable(new File(launch.get(0)))
+                .usingAnyFreePort()
+                .withEnvironment(environment)
+                .withLogLevel(ChromiumDriverLogLevel.WARNING);
+        logFile.ifPresent(path -> builder.withLogFile(path.toFile()));
+        ChromeDriverService service = builder.build();
+        try {
+            ChildProcess.onLauncherThread(() -> {
+                service.start();
+                return null;
+            });
+        } catch (WebDriverException e) {
+            service.stop();
+            throw new IOException("Chromium did not start: " + firstLine(e), e);
+        }
+        return service;
+    }
+
     /** Runs chromedriver through a launcher such as setpriv: the launcher is the executable, these arguments come first. */
-    public static final class LaunchedThrough extends ChromeDriverService.Builder {
+    private static final class LaunchedThrough extends ChromeDriverService.Builder {
 
         private final List<String> leadingArguments;
 
-        public LaunchedThrough(List<String> leadingArguments) {
+        LaunchedThrough(List<String> leadingArguments) {
             this.leadingArguments = List.copyOf(leadingArguments);
         }
 

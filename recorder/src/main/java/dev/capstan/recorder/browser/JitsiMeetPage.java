@@ -85,12 +85,6 @@ public record JitsiMeetPage(
                 JIBRI_JOIN_TIMEOUT);
     }
 
-    /** The same meeting with these presence elements. */
-    public JitsiMeetPage withPresence(Map<String, String> elements) {
-        return new JitsiMeetPage(meetingUrl, login, delivery, elements, rtcstatsEnabled, callStatsUserName,
-                joinTimeout);
-    }
-
     /**
      * The meeting with its hash, as logged and kept in the metadata: everything the browser opens except the login.
      * Characters a URI may not hold ({@code "}) are percent-encoded, which the browser does to the hash anyway.

@@ -10,7 +10,7 @@ import java.util.List;
 public final class ProcFs {
 
     /** USER_HZ: the unit of CPU times in /proc; 100 on every mainstream Linux build. */
-    static final double TICKS_PER_SECOND = 100;
+    public static final double TICKS_PER_SECOND = 100;
 
     private ProcFs() {
     }
@@ -58,24 +58,48 @@ public final class ProcFs {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
 
+    /**
+     * What /proc/&lt;pid&gt;/stat tells of a process.
+     *
+     * @param command    its command name (at most 15 characters; may hold spaces)
+     * @param cpuTicks   user plus system CPU time, in {@linkplain #TICKS_PER_SECOND ticks}
+     * @param startTicks when it started, in ticks since boot
+     */
+    public record ProcessStat(String command, long cpuTicks, long startTicks) {
+    }
+
+    /** Reads a process's stat line; fails if the process is gone. */
+    public static ProcessStat stat(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        int commandEnd = stat.lastIndexOf(')');
+        // The command name (field 2) may hold spaces; the fields after it are fixed.
+        String[] fields = stat.substring(commandEnd + 2).split(" ");
+        return new ProcessStat(stat.substring(stat.indexOf('(') + 1, commandEnd),
+                Long.parseLong(fields[11]) + Long.parseLong(fields[12]), // utime, stime
+                Long.parseLong(fields[19])); // starttime
+    }
+
     /** User plus system CPU time of these processes, in seconds; processes that are gone count as zero. */
     static double cpuSeconds(Collection<ProcessHandle> processes) {
         long ticks = 0;
         for (ProcessHandle process : processes) {
-            ticks += processTicks(process.pid());
+            try {
+                ticks += stat(process.pid()).cpuTicks();
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile
+            }
         }
         return ticks / TICKS_PER_SECOND;
     }
 
-    private static long processTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) may hold spaces; the fields after it are fixed.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-        } catch (IOException | RuntimeException e) {
-            return 0;
+    /** Proportional set size of a process, in bytes; fails if the process is gone. */
+    public static long pssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+            if (line.startsWith("Pss:")) {
+                return kilobytes(line) << 10;
+            }
         }
+        return 0;
     }
 
     /** Proportional set size of these processes, in bytes. */
@@ -83,12 +107,7 @@ public final class ProcFs {
         long total = 0;
         for (ProcessHandle process : processes) {
             try {
-                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "smaps_rollup"))) {
-                    if (line.startsWith("Pss:")) {
-                        total += kilobytes(line) << 10;
-                        break;
-                    }
-                }
+                total += pssBytes(process.pid());
             } catch (IOException | RuntimeException e) {
                 // gone meanwhile
             }

@@ -1,17 +1,13 @@
 package dev.capstan.recorder.output;
 
-import dev.capstan.recorder.process.ChildProcess;
 import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -108,28 +104,24 @@ public final class SegmentedRecording {
             throw new IOException("no complete segment in " + segmentDirectory());
         }
         Path target = directory.resolve(name + ".mp4");
-        Path partial = directory.resolve(name + ".mp4.part");
-        List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        ChildProcess remux = ChildProcess.start(ChildProcess.Spec.of("ffmpeg-assemble", List.of(
-                        ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
-                        "-f", "mp4", "-i", "pipe:0", "-map", "0", "-c", "copy",
-                        "-movflags", "+faststart", "-f", "mp4", "-y", partial.toString()))
-                .onStderr(errors::add));
-        try (OutputStream in = remux.stdin()) {
-            Files.copy(initSegment(), in);
-            for (Path segment : completedSegments()) {
-                Files.copy(segment, in);
-            }
+        Path partial = PipedFfmpeg.partial(target);
+        List<Path> input = new ArrayList<>();
+        input.add(initSegment());
+        input.addAll(completedSegments());
+        PipedFfmpeg.Result remux;
+        try {
+            remux = PipedFfmpeg.run("ffmpeg-assemble", List.of(
+                    ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
+                    "-f", "mp4", "-i", "pipe:0", "-map", "0", "-c", "copy",
+                    "-movflags", "+faststart", "-f", "mp4", "-y", partial.toString()),
+                    input, false, Optional.empty());
         } catch (IOException e) {
-            remux.stop(Duration.ofSeconds(5));
-            throw new IOException("assembling " + target + " failed: " + String.join("; ", errors), e);
+            throw new IOException("assembling " + target + " failed: " + e.getMessage(), e);
         }
-        int exit = remux.exit().join();
-        remux.drainOutput(Duration.ofSeconds(2));
-        if (exit != 0 || !Files.isRegularFile(partial)) {
-            throw new IOException("assembling " + target + " failed (ffmpeg exit " + exit + "): " + String.join("; ", errors));
+        if (remux.exit() != 0 || !Files.isRegularFile(partial)) {
+            throw new IOException("assembling " + target + " failed (ffmpeg exit " + remux.exit() + "): "
+                    + remux.errorText());
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return target;
+        return PipedFfmpeg.publish(target);
     }
 }

@@ -1,20 +1,14 @@
 package dev.capstan.recorder.output;
 
-import dev.capstan.recorder.process.ChildProcess;
 import dev.capstan.storage.media.FragmentedMp4;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 
 /**
  * A still picture of a recording, taken from its segments: FFmpeg reads only the init segment and the one media
@@ -62,7 +56,7 @@ public final class Thumbnail {
         Path segment = segments.get(low);
         Duration offset = wanted.minus(chosenStart);
 
-        Path partial = target.resolveSibling(target.getFileName() + ".part");
+        Path partial = PipedFfmpeg.partial(target);
         Files.deleteIfExists(partial);
         List<String> errors = grab(ffmpeg, init, segment, offset, partial);
         if (!isPicture(partial) && !offset.isZero()) {
@@ -74,45 +68,31 @@ public final class Thumbnail {
             throw new IOException("no thumbnail from " + segment + " at " + seconds(offset) + " s: "
                     + String.join("; ", errors));
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return target;
+        return PipedFfmpeg.publish(target);
     }
 
     private static List<String> grab(Path ffmpeg, Path init, Path segment, Duration offset, Path output)
             throws IOException {
-        List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        ChildProcess grabber = ChildProcess.start(ChildProcess.Spec.of("ffmpeg-thumbnail", List.of(
-                        ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
-                        "-f", "mp4", "-i", "pipe:0",
-                        // As an output option -ss decodes up to the moment (at most one segment) instead of
-                        // jumping to a keyframe, so the frame is the one asked for.
-                        "-ss", seconds(offset), "-map", "0:v:0", "-frames:v", "1",
-                        "-vf", "scale=" + WIDTH + ":-2", "-c:v", "mjpeg", "-q:v", "3",
-                        "-f", "image2", "-update", "1", "-y", output.toString()))
-                .onStderr(errors::add));
+        PipedFfmpeg.Result result;
         try {
-            try (OutputStream in = grabber.stdin()) {
-                Files.copy(init, in);
-                Files.copy(segment, in);
-            } catch (IOException e) {
-                // FFmpeg stops reading once it has its frame, so a closed pipe is expected; its exit tells.
-            }
-            int exit = grabber.exit().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            grabber.drainOutput(Duration.ofSeconds(2));
-            if (exit != 0) {
-                errors.add(0, "ffmpeg exit " + exit);
-            }
-            return errors;
-        } catch (TimeoutException e) {
-            throw new IOException("ffmpeg took more than " + TIMEOUT.toSeconds() + " s for a thumbnail of " + segment, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while taking a thumbnail of " + segment, e);
-        } catch (ExecutionException e) {
-            throw new IOException("ffmpeg failed on " + segment, e.getCause());
-        } finally {
-            grabber.stop(Duration.ofSeconds(2));
+            // FFmpeg stops reading once it has its frame, so a closed pipe is expected; its exit tells.
+            result = PipedFfmpeg.run("ffmpeg-thumbnail", List.of(
+                    ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
+                    "-f", "mp4", "-i", "pipe:0",
+                    // As an output option -ss decodes up to the moment (at most one segment) instead of
+                    // jumping to a keyframe, so the frame is the one asked for.
+                    "-ss", seconds(offset), "-map", "0:v:0", "-frames:v", "1",
+                    "-vf", "scale=" + WIDTH + ":-2", "-c:v", "mjpeg", "-q:v", "3",
+                    "-f", "image2", "-update", "1", "-y", output.toString()),
+                    List.of(init, segment), true, Optional.of(TIMEOUT));
+        } catch (IOException e) {
+            throw new IOException("no thumbnail of " + segment + ": " + e.getMessage(), e);
         }
+        List<String> errors = new ArrayList<>(result.errors());
+        if (result.exit() != 0) {
+            errors.add(0, "ffmpeg exit " + result.exit());
+        }
+        return errors;
     }
 
     private static boolean isPicture(Path file) throws IOException {

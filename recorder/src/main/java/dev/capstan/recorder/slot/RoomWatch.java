@@ -14,9 +14,9 @@ import java.util.Optional;
 public final class RoomWatch {
 
     private final AutoStop limits;
-    private Instant outSince;
-    private Instant emptySince;
-    private Instant allMutedSince;
+    /** The stopping condition that has held since {@link #holdingSince}, if any; at most one holds at a time. */
+    private StopCause holding;
+    private Instant holdingSince;
     /** Jibri assumes media at the start, so a recording gets the whole no-media time before it fails. */
     private Instant lastMedia;
 
@@ -45,34 +45,15 @@ public final class RoomWatch {
 
     public Verdict observe(RoomState room, Instant at) {
         if (!room.joined()) {
-            outSince = since(outSince, at);
-            emptySince = null;
-            allMutedSince = null;
-            lastMedia = at;
-            return exceeded(outSince, at, outOfMeetingLimit())
-                    .<Verdict>map(out -> new Stop(StopCause.LEFT_MEETING, "out of the meeting for " + seconds(out)))
-                    .orElse(CONTINUE);
+            return holds(StopCause.LEFT_MEETING, at, outOfMeetingLimit(), "out of the meeting for ");
         }
-        outSince = null;
         if (room.empty()) {
-            emptySince = since(emptySince, at);
-            allMutedSince = null;
-            // Nobody there, so nothing to receive: the no-media clock starts afresh when someone comes.
-            lastMedia = at;
-            return exceeded(emptySince, at, limits.emptyFor())
-                    .<Verdict>map(empty -> new Stop(StopCause.ROOM_EMPTY, "room empty for " + seconds(empty)))
-                    .orElse(CONTINUE);
+            return holds(StopCause.ROOM_EMPTY, at, limits.emptyFor(), "room empty for ");
         }
-        emptySince = null;
         if (room.allMuted()) {
-            allMutedSince = since(allMutedSince, at);
-            // Muted participants send nothing; once they unmute media gets the full no-media time to arrive.
-            lastMedia = at;
-            return exceeded(allMutedSince, at, limits.allMutedFor())
-                    .<Verdict>map(muted -> new Stop(StopCause.ALL_MUTED, "everyone muted for " + seconds(muted)))
-                    .orElse(CONTINUE);
+            return holds(StopCause.ALL_MUTED, at, limits.allMutedFor(), "everyone muted for ");
         }
-        allMutedSince = null;
+        holding = null;
         if (!room.knowsBitrate() || room.downloadKbps() > 0) {
             lastMedia = at;
             return CONTINUE;
@@ -80,6 +61,20 @@ public final class RoomWatch {
         return exceeded(lastMedia, at, limits.noMediaFor())
                 .<Verdict>map(silent -> new Fail(new Failure(Failure.Reason.NO_MEDIA, "nothing received for "
                         + seconds(silent) + " with " + room.participants().size() + " unmuted participant(s)")))
+                .orElse(CONTINUE);
+    }
+
+    /** {@code cause}'s condition holds: its clock starts unless it runs already; stop once it reached the limit. */
+    private Verdict holds(StopCause cause, Instant at, Duration limit, String description) {
+        if (holding != cause) {
+            holding = cause;
+            holdingSince = at;
+        }
+        // Out of the meeting, nobody there or everyone muted: nothing to receive, so once that ends media gets the
+        // full no-media time to arrive.
+        lastMedia = at;
+        return exceeded(holdingSince, at, limit)
+                .<Verdict>map(held -> new Stop(cause, description + seconds(held)))
                 .orElse(CONTINUE);
     }
 
@@ -95,10 +90,6 @@ public final class RoomWatch {
             return empty;
         }
         return empty.compareTo(SIGNALLING_OUTAGE_GRACE) > 0 ? empty : SIGNALLING_OUTAGE_GRACE;
-    }
-
-    private static Instant since(Instant already, Instant at) {
-        return already == null ? at : already;
     }
 
     /** How long the condition has held, if that is at least the limit; a zero limit never is. */

@@ -2,21 +2,16 @@ package dev.capstan.recorder.slot;
 
 /** Why a recording ended cleanly. */
 public enum StopCause {
-    REQUESTED("asked to stop"),
-    MAX_DURATION("reached its maximum duration"),
-    ROOM_EMPTY("nobody left to record"),
-    ALL_MUTED("everyone muted"),
-    LEFT_MEETING("the recorder is no longer in the meeting (kicked, or the meeting ended)");
-
-    private final String summary;
-
-    StopCause(String summary) {
-        this.summary = summary;
-    }
-
-    public String summary() {
-        return summary;
-    }
+    /** Asked to stop. */
+    REQUESTED,
+    /** Reached its maximum duration. */
+    MAX_DURATION,
+    /** Nobody left to record. */
+    ROOM_EMPTY,
+    /** Everyone muted. */
+    ALL_MUTED,
+    /** The recorder is no longer in the meeting (kicked, or the meeting ended). */
+    LEFT_MEETING;
 
     /** As in logs and metadata: {@code room-empty}. */
     @Override

@@ -4,7 +4,7 @@ import dev.capstan.recorder.browser.Browser;
 import dev.capstan.recorder.process.ChildProcess;
 import dev.capstan.recorder.slot.AudioSink;
 import dev.capstan.recorder.slot.Display;
-import java.io.File;
+import dev.capstan.recorder.slot.SlotConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,8 @@ final class JibriStylePipeline implements AutoCloseable {
     private static final Pattern STATS_LINE = Pattern.compile("^frame=\\s*(\\d+)\\s");
 
     private final Path ffmpeg;
+    private final Path chromium;
+    private final Path chromedriver;
     private final Path work;
     private final Display display;
     private final AudioSink sink;
@@ -54,22 +57,26 @@ final class JibriStylePipeline implements AutoCloseable {
     private int recordings;
 
     /**
+     * @param binaries           where Xvfb, PulseAudio, Chromium and chromedriver are (the same as Capstan's slots use)
      * @param pulseFragmentSize  add {@code -fragment_size 4096} to the pulse input: the bundled FFmpeg 8.0.1
      *                           starves x11grab without it (feasibility.md §3); Jibri's ALSA input has no such problem
      * @param statsPeriodSeconds how often FFmpeg prints its stats line; the same as Capstan's, so both first-frame
      *                           times are seen with the same granularity (it does not change what FFmpeg encodes)
      */
-    JibriStylePipeline(Path ffmpeg, Path work, boolean pulseFragmentSize, double statsPeriodSeconds) throws IOException {
+    JibriStylePipeline(Path ffmpeg, SlotConfig binaries, Path work, boolean pulseFragmentSize, double statsPeriodSeconds)
+            throws IOException {
         this.ffmpeg = ffmpeg;
+        this.chromium = binaries.chromium();
+        this.chromedriver = binaries.chromedriver();
         this.work = work.toAbsolutePath();
         this.pulseFragmentSize = pulseFragmentSize;
         this.statsPeriodSeconds = statsPeriodSeconds;
         Files.createDirectories(this.work);
-        this.display = Display.start(Path.of("/usr/bin/Xvfb"), OptionalInt.empty(), WIDTH, HEIGHT, Duration.ofSeconds(10));
+        this.display = Display.start(binaries.xvfb(), OptionalInt.empty(), WIDTH, HEIGHT, Duration.ofSeconds(10));
         AudioSink started;
         try {
             // Without Capstan's keep-awake reader: that is one of the things being compared.
-            started = AudioSink.start(Path.of("/usr/bin/pulseaudio"), this.work.resolve("pulse"), Duration.ofSeconds(10), false);
+            started = AudioSink.start(binaries.pulseaudio(), this.work.resolve("pulse"), Duration.ofSeconds(10), false);
         } catch (IOException e) {
             display.close();
             throw e;
@@ -157,19 +164,10 @@ final class JibriStylePipeline implements AutoCloseable {
         environment.put("DISPLAY", display.name());
         environment.put("HOME", work.toString());
         // chromedriver dies with this JVM (as Capstan's does), so an aborted bench leaves no browser behind.
-        List<String> launch = ChildProcess.dyingWithJvm("KILL", List.of("/usr/bin/chromedriver"));
-        ChromeDriverService service = new Browser.LaunchedThrough(launch.subList(1, launch.size()))
-                .usingDriverExecutable(new File(launch.get(0)))
-                .usingAnyFreePort()
-                .withEnvironment(environment)
-                .build();
-        ChildProcess.onLauncherThread(() -> {
-            service.start();
-            return null;
-        });
+        ChromeDriverService service = Browser.startDriverService(chromedriver, environment, Optional.empty());
         ChromeDriver driver;
         try {
-            driver = new ChromeDriver(service, jibriOptions(profile));
+            driver = new ChromeDriver(service, jibriOptions(chromium, profile));
         } catch (RuntimeException e) {
             service.stop();
             deleteRecursively(profile);
@@ -239,9 +237,9 @@ final class JibriStylePipeline implements AutoCloseable {
      * window to the screen; with no window manager, position and size stand in for it (a W x H window comes out
      * a pixel short, hence W+1 x H+1).
      */
-    private static ChromeOptions jibriOptions(Path profile) {
+    private static ChromeOptions jibriOptions(Path chromium, Path profile) {
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(new File("/usr/lib/chromium/chromium"));
+        options.setBinary(chromium.toFile());
         options.addArguments(
                 "--use-fake-ui-for-media-stream", "--start-maximized", "--kiosk", "--enabled",
                 "--autoplay-policy=no-user-gesture-required",

@@ -165,8 +165,7 @@ final class LiveStreamCost {
         ResourceMeter.Usage usage = meter.finish();
         OptionalDouble framesTo = frames.get();
         long to = System.nanoTime();
-        double renderedFps = framesFrom.isPresent() && framesTo.isPresent()
-                ? (framesTo.getAsDouble() - framesFrom.getAsDouble()) / ((to - from) / 1e9) : Double.NaN;
+        double renderedFps = ObservedPage.renderedFps(framesFrom, from, framesTo, to);
         List<StreamStats> stats = recording.recording.streams();
 
         recording.recording.stop();

@@ -53,6 +53,12 @@ final class ObservedPage implements MeetingPage {
         }
     }
 
+    /** Frames rendered per second between two readings of the counter, or NaN if either could not be read. */
+    static double renderedFps(OptionalDouble from, long fromNanos, OptionalDouble to, long toNanos) {
+        return from.isPresent() && to.isPresent()
+                ? (to.getAsDouble() - from.getAsDouble()) / ((toNanos - fromNanos) / 1e9) : Double.NaN;
+    }
+
     static String framesScript() {
         return FRAMES;
     }

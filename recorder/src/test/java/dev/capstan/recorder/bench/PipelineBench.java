@@ -313,10 +313,8 @@ public final class PipelineBench {
         long fromNanos = System.nanoTime();
         Thread.sleep(Math.max(1, options.costSeconds() - SETTLE.toSeconds() - 2) * 1000L);
         OptionalDouble framesTo = frames.get();
-        double seconds = (System.nanoTime() - fromNanos) / 1e9;
+        double rendered = ObservedPage.renderedFps(framesFrom, fromNanos, framesTo, System.nanoTime());
         ResourceMeter.Usage to = meter.usage();
-        double rendered = framesFrom.isPresent() && framesTo.isPresent()
-                ? (framesTo.getAsDouble() - framesFrom.getAsDouble()) / seconds : Double.NaN;
         return new Steady(to.since(from), rendered);
     }
 
@@ -355,7 +353,7 @@ public final class PipelineBench {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("command", "see JibriStylePipeline.command: Jibri's default recording arguments at 1280x720, pulse input"
                 + (options.jibriFragmentSize() ? " with -fragment_size 4096" : ""));
-        try (JibriStylePipeline jibri = new JibriStylePipeline(ffmpeg, out.resolve("work/jibri-style"),
+        try (JibriStylePipeline jibri = new JibriStylePipeline(ffmpeg, slotConfig, out.resolve("work/jibri-style"),
                 options.jibriFragmentSize(), CaptureCommand.STATS_PERIOD_SECONDS)) {
             if (options.runs("latency")) {
                 List<Map<String, Object>> starts = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.capstan.recorder.bench;
 
 import dev.capstan.recorder.node.ProcFs;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -29,7 +28,6 @@ import java.util.TreeMap;
  */
 final class ResourceMeter implements AutoCloseable {
 
-    private static final double TICKS_PER_SECOND = 100.0;
     private static final Duration CPU_POLL = Duration.ofMillis(200);
     /** Reading smaps_rollup walks a process's page tables, so memory is read less often than CPU time. */
     private static final int MEMORY_EVERY_NTH_POLL = 5;
@@ -142,18 +140,15 @@ final class ResourceMeter implements AutoCloseable {
     private void poll(boolean withMemory) {
         Map<String, Double> pss = new TreeMap<>();
         for (ProcessHandle process : ProcessHandle.current().descendants().toList()) {
-            Path proc = Path.of("/proc", Long.toString(process.pid()));
             try {
-                String stat = Files.readString(proc.resolve("stat"));
-                String program = grouping.of(process.pid(), programName(stat));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                long startedAt = Long.parseLong(fields[19]);
+                ProcFs.ProcessStat stat = ProcFs.stat(process.pid());
+                String program = grouping.of(process.pid(), programName(stat.command()));
+                long ticks = stat.cpuTicks();
                 synchronized (this) {
                     Account account = accounts.get(process.pid());
                     if (account == null) {
                         // Started inside the window: all its CPU time is the window's.
-                        long before = startedAt >= startTicksSinceBoot ? 0 : ticks;
+                        long before = stat.startTicks() >= startTicksSinceBoot ? 0 : ticks;
                         account = new Account(program, before);
                         accounts.put(process.pid(), account);
                     }
@@ -161,7 +156,7 @@ final class ResourceMeter implements AutoCloseable {
                     account.program = program;
                 }
                 if (withMemory) {
-                    pss.merge(program, pssKilobytes(proc) / 1024.0, Double::sum);
+                    pss.merge(program, ProcFs.pssBytes(process.pid()) / (1024.0 * 1024.0), Double::sum);
                 }
             } catch (IOException | RuntimeException e) {
                 // The process ended between listing and reading: its last reading stands.
@@ -202,27 +197,17 @@ final class ResourceMeter implements AutoCloseable {
     }
 
     /** Chromium's processes are named after their role (chrome, chromium, ThreadPoolForeg...); all are the browser. */
-    private static String programName(String stat) {
-        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    private static String programName(String name) {
         if (name.equals("chromedriver")) {
             return name;
         }
         return name.startsWith("chrom") || name.startsWith("Chrom") ? "chromium" : name;
     }
 
-    private static long pssKilobytes(Path proc) throws IOException {
-        for (String line : Files.readAllLines(proc.resolve("smaps_rollup"))) {
-            if (line.startsWith("Pss:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        return 0;
-    }
-
     private static long ticksSinceBoot() {
         try {
             String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
-            return (long) (Double.parseDouble(uptime) * TICKS_PER_SECOND);
+            return (long) (Double.parseDouble(uptime) * ProcFs.TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
             return 0;
         }
@@ -234,7 +219,7 @@ final class ResourceMeter implements AutoCloseable {
         synchronized (this) {
             Map<String, Double> cpu = new TreeMap<>();
             accounts.values().forEach(account ->
-                    cpu.merge(account.program, (account.lastTicks - account.firstTicks) / TICKS_PER_SECOND, Double::sum));
+                    cpu.merge(account.program, (account.lastTicks - account.firstTicks) / ProcFs.TICKS_PER_SECOND, Double::sum));
             threadAccounts.values().forEach(account -> cpu.merge(JVM_THREADS, (account[1] - account[0]) / 1e9, Double::sum));
             return new Usage((System.nanoTime() - startNanos) / 1e9, cpu, peakPssTotal, new TreeMap<>(peakPssByProgram),
                     ProcFs.hostBusySeconds() - startHostBusySeconds);

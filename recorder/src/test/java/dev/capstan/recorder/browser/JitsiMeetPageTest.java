@@ -15,17 +15,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The address Jitsi Meet is opened with: Jibri's hash, and the login where jitsi-meet looks for it. */
-public class JitsiMeetPageTest {
+class JitsiMeetPageTest {
 
     private static final URI MEETING = URI.create("https://meet.example.com/tenant1/myroom");
     private static final String PASSWORD = "s3cret&\"\\ü“x”";
     private static final CallLogin LOGIN = new CallLogin("recorder.meet.example.com", "recorder", PASSWORD, false);
 
-    /**
-     * Jibri's RECORDING_URL_OPTIONS, in Jibri's order, with the quotes percent-encoded as the browser sends them;
-     * the scheduler's table of meeting addresses expects it too.
-     */
-    public static final String RECORDER_HASH = "config.analytics.disabled=true"
+    /** Jibri's RECORDING_URL_OPTIONS, in Jibri's order, with the quotes percent-encoded as the browser sends them. */
+    private static final String RECORDER_HASH = "config.analytics.disabled=true"
             + "&config.disableInitialGUM=true"
             + "&config.externalConnectUrl=null"
             + "&config.iAmRecorder=true"
@@ -42,7 +39,6 @@ public class JitsiMeetPageTest {
         JitsiMeetPage page = new JitsiMeetPage(MEETING, Optional.of(LOGIN), LoginDelivery.URL_HASH,
                 Map.of("session_id", "s1"), Optional.of(true), "jibri-1", Duration.ofSeconds(30));
 
-        assertThat(JitsiMeetPage.RECORDING_URL_OPTIONS).last().isEqualTo("interfaceConfig.APP_NAME=\"Jibri\"");
         assertThat(page.address()).hasToString(MEETING + "#" + RECORDER_HASH
                 + "&config.analytics.rtcstatsEnabled=true&config.useHostPageLocalStorage=true");
         String opened = page.navigationUrl().toString();

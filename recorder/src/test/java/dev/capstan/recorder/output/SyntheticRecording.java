@@ -4,7 +4,10 @@ import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.process.ChildProcess;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,5 +47,16 @@ final class SyntheticRecording {
             ffmpeg.stop(Duration.ofSeconds(2));
         }
         return recording;
+    }
+
+    /** The init segment and the complete media segments plainly concatenated (no header), as {@code target}. */
+    static Path concatenated(SegmentedRecording recording, Path target) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target))) {
+            Files.copy(recording.initSegment(), out);
+            for (Path segment : recording.completedSegments()) {
+                Files.copy(segment, out);
+            }
+        }
+        return target;
     }
 }

@@ -96,12 +96,7 @@ class ThumbnailTest {
     private BufferedImage frameAt(double seconds) throws Exception {
         Path plain = directory.resolve("plain.mp4");
         if (!Files.exists(plain)) {
-            try (var out = Files.newOutputStream(plain)) {
-                Files.copy(recording.initSegment(), out);
-                for (Path segment : recording.completedSegments()) {
-                    Files.copy(segment, out);
-                }
-            }
+            SyntheticRecording.concatenated(recording, plain);
         }
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(plain.toFile());
                 Java2DFrameConverter converter = new Java2DFrameConverter()) {

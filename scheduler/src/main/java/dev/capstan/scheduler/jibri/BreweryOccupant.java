@@ -9,9 +9,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.jivesoftware.smack.AbstractXMPPConnection;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.ConnectionListener;
@@ -34,6 +31,7 @@ import org.jivesoftware.smack.provider.ProviderManager;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smack.util.TLSUtils;
 import org.jivesoftware.smackx.muc.packet.MUCInitialPresence;
 import org.jivesoftware.smackx.muc.packet.MUCOwner;
 import org.jivesoftware.smackx.muc.packet.MUCUser;
@@ -156,33 +154,10 @@ final class BreweryOccupant implements AutoCloseable {
                 .setSendPresence(false)
                 .setConnectTimeout(5000);
         if (address.trustAllCertificates()) {
-            builder.setCustomSSLContext(trustingEveryone()).setHostnameVerifier((host, session) -> true);
+            TLSUtils.acceptAllCertificates(builder);
+            TLSUtils.disableHostnameVerificationForTlsCertificates(builder);
         }
         return builder.build();
-    }
-
-    private static SSLContext trustingEveryone() throws IOException {
-        X509TrustManager trustAll = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustAll}, null);
-            return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("no TLS context: " + e.getMessage(), e);
-        }
     }
 
     void start() {

@@ -140,12 +140,11 @@ public class JibriHttpApi {
     }
 
     private static URI meetingOf(CallUrlInfo info) throws URISyntaxException {
-        URI base = new URI(info.baseUrl().trim().replaceAll("/+$", ""));
+        URI base = new URI(info.baseUrl().trim());
         if (base.getScheme() == null || !base.getScheme().matches("(?i)https?") || base.getRawAuthority() == null) {
             throw new URISyntaxException(info.baseUrl(), "baseUrl must be an http(s) address");
         }
-        return new URI(base.getScheme(), base.getRawAuthority(),
-                Optional.ofNullable(base.getPath()).orElse("") + "/" + info.callName().trim(), null, null);
+        return MeetingAddress.below(base, info.callName().trim());
     }
 
     /** Always 200, after the sessions it started have stopped (Jibri's stop blocks too). */

@@ -17,10 +17,6 @@ public record JibriStatus(boolean busy, boolean healthy) implements ExtensionEle
     public static final QName QNAME = new QName(NAMESPACE, ELEMENT);
     static final String HEALTH_NAMESPACE = "http://jitsi.org/protocol/health";
 
-    public boolean available() {
-        return healthy && !busy;
-    }
-
     @Override
     public String getElementName() {
         return ELEMENT;

@@ -28,15 +28,20 @@ public record MeetingAddress(String xmppDomain, String stripFromRoomDomain, Opti
         }
         String tenant = trimDots(domain.substring(0, at));
         String base = baseUrl.filter(url -> !url.isBlank()).orElse("https://" + xmppDomain);
-        String path = (tenant.isEmpty() ? "" : "/" + tenant) + "/" + room.getLocalpart();
         try {
-            URI baseUri = new URI(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-            // The multi-argument constructor quotes what a path may not hold (spaces, non-ASCII room names).
-            return new URI(baseUri.getScheme(), baseUri.getRawAuthority(),
-                    Optional.ofNullable(baseUri.getPath()).orElse("") + path, null, null);
+            return below(new URI(base), (tenant.isEmpty() ? "" : tenant + "/") + room.getLocalpart());
         } catch (URISyntaxException e) {
             throw new MalformedRequestException("no meeting address for room " + room + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code path} below {@code base}'s path (whose trailing slashes go); base's query and fragment are dropped.
+     * What a path may not hold (spaces, non-ASCII room names) is quoted.
+     */
+    static URI below(URI base, String path) throws URISyntaxException {
+        String basePath = Optional.ofNullable(base.getPath()).orElse("").replaceAll("/+$", "");
+        return new URI(base.getScheme(), base.getRawAuthority(), basePath + "/" + path, null, null);
     }
 
     private static String removeFirstIgnoringCase(String text, String part) {

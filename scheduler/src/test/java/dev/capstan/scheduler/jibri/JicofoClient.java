@@ -40,6 +40,7 @@ import org.jivesoftware.smack.packet.Nonza;
 import org.jivesoftware.smack.packet.XmlEnvironment;
 import org.jivesoftware.smack.parsing.ExceptionLoggingCallback;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.util.StringUtils;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jxmpp.jid.EntityBareJid;
@@ -205,7 +206,7 @@ public final class JicofoClient implements AutoCloseable {
         CompletableFuture<Arrival> answer = new CompletableFuture<>();
         awaitingAnswer.put(id, answer);
         long sent = System.nanoTime();
-        sendRaw("<iq type='set' id='" + id + "' to='" + WireXml.escape(brewery + "/" + nick) + "'>"
+        sendRaw("<iq type='set' id='" + id + "' to='" + StringUtils.escapeForXmlAttribute(brewery + "/" + nick) + "'>"
                 + rawJibriElementXml + "</iq>");
         try {
             Arrival arrival = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -299,11 +300,6 @@ public final class JicofoClient implements AutoCloseable {
         return List.copyOf(updates);
     }
 
-    /** Forgets the status IQs received so far, so the next {@link #awaitUpdate} only sees newer ones. */
-    public void forgetUpdates() {
-        updates.clear();
-    }
-
     /** The first status IQ (already received or still to come) from {@code fromNick} whose raw XML matches. */
     public StatusUpdate awaitUpdate(String fromNick, Predicate<String> rawXmlMatcher, Duration timeout) {
         return await(() -> updates.stream()
@@ -324,10 +320,6 @@ public final class JicofoClient implements AutoCloseable {
         } catch (SmackException.NotConnectedException | InterruptedException e) {
             throw new IllegalStateException("cannot send " + xml, e);
         }
-    }
-
-    public boolean isConnected() {
-        return connection.isConnected();
     }
 
     @Override
@@ -366,8 +358,8 @@ public final class JicofoClient implements AutoCloseable {
             String from = iq.getAttribute("from");
             String nick = breweryNick(from);
             updates.add(new StatusUpdate(from, nick == null ? from : nick, xml, Instant.now()));
-            sendRaw("<iq type='result' to='" + WireXml.escape(from) + "' id='"
-                    + WireXml.escape(iq.getAttribute("id")) + "'/>");
+            sendRaw("<iq type='result' to='" + StringUtils.escapeForXmlAttribute(from) + "' id='"
+                    + StringUtils.escapeForXmlAttribute(iq.getAttribute("id")) + "'/>");
         }
     }
 
@@ -419,7 +411,7 @@ public final class JicofoClient implements AutoCloseable {
     private static String jibriElement(Map<String, String> attributes, String... children) {
         StringBuilder xml = new StringBuilder("<jibri xmlns='").append(JIBRI_NS).append('\'');
         attributes.forEach((name, value) ->
-                xml.append(' ').append(name).append("='").append(WireXml.escape(value)).append('\''));
+                xml.append(' ').append(name).append("='").append(StringUtils.escapeForXmlAttribute(value)).append('\''));
         if (children.length == 0) {
             return xml.append("/>").toString();
         }

@@ -3,13 +3,7 @@ package dev.capstan.scheduler.jibri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.capstan.recorder.browser.CallLogin;
-import dev.capstan.recorder.browser.JitsiMeetPage;
-import dev.capstan.recorder.browser.JitsiMeetPageTest;
-import dev.capstan.recorder.browser.LoginDelivery;
 import java.net.URI;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,9 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The meeting address Jibri builds for a room JID ({@code XmppUtils.getCallUrlInfoFromJid}), rule by rule. */
 class MeetingAddressTest {
-
-    /** Jibri's recording hash (RECORDING_URL_OPTIONS, in Jibri's order), as every recorded meeting gets it. */
-    private static final String RECORDER_HASH = JitsiMeetPageTest.RECORDER_HASH;
 
     @ParameterizedTest(name = "{0} ({2}, strip \"{3}\", base \"{4}\") -> {5}")
     @CsvSource(delimiter = '|', emptyValue = "", textBlock = """
@@ -43,26 +34,6 @@ class MeetingAddressTest {
         URI meeting = addresses.of(JidCreate.entityBareFrom(room));
 
         assertThat(meeting).as(rule).hasToString(expected);
-        JitsiMeetPage page = new JitsiMeetPage(meeting, Optional.of(new CallLogin("recorder.example.com", "recorder",
-                "s3cret", false)), LoginDelivery.URL_HASH, Map.of("session_id", "s1", "mode", "file"),
-                Optional.empty(), "jibri", Duration.ofSeconds(30));
-        assertThat(page.address()).as("the recorded address, without the login")
-                .hasToString(expected + "#" + RECORDER_HASH + "&config.useHostPageLocalStorage=true");
-        assertThat(page.navigationUrl().toString())
-                .startsWith(expected + "#" + RECORDER_HASH + "&config.useHostPageLocalStorage=true"
-                        + "&appData.localStorageContent=")
-                .contains("s3cret");
-        assertThat(page.address().toString()).doesNotContain("s3cret");
-    }
-
-    @Test
-    void rtcstatsFollowsTheRequest() throws Exception {
-        URI meeting = new MeetingAddress("example.com", "conference.", Optional.empty())
-                .of(JidCreate.entityBareFrom("r@conference.example.com"));
-        JitsiMeetPage page = new JitsiMeetPage(meeting, Optional.empty(), LoginDelivery.LOCAL_STORAGE, Map.of(),
-                Optional.of(false), "jibri", Duration.ofSeconds(30));
-        assertThat(page.address()).hasToString(
-                "https://example.com/r#" + RECORDER_HASH + "&config.analytics.rtcstatsEnabled=false");
     }
 
     @Test

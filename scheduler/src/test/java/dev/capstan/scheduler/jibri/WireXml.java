@@ -134,20 +134,4 @@ public final class WireXml {
         }
         return why.toString();
     }
-
-    /** An attribute value escaped for either quote style, as Smack (and so Jicofo) writes it. */
-    public static String escape(String value) {
-        StringBuilder escaped = new StringBuilder(value.length() + 16);
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '&' -> escaped.append("&amp;");
-                case '<' -> escaped.append("&lt;");
-                case '>' -> escaped.append("&gt;");
-                case '\'' -> escaped.append("&apos;");
-                case '"' -> escaped.append("&quot;");
-                default -> escaped.append(c);
-            }
-        }
-        return escaped.toString();
-    }
 }
