@@ -2,6 +2,7 @@ package dev.capstan.scheduler.session;
 
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param origin    who started it, e.g. {@code xmpp:prod/127.0.0.1/node-1} or {@code jibri-http}
  * @param sessionId the requester's own id for it (Jicofo's {@code session_id}), if any
+ * @param metadata  the requester's own data about it, passed back in webhooks and status (REST {@code metadata},
+ *                  Jicofo's {@code app_data})
  */
 public final class Session {
 
@@ -22,16 +25,18 @@ public final class Session {
     private final Optional<String> sessionId;
     private final String mode;
     private final String meeting;
+    private final Map<String, Object> metadata;
     private final Instant requestedAt;
     private volatile SessionState state;
 
     public Session(RecordingId recordingId, String origin, Optional<String> sessionId, String mode, String meeting,
-            Instant requestedAt) {
+            Map<String, Object> metadata, Instant requestedAt) {
         this.recordingId = recordingId;
         this.origin = origin;
         this.sessionId = sessionId;
         this.mode = mode;
         this.meeting = meeting;
+        this.metadata = Map.copyOf(metadata);
         this.requestedAt = requestedAt;
         this.state = new SessionState.Pending(requestedAt);
     }
@@ -71,6 +76,10 @@ public final class Session {
 
     public String meeting() {
         return meeting;
+    }
+
+    public Map<String, Object> metadata() {
+        return metadata;
     }
 
     public Instant requestedAt() {

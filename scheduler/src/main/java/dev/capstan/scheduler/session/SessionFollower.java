@@ -50,7 +50,7 @@ public class SessionFollower {
     public Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
             Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
         Session session = new Session(order.id(), origin, order.sessionId(), mode, order.meetingUrl().toString(),
-                order.requestedAt());
+                order.appData(), order.requestedAt());
         CompletableFuture<Recording> started = recordings.start(order, page, plan, Duration.ZERO,
                 onAir(session, plan.recordsFile(), onAir));
         Recording recording;
