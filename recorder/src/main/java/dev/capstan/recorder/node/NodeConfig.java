@@ -8,7 +8,8 @@ import java.util.Objects;
  * How a node runs its slots and decides what it can take on. {@link #defaults()} suits a small host: the slot
  * count follows from the cores and the measured cost of a 720p30 recording.
  *
- * @param slots              how many slots to keep; 0 means as many as the CPU budget holds at {@code cpuPerRecording}
+ * @param slots              how many slots to keep; 0 means as many as the CPU budget holds at {@code cpuPerRecording},
+ *                           {@link #NO_SLOTS} none (a scheduler that places recordings on other hosts only)
  * @param maxQueueLength     requests that may wait for a slot at once; more are refused as busy
  * @param recycleAfterUses   rebuild a slot after this many recordings; 0 means never
  * @param recycleAfterAge    rebuild a slot once it has been warm this long; zero means never
@@ -38,10 +39,11 @@ public record NodeConfig(
     /** Measured on a 2-vCPU host: about 0.9 core and 0.65 GB for one 720p30 recording of a light page. */
     public static final double DEFAULT_CPU_PER_RECORDING = 0.9;
     public static final long DEFAULT_MEMORY_PER_RECORDING = 700L << 20;
+    public static final int NO_SLOTS = -1;
 
     public NodeConfig {
         Objects.requireNonNull(slot, "slot");
-        if (slots < 0 || maxQueueLength < 0 || recycleAfterUses < 0) {
+        if (slots < NO_SLOTS || maxQueueLength < 0 || recycleAfterUses < 0) {
             throw new IllegalArgumentException("slots, maxQueueLength and recycleAfterUses must not be negative");
         }
         if (cpuPerRecording <= 0 || cpuBudget <= 0 || memoryPerRecording < 0 || memoryReserve < 0) {
@@ -60,6 +62,9 @@ public record NodeConfig(
 
     /** The number of slots to keep on a host with this many cores. */
     public int slotCount(int cores) {
+        if (slots == NO_SLOTS) {
+            return 0;
+        }
         return slots > 0 ? slots : Math.max(1, (int) Math.floor(cores * cpuBudget / cpuPerRecording + 1e-9));
     }
 

@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param memoryReserve      memory never handed out to recordings
  * @param overloadSpeed      an encoder slower than this, relative to real time, stops admission
  * @param speedWindow        the window over which encoder speed and CPU use are measured
+ * @param drainTimeout       how long a fleet node that is asked to stop (SIGTERM) waits for its recordings to end;
+ *                           what still runs then continues on another node
  */
 @ConfigurationProperties("capstan.node")
 public record NodeProperties(
@@ -36,7 +38,8 @@ public record NodeProperties(
         @DefaultValue("512MB") DataSize memoryReserve,
         @DefaultValue("0.98") double overloadSpeed,
         @DefaultValue("10s") Duration speedWindow,
-        @DefaultValue("5s") Duration healthCheckInterval) {
+        @DefaultValue("5s") Duration healthCheckInterval,
+        @DefaultValue("6h") Duration drainTimeout) {
 
     /** The node configuration these properties describe, for slots built as {@code slot} says. */
     public NodeConfig nodeConfig(SlotConfig slot) {

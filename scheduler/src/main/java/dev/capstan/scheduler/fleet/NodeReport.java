@@ -1,0 +1,94 @@
+package dev.capstan.scheduler.fleet;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javax.xml.namespace.QName;
+import org.jivesoftware.smack.packet.ExtensionElement;
+import org.jivesoftware.smack.packet.XmlEnvironment;
+import org.jivesoftware.smack.util.XmlStringBuilder;
+
+/**
+ * What a node says about itself in the pool MUC's presence, re-published on every change and every few seconds
+ * while it records:
+ *
+ * <pre>{@code
+ * <node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>
+ *   <recording id='R' part-id='P' part='1' state='on' seconds='12.0' fps='30.0' speed='1.00' bytes='1523000'/>
+ * </node>
+ * }</pre>
+ *
+ * A recording that ended stays listed for a while with {@code state='stopped'} or {@code state='failed'} and its
+ * {@code reason}, so a scheduler that was reconnecting still learns how it ended.
+ *
+ * @param free  slots that would take a recording now (0 while draining or when admission holds)
+ * @param load  the node's CPU in use against its budget, 0..1 and above when overloaded
+ */
+public record NodeReport(int slots, int free, int busy, int queued, double load, boolean draining,
+        List<RecordingReport> recordings) implements ExtensionElement {
+
+    public static final String ELEMENT = "node";
+    public static final String NAMESPACE = "urn:capstan:fleet:1";
+    public static final QName QNAME = new QName(NAMESPACE, ELEMENT);
+
+    public NodeReport {
+        recordings = List.copyOf(recordings);
+    }
+
+    /**
+     * One recording on the node.
+     *
+     * @param id     the session's recording id (the catalog entry users see)
+     * @param partId the catalog recording that holds this part
+     * @param state  {@code pending}, {@code on}, {@code stopping}, {@code stopped} or {@code failed}
+     * @param reason why it stopped or failed; empty while it runs
+     */
+    public record RecordingReport(String id, String partId, int part, String state, double seconds, double fps,
+            double speed, long bytes, Optional<String> reason) {
+
+        public boolean ended() {
+            return state.equals("stopped") || state.equals("failed");
+        }
+    }
+
+    public Optional<RecordingReport> recording(String partId) {
+        return recordings.stream().filter(r -> r.partId().equals(partId)).findFirst();
+    }
+
+    @Override
+    public String getElementName() {
+        return ELEMENT;
+    }
+
+    @Override
+    public String getNamespace() {
+        return NAMESPACE;
+    }
+
+    @Override
+    public XmlStringBuilder toXML(XmlEnvironment enclosingNamespace) {
+        XmlStringBuilder xml = new XmlStringBuilder(this, enclosingNamespace);
+        xml.attribute("slots", slots).attribute("free", free).attribute("busy", busy).attribute("queued", queued)
+                .attribute("load", decimal(load)).attribute("draining", Boolean.toString(draining));
+        if (recordings.isEmpty()) {
+            xml.closeEmptyElement();
+            return xml;
+        }
+        xml.rightAngleBracket();
+        for (RecordingReport recording : recordings) {
+            xml.halfOpenElement("recording").attribute("id", recording.id())
+                    .attribute("part-id", recording.partId()).attribute("part", recording.part())
+                    .attribute("state", recording.state()).attribute("seconds", decimal(recording.seconds()))
+                    .attribute("fps", decimal(recording.fps())).attribute("speed", decimal(recording.speed()))
+                    .attribute("bytes", Long.toString(recording.bytes()))
+                    .optAttribute("reason", recording.reason().orElse(null))
+                    .closeEmptyElement();
+        }
+        xml.closeElement(this);
+        return xml;
+    }
+
+    private static String decimal(double value) {
+        return String.format(Locale.ROOT, "%.2f", Double.isFinite(value) ? value : 0);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.capstan.scheduler.fleet;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jivesoftware.smack.packet.XmlEnvironment;
+import org.jivesoftware.smack.provider.ExtensionElementProvider;
+import org.jivesoftware.smack.xml.XmlPullParser;
+import org.jivesoftware.smack.xml.XmlPullParserException;
+
+/** Reads a node's {@code <node xmlns='urn:capstan:fleet:1'>}; missing or malformed numbers read as 0. */
+public final class NodeReportProvider extends ExtensionElementProvider<NodeReport> {
+
+    @Override
+    public NodeReport parse(XmlPullParser parser, int initialDepth, XmlEnvironment xmlEnvironment)
+            throws XmlPullParserException, IOException {
+        int slots = integer(parser, "slots");
+        int free = integer(parser, "free");
+        int busy = integer(parser, "busy");
+        int queued = integer(parser, "queued");
+        double load = decimal(parser, "load");
+        boolean draining = Boolean.parseBoolean(parser.getAttributeValue("", "draining"));
+        List<NodeReport.RecordingReport> recordings = new ArrayList<>();
+        while (true) {
+            XmlPullParser.Event event = parser.next();
+            if (event == XmlPullParser.Event.START_ELEMENT && parser.getName().equals("recording")) {
+                String id = parser.getAttributeValue("", "id");
+                String partId = parser.getAttributeValue("", "part-id");
+                if (id != null && partId != null) {
+                    recordings.add(new NodeReport.RecordingReport(id, partId, Math.max(1, integer(parser, "part")),
+                            String.valueOf(parser.getAttributeValue("", "state")), decimal(parser, "seconds"),
+                            decimal(parser, "fps"), decimal(parser, "speed"), (long) decimal(parser, "bytes"),
+                            Optional.ofNullable(parser.getAttributeValue("", "reason"))));
+                }
+            } else if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
+                break;
+            } else if (event == XmlPullParser.Event.END_DOCUMENT) {
+                break;
+            }
+        }
+        return new NodeReport(slots, free, busy, queued, load, draining, recordings);
+    }
+
+    private static int integer(XmlPullParser parser, String name) {
+        return (int) decimal(parser, name);
+    }
+
+    private static double decimal(XmlPullParser parser, String name) {
+        String value = parser.getAttributeValue("", name);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            double parsed = Double.parseDouble(value);
+            return Double.isFinite(parsed) ? parsed : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package dev.capstan.scheduler.fleet.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.browser.WebPage;
+import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.recorder.live.InvalidStreamUrlException;
+import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.LiveSettings;
+import dev.capstan.recorder.live.StreamPolicy;
+import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.node.Node;
+import dev.capstan.recorder.node.NodeBusyException;
+import dev.capstan.recorder.node.NodeStatus;
+import dev.capstan.recorder.slot.Recording;
+import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.scheduler.fleet.FleetIq;
+import dev.capstan.scheduler.fleet.FleetProperties;
+import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.RecordingId;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A recorder node in a fleet: it sits in the pool MUC, says in its presence what it can take and what it records,
+ * and records what schedulers command. Its recordings go to the shared catalog and store exactly as on a single
+ * host. Stopping it (SIGTERM) drains it: it takes nothing new, finishes what it records, then leaves.
+ */
+public final class NodeAgent implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    /** An ended recording stays in the presence this long, for schedulers that were reconnecting. */
+    private static final Duration ENDED_KEPT = Duration.ofSeconds(60);
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
+
+    private final Node node;
+    private final Recordings recordings;
+    private final StreamPolicy streamPolicy;
+    private final LiveSettings liveSettings;
+    private final ObjectMapper json;
+    private final Duration presenceInterval;
+    private final Duration drainTimeout;
+    private final double cpuBudget;
+    private final PoolRoom room;
+    private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "node-agent");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean draining;
+    private volatile boolean running;
+    private volatile NodeReport lastPublished;
+
+    /** One part this node records, as its presence reports it. */
+    private static final class Tracked {
+        final String id;
+        final String partId;
+        final int part;
+        volatile Recording recording;
+        volatile String state = "pending";
+        volatile Optional<String> reason = Optional.empty();
+        volatile CaptureProgress last;
+        volatile Instant endedAt;
+
+        Tracked(String id, String partId, int part) {
+            this.id = id;
+            this.partId = partId;
+            this.part = part;
+        }
+    }
+
+    public NodeAgent(FleetProperties fleet, Node node, Recordings recordings, StreamPolicy streamPolicy,
+            LiveSettings liveSettings, ObjectMapper json, Duration drainTimeout, double cpuBudget, String nickname)
+            throws IOException {
+        this.node = node;
+        this.recordings = recordings;
+        this.streamPolicy = streamPolicy;
+        this.liveSettings = liveSettings;
+        this.json = json;
+        this.presenceInterval = fleet.presenceInterval();
+        this.drainTimeout = drainTimeout;
+        this.cpuBudget = cpuBudget;
+        this.room = new PoolRoom(fleet.xmpp(), nickname, () -> Optional.of(report()));
+        room.onCommand(this::handle);
+    }
+
+    public String name() {
+        return room.nick();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    public boolean isJoined() {
+        return room.isJoined();
+    }
+
+    /** Stops or resumes taking new recordings; the ones running go on either way. */
+    public void drain(boolean drain) {
+        if (draining != drain) {
+            draining = drain;
+            log.info("node {}: {}", name(), drain ? "draining: no new recordings" : "taking recordings again");
+            room.republish();
+        }
+    }
+
+    /** What this node's presence says now. */
+    NodeReport report() {
+        NodeStatus status = node.status();
+        int free = draining || status.busy().isPresent() ? 0 : (int) status.idleSlots();
+        double load = status.load().cores() == 0 ? 0
+                : status.load().cpuBusy() / (status.load().cores() * cpuBudget);
+        Instant now = Instant.now();
+        List<NodeReport.RecordingReport> reports = new ArrayList<>();
+        for (Tracked t : tracked.values()) {
+            if (t.endedAt != null && Duration.between(t.endedAt, now).compareTo(ENDED_KEPT) > 0) {
+                tracked.remove(t.partId, t);
+                continue;
+            }
+            CaptureProgress progress = t.last;
+            reports.add(new NodeReport.RecordingReport(t.id, t.partId, t.part, t.state,
+                    progress == null ? 0 : progress.recorded().toMillis() / 1000.0,
+                    progress == null ? 0 : progress.fps(), progress == null ? 0 : progress.speed(),
+                    progress == null ? 0 : progress.bytes(), t.reason));
+        }
+        return new NodeReport(status.slots().size(), free, (int) status.busySlots(), status.queued(), load,
+                draining, reports);
+    }
+
+    private IQ handle(FleetIq command) {
+        return switch (command.action()) {
+            case "record" -> record(command);
+            case "stop" -> stop(command);
+            case "drain" -> {
+                drain(true);
+                yield IQ.createResultIQ(command);
+            }
+            case "undrain" -> {
+                drain(false);
+                yield IQ.createResultIQ(command);
+            }
+            default -> error(command, StanzaError.Condition.bad_request, "unknown action '" + command.action() + "'");
+        };
+    }
+
+    private IQ record(FleetIq command) {
+        if (draining || !running) {
+            return error(command, StanzaError.Condition.service_unavailable, "node " + name() + " is draining");
+        }
+        RecordingOrder order;
+        Recordings.Plan plan;
+        Tracked entry;
+        try {
+            RecordingId id = RecordingId.of(command.attribute("id").orElseThrow(() -> missing("id")));
+            RecordingId partId = RecordingId.of(command.attribute("part-id").orElseThrow(() -> missing("part-id")));
+            int part = Integer.parseInt(command.attribute("part").orElse("1"));
+            URI url = URI.create(command.attribute("url").orElseThrow(() -> missing("url")));
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+                throw new IllegalArgumentException("url must be http or https");
+            }
+            String mode = command.attribute("mode").orElse("file");
+            Map<String, Object> metadata = command.metadataJson().isPresent()
+                    ? json.readValue(command.metadataJson().get(), JSON_OBJECT) : Map.of();
+            Instant requestedAt = command.attribute("requested-at").map(Instant::parse).orElse(Instant.now());
+            order = orderFor(id, partId, part, command.attribute("room").orElse(url.getHost()), url, metadata,
+                    requestedAt);
+            List<StreamUrl> streams = new ArrayList<>();
+            for (String stream : command.streams()) {
+                streams.add(streamPolicy.check(stream));
+            }
+            Optional<LiveOutput> live = streams.isEmpty() ? Optional.empty()
+                    : Optional.of(new LiveOutput(streams, liveSettings, !mode.equals("stream")));
+            plan = new Recordings.Plan(command.attribute("max-duration").map(Duration::parse), Optional.empty(),
+                    live);
+            entry = new Tracked(id.value(), partId.value(), part);
+        } catch (InvalidStreamUrlException e) {
+            return error(command, StanzaError.Condition.bad_request, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return error(command, StanzaError.Condition.bad_request, "malformed record command: " + e.getMessage());
+        }
+        if (tracked.putIfAbsent(entry.partId, entry) != null) {
+            // A scheduler that did not hear our answer asks again: it is the same recording.
+            return IQ.createResultIQ(command);
+        }
+        try {
+            Recording recording = recordings.start(order, new WebPage(order.meetingUrl()), plan, Duration.ZERO,
+                    event -> follow(entry, event)).join();
+            entry.recording = recording;
+            log.info("node {}: recording {} part {} ({}) on {}", name(), entry.id, entry.part, entry.partId,
+                    recording.slotName());
+            room.republish();
+            return IQ.createResultIQ(command);
+        } catch (CompletionException e) {
+            tracked.remove(entry.partId, entry);
+            Throwable cause = e.getCause();
+            if (cause instanceof NodeBusyException busy) {
+                return error(command, StanzaError.Condition.service_unavailable, busy.getMessage());
+            }
+            return error(command, StanzaError.Condition.internal_server_error, String.valueOf(cause.getMessage()));
+        } catch (IOException e) {
+            tracked.remove(entry.partId, entry);
+            return error(command, StanzaError.Condition.internal_server_error, "cannot file it: " + e.getMessage());
+        }
+    }
+
+    /** The catalog order for one part: the first part is the session's own recording, later ones hang below it. */
+    private static RecordingOrder orderFor(RecordingId id, RecordingId partId, int part, String room, URI url,
+            Map<String, Object> metadata, Instant requestedAt) {
+        return new RecordingOrder(partId, room, url, Optional.empty(), metadata, requestedAt);
+    }
+
+    private void follow(Tracked entry, SlotEvent event) {
+        String before = entry.state;
+        if (event instanceof SlotEvent.FirstFrameWritten) {
+            entry.state = "on";
+        } else if (event instanceof SlotEvent.StreamChanged changed && changed.stream().connected()
+                && entry.state.equals("pending")) {
+            entry.state = "on";
+        } else if (event instanceof SlotEvent.Progress progress) {
+            entry.last = progress.progress();
+        } else if (event instanceof SlotEvent.Stopped stopped) {
+            entry.last = stopped.last();
+            entry.reason = Optional.of(stopped.cause().toString());
+            entry.endedAt = Instant.now();
+            entry.state = "stopped";
+        } else if (event instanceof SlotEvent.Failed failed) {
+            entry.reason = Optional.of(failed.failure().toString());
+            entry.endedAt = Instant.now();
+            entry.state = "failed";
+        }
+        if (!entry.state.equals(before)) {
+            log.info("node {}: recording {} part {}: {}", name(), entry.id, entry.part, entry.state);
+            room.republish();
+        }
+    }
+
+    private IQ stop(FleetIq command) {
+        Optional<String> id = command.attribute("id");
+        Optional<String> partId = command.attribute("part-id");
+        List<Tracked> matching = tracked.values().stream()
+                .filter(t -> partId.map(t.partId::equals).orElse(id.map(t.id::equals).orElse(false)))
+                .filter(t -> t.endedAt == null && t.recording != null)
+                .toList();
+        if (matching.isEmpty()) {
+            return error(command, StanzaError.Condition.item_not_found, "no such recording on node " + name());
+        }
+        for (Tracked t : matching) {
+            t.state = "stopping";
+            t.recording.stop();
+        }
+        room.republish();
+        return IQ.createResultIQ(command);
+    }
+
+    private static IllegalArgumentException missing(String attribute) {
+        return new IllegalArgumentException("'" + attribute + "' is required");
+    }
+
+    private static IQ error(IQ request, StanzaError.Condition condition, String text) {
+        return IQ.createErrorResponse(request, StanzaError.getBuilder(condition).setDescriptiveEnText(text).build());
+    }
+
+    /** Re-publishes while recording (progress) and whenever capacity changed (a slot warmed up or broke). */
+    private void tick() {
+        try {
+            NodeReport now = report();
+            boolean recording = now.recordings().stream().anyMatch(r -> !r.ended());
+            NodeReport before = lastPublished;
+            boolean capacityChanged = before == null || before.free() != now.free() || before.busy() != now.busy()
+                    || before.slots() != now.slots() || before.recordings().size() != now.recordings().size();
+            if (recording || capacityChanged) {
+                lastPublished = now;
+                room.republish();
+            }
+        } catch (RuntimeException e) {
+            log.warn("node {}: presence update failed: {}", name(), e.toString());
+        }
+    }
+
+    private long running() {
+        return tracked.values().stream().filter(t -> t.endedAt == null).count();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        room.start();
+        ticker.scheduleWithFixedDelay(this::tick, presenceInterval.toMillis(), presenceInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Drains: waits for the recordings to finish (up to the drain timeout), then leaves the pool. */
+    @Override
+    public void stop() {
+        drain(true);
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (running() > 0 && System.nanoTime() < deadline) {
+            log.info("node {}: draining, {} recordings still running", name(), running());
+            try {
+                TimeUnit.SECONDS.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        running = false;
+        ticker.shutdownNow();
+        room.close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

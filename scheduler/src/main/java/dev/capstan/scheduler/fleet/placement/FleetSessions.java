@@ -1,0 +1,264 @@
+package dev.capstan.scheduler.fleet.placement;
+
+import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.scheduler.fleet.FleetCommandException;
+import dev.capstan.scheduler.fleet.FleetIq;
+import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.fleet.RemoteOrder;
+import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionState;
+import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions this scheduler runs on the fleet's nodes: it places each on a node ({@link Placement}), follows it
+ * through the node's presence, stops it on request and, when its node vanishes mid-recording, salvages what reached
+ * the store as one part and continues the session as the next part on another node.
+ */
+public final class FleetSessions implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FleetSessions.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /** A node missing from the room this long after we (re)joined is gone, even if we missed its departure. */
+    private static final Duration MISSING_GRACE = Duration.ofSeconds(3);
+
+    private final PoolRoom room;
+    private final NodeRoster roster;
+    private final Sessions sessions;
+    private final RecordingArchive archive;
+    private final Map<RecordingId, Active> active = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "fleet-sessions");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Where a session's current part runs. */
+    public record Placed(String node, int part, RecordingId partId, Instant since) {
+    }
+
+    private static final class Active {
+        final Session session;
+        final RemoteOrder order;
+        volatile Placed placed;
+        volatile boolean finalizing;
+
+        Active(Session session, RemoteOrder order) {
+            this.session = session;
+            this.order = order;
+        }
+    }
+
+    public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive) {
+        this.room = room;
+        this.roster = roster;
+        this.sessions = sessions;
+        this.archive = archive;
+        roster.onChanged(view -> worker.execute(() -> changed(view)));
+        roster.onGone(node -> worker.execute(() -> gone(node)));
+        worker.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Files the session and places it on a node; returns once a node has taken it.
+     *
+     * @throws NoNodeException when no node can take it now (the session is filed as failed, retryable)
+     */
+    public Session start(RemoteOrder order, String origin) throws NoNodeException {
+        Session session = new Session(RecordingId.of(order.id()), origin, Optional.empty(), order.mode(),
+                order.url().toString(), Map.of(), order.requestedAt());
+        Active entry = new Active(session, order);
+        active.put(session.recordingId(), entry);
+        sessions.add(session);
+        if (!place(entry, 1, session.recordingId(), Set.of())) {
+            active.remove(session.recordingId());
+            sessions.moveTo(session, new SessionState.Failed(Instant.now(), "no node can take it now", true));
+            throw new NoNodeException("no node can take it now: " + describeNodes());
+        }
+        return session;
+    }
+
+    /** Where the session's current part runs, if this scheduler drives it. */
+    public Optional<Placed> placement(RecordingId id) {
+        return Optional.ofNullable(active.get(id)).map(a -> a.placed);
+    }
+
+    /** The node's latest report of the session's current part. */
+    public Optional<NodeReport.RecordingReport> progress(RecordingId id) {
+        return placement(id).flatMap(placed -> roster.node(placed.node())
+                .flatMap(view -> view.report().recording(placed.partId().value())));
+    }
+
+    /**
+     * Asks the session's node to stop it.
+     *
+     * @return false when this scheduler does not drive such a session
+     */
+    public boolean stop(RecordingId id) {
+        Active entry = active.get(id);
+        if (entry == null || entry.placed == null) {
+            return false;
+        }
+        Placed placed = entry.placed;
+        sessions.moveTo(entry.session, new SessionState.Stopping(Instant.now()));
+        FleetIq stop = FleetIq.command("stop", Map.of("id", id.value(), "part-id", placed.partId().value()));
+        try {
+            room.send(placed.node(), stop, COMMAND_TIMEOUT);
+        } catch (FleetCommandException e) {
+            log.warn("fleet: stopping {} on {}: {}", id, placed.node(), e.getMessage());
+            if (!roster.node(placed.node()).isPresent()) {
+                worker.execute(() -> gone(placed.node()));
+            }
+        }
+        return true;
+    }
+
+    /** Places one part on the best node that takes it, trying the next when one refuses. */
+    private boolean place(Active entry, int part, RecordingId partId, Set<String> avoid) {
+        Set<String> excluded = new HashSet<>(avoid);
+        while (true) {
+            Optional<NodeView> choice = Placement.choose(roster.nodes(), excluded);
+            if (choice.isEmpty()) {
+                return false;
+            }
+            String node = choice.get().name();
+            roster.reserve(node);
+            try {
+                room.send(node, entry.order.command(part, partId.value(), Instant.now()), COMMAND_TIMEOUT);
+                entry.placed = new Placed(node, part, partId, Instant.now());
+                log.info("fleet: {} part {} ({}) placed on {}", entry.order, part, partId, node);
+                return true;
+            } catch (FleetCommandException e) {
+                log.info("fleet: {} refused {} part {}: {}", node, entry.order.id(), part, e.getMessage());
+                excluded.add(node);
+            }
+        }
+    }
+
+    private void changed(NodeView view) {
+        for (Active entry : active.values()) {
+            Placed placed = entry.placed;
+            if (placed == null || !placed.node().equals(view.name()) || entry.finalizing) {
+                continue;
+            }
+            view.report().recording(placed.partId().value()).ifPresent(report -> {
+                if (report.state().equals("on")) {
+                    sessions.moveTo(entry.session, new SessionState.On(Instant.now()));
+                } else if (report.ended()) {
+                    ended(entry, report);
+                }
+            });
+        }
+    }
+
+    private void ended(Active entry, NodeReport.RecordingReport report) {
+        entry.finalizing = true;
+        String reason = report.reason().orElse(report.state());
+        if (report.state().equals("failed")) {
+            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), reason, true));
+            active.remove(entry.session.recordingId());
+        } else {
+            sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(), reason));
+        }
+    }
+
+    /** The node left the pool: every session on it continues as its next part elsewhere. */
+    private void gone(String node) {
+        for (Active entry : List.copyOf(active.values())) {
+            Placed placed = entry.placed;
+            if (placed == null || !placed.node().equals(node) || entry.finalizing) {
+                continue;
+            }
+            salvage(placed, "node " + node + " vanished during part " + placed.part());
+            if (entry.session.state() instanceof SessionState.Stopping) {
+                // It was ending anyway: what reached the store is the last part.
+                entry.finalizing = true;
+                sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(),
+                        "node " + node + " vanished while stopping"));
+                continue;
+            }
+            int next = placed.part() + 1;
+            RecordingId nextId = RecordingId.generate();
+            log.warn("fleet: node {} vanished with {}; continuing as part {} elsewhere", node, entry.order, next);
+            if (!place(entry, next, nextId, Set.of(node))) {
+                entry.finalizing = true;
+                active.remove(entry.session.recordingId());
+                sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(),
+                        "node " + node + " vanished and no other node could take the recording", true));
+            } else {
+                sessions.moveTo(entry.session, new SessionState.Pending(Instant.now()));
+            }
+        }
+    }
+
+    /** Makes the part that was on a vanished node playable from what reached the store. */
+    private void salvage(Placed placed, String reason) {
+        log.info("fleet: salvaging part {} ({}): {}", placed.part(), placed.partId(), reason);
+        // TODO(lead): archive.salvage(placed.partId(), reason) once the archive offers it.
+    }
+
+    /** Settles finalizing sessions and notices nodes that vanished while we were not listening. */
+    private void sweep() {
+        try {
+            Instant now = Instant.now();
+            boolean settledRoom = room.isJoined()
+                    && Duration.between(room.joinedAt(), now).compareTo(MISSING_GRACE) > 0;
+            Set<String> missing = new HashSet<>();
+            for (Active entry : active.values()) {
+                Placed placed = entry.placed;
+                if (placed == null) {
+                    continue;
+                }
+                if (entry.finalizing) {
+                    settle(entry);
+                } else if (settledRoom && roster.node(placed.node()).isEmpty()
+                        && Duration.between(placed.since(), now).compareTo(MISSING_GRACE) > 0) {
+                    missing.add(placed.node());
+                }
+            }
+            missing.forEach(this::gone);
+        } catch (RuntimeException e) {
+            log.warn("fleet: sweep failed: {}", e.toString());
+        }
+    }
+
+    private void settle(Active entry) {
+        Placed placed = entry.placed;
+        boolean keepsFile = !entry.order.mode().equals("stream");
+        Optional<RecordingEntry> part = keepsFile ? archive.catalog().find(placed.partId()) : Optional.empty();
+        if (keepsFile && part.isPresent() && !part.get().status().isFinal()) {
+            return;
+        }
+        active.remove(entry.session.recordingId());
+        sessions.moveTo(entry.session, new SessionState.Done(Instant.now()));
+    }
+
+    private String describeNodes() {
+        List<NodeView> nodes = roster.nodes();
+        if (nodes.isEmpty()) {
+            return "no node is in the pool";
+        }
+        return String.join(", ", nodes.stream().map(node -> node.name() + (node.report().draining() ? " draining"
+                : " " + node.report().free() + " free")).toList());
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
