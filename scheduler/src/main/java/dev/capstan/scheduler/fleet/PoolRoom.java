@@ -50,6 +50,11 @@ public final class PoolRoom implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(1);
 
     static {
+        registerProviders();
+    }
+
+    /** Teaches Smack to read the pool protocol's stanzas. */
+    public static void registerProviders() {
         ProviderManager.addIQProvider(FleetIq.ELEMENT, FleetIq.NAMESPACE, new FleetIqProvider());
         ProviderManager.addExtensionProvider(NodeReport.ELEMENT, NodeReport.NAMESPACE, new NodeReportProvider());
     }

@@ -1,0 +1,77 @@
+package dev.capstan.scheduler.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.util.PacketParserUtils;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The pool protocol's stanzas, written and read back as a peer would. */
+class FleetWireTest {
+
+    @BeforeAll
+    static void providers() {
+        PoolRoom.registerProviders();
+    }
+
+    @Test
+    void aNodeReportSaysCapacityLoadAndRecordings() throws Exception {
+        NodeReport report = new NodeReport(2, 1, 1, 0, 0.4321, false, List.of(new NodeReport.RecordingReport(
+                "rec-1", "part-2", 2, "on", 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
+        assertThat(report.toXML().toString()).isEqualTo(
+                "<node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>"
+                        + "<recording id='rec-1' part-id='part-2' part='2' state='on' seconds='12.50' fps='29.97'"
+                        + " speed='1.00' bytes='1523000'/></node>");
+
+        Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                + report.toXML() + "</presence>");
+        NodeReport read = presence.getExtension(NodeReport.class);
+        assertThat(read.slots()).isEqualTo(2);
+        assertThat(read.free()).isEqualTo(1);
+        assertThat(read.load()).isEqualTo(0.43);
+        assertThat(read.recording("part-2")).hasValueSatisfying(r -> {
+            assertThat(r.id()).isEqualTo("rec-1");
+            assertThat(r.part()).isEqualTo(2);
+            assertThat(r.state()).isEqualTo("on");
+            assertThat(r.bytes()).isEqualTo(1_523_000);
+        });
+    }
+
+    @Test
+    void aMalformedReportReadsAsZeroesInsteadOfDroppingThePresence() throws Exception {
+        Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                + "<node xmlns='urn:capstan:fleet:1' slots='x' free='-' load='NaN'><recording state='on'/></node>"
+                + "</presence>");
+        NodeReport read = presence.getExtension(NodeReport.class);
+        assertThat(read.slots()).isZero();
+        assertThat(read.load()).isZero();
+        assertThat(read.recordings()).isEmpty();
+    }
+
+    @Test
+    void aRecordCommandCarriesWhatTheNodeNeedsAndTheRemainingDuration() throws Exception {
+        Instant requested = Instant.parse("2026-11-22T10:00:00Z");
+        RemoteOrder order = new RemoteOrder("rec-1", URI.create("https://meet.example.com/room?jwt=secret"), "room",
+                "both", List.of("rtmp://live.example.com/app/KEY"), Optional.of(Duration.ofMinutes(10)),
+                "{\"course\":\"math\"}", requested);
+        FleetIq command = order.command(2, "part-2", requested.plusSeconds(60));
+        String xml = command.toXML().toString();
+        assertThat(xml).contains("action='record'", "id='rec-1'", "part-id='part-2'", "part='2'", "mode='both'",
+                "max-duration='PT9M'", "<stream url='rtmp://live.example.com/app/KEY'/>",
+                "<metadata>{&quot;course&quot;:&quot;math&quot;}</metadata>");
+        assertThat(command.describe()).doesNotContain("KEY");
+        assertThat(order.toString()).doesNotContain("KEY", "secret");
+
+        FleetIq read = PacketParserUtils.parseStanza(xml);
+        assertThat(read.action()).isEqualTo("record");
+        assertThat(read.attribute("part-id")).contains("part-2");
+        assertThat(read.streams()).containsExactly("rtmp://live.example.com/app/KEY");
+        assertThat(read.metadataJson()).contains("{\"course\":\"math\"}");
+    }
+}
