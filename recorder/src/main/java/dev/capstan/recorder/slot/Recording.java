@@ -212,9 +212,15 @@ public final class Recording {
         } catch (IOException e) {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
         }
+        if (request.size().isPresent() && !request.size().get().fitsIn(config.profile())) {
+            closeLive();
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the display is "
+                    + config.profile().width() + "x" + config.profile().height() + ", smaller than the requested "
+                    + request.size().get());
+        }
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
                 parts.sink().monitorSource(), config.profile(), output.segmentDirectory(), config.segmentLength(),
-                config.audioDelay(), request.maxDuration(), tap);
+                config.audioDelay(), request.maxDuration(), tap, request.size());
         Capture capture;
         try {
             capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);

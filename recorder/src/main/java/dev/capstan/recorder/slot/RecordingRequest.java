@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
@@ -17,9 +18,17 @@ import java.util.Optional;
  * @param autoStop        the recording watches the meeting and ends when it is over (empty, everyone muted) or
  *                        fails when nothing arrives from it; only for pages that can be looked into
  * @param live            the same encode also streams live (RTMP/RTMPS), with or without the file
+ * @param size            a picture smaller than the slot's display, scaled by the encoder; empty: the display's size
  */
 public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
-        Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
+        Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
+        Optional<OutputSize> size) {
+
+    /** At the display's size. */
+    public RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
+            Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
+        this(id, page, outputDirectory, fileName, maxDuration, autoStop, live, Optional.empty());
+    }
 
     public static RecordingRequest of(RecordingId id, MeetingPage page, Path outputDirectory) {
         return new RecordingRequest(id, page, outputDirectory, Optional.of(id.value()), Optional.empty(),
@@ -33,15 +42,21 @@ public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDire
     }
 
     public RecordingRequest withMaxDuration(Duration limit) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live);
+        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live, size);
     }
 
     public RecordingRequest withAutoStop(AutoStop rules) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live);
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live, size);
     }
 
     public RecordingRequest withLive(LiveOutput output) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, Optional.of(output));
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, Optional.of(output),
+                size);
+    }
+
+    /** Scaled to {@code box} (within the slot's display; a larger one fails the capture). */
+    public RecordingRequest withSize(OutputSize box) {
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, Optional.of(box));
     }
 
     /** True unless this is a live stream that keeps no file. */

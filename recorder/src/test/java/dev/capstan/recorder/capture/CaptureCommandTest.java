@@ -167,4 +167,38 @@ class CaptureCommandTest {
     void aFileRecordingAloneHasNoStreamingCap() {
         assertThat(arguments(Duration.ZERO, Optional.empty())).doesNotContain("-maxrate", "-bufsize", "tee");
     }
+
+    private static List<String> scaled(OutputSize size) {
+        return new CaptureCommand(":42", "unix:/run/capstan/slot-1/pulse/native", "capstan.monitor",
+                VideoProfile.HD_720P30, SEGMENTS, Duration.ofSeconds(2), Duration.ZERO, Optional.empty(),
+                Optional.empty(), Optional.of(size)).arguments(FFMPEG);
+    }
+
+    @Test
+    void aSmallerSizeIsScaledByTheEncoderKeepingAspectAndEvenSides() {
+        List<String> args = scaled(new OutputSize(640, 360));
+
+        assertThat(indexOfPair(args, "-video_size", "1280x720")).as("the display is grabbed whole").isNotNegative();
+        assertThat(args.get(args.indexOf("-vf") + 1)).isEqualTo("format=bgr24,"
+                + "scale=w=640:h=360:force_original_aspect_ratio=decrease:force_divisible_by=2,format=yuv420p");
+        assertThat(args.stream().filter("-vf"::equals).count()).as("one filter chain, one scaling pass").isEqualTo(1);
+        assertThat(indexOfPair(args, "-vf", "format=bgr24,format=yuv420p")).isNegative();
+    }
+
+    @Test
+    void theDisplaysOwnSizeIsNotScaled() {
+        List<String> args = scaled(new OutputSize(1280, 720));
+
+        assertThat(args.get(args.indexOf("-vf") + 1)).isEqualTo("format=bgr24,format=yuv420p");
+        assertThat(scaled(new OutputSize(1280, 720))).isEqualTo(arguments(Duration.ZERO, Optional.empty()));
+    }
+
+    @Test
+    void aLargerSizeThanTheDisplayIsRefused() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> scaled(new OutputSize(1920, 1080)))
+                .withMessage("the display is 1280x720: it cannot be recorded larger, at 1920x1080");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new OutputSize(8, 8)).withMessageContaining("between 16x16 and 7680x7680");
+    }
 }

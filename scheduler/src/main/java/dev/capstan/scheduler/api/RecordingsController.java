@@ -70,9 +70,12 @@ class RecordingsController {
                 found.getSize(), found.getTotalElements(), found.getTotalPages());
     }
 
+    /** One recording; a session's top-level recording comes with its parts in order. */
     @GetMapping("/{id}")
     RecordingView recording(@PathVariable String id) {
-        return view(entry(id));
+        RecordingEntry entry = entry(id);
+        List<RecordingEntry> parts = entry.parent().isPresent() ? null : archive.catalog().parts(entry.id());
+        return RecordingView.of(entry, archive.upload(entry.id()), parts);
     }
 
     @DeleteMapping("/{id}")

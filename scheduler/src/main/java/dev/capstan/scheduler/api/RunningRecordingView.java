@@ -24,4 +24,10 @@ record RunningRecordingView(String id, String mode, String url, String state, Li
         String state = session.map(s -> s.state().name()).orElse("running");
         return new RunningRecordingView(recording.id().value(), mode, url, state, recording.streams());
     }
+
+    /** A recording that does not run here (any more), as its status tells it. */
+    static RunningRecordingView of(RecordingProgress.Progress progress) {
+        return new RunningRecordingView(progress.id(), progress.mode(), progress.meeting(), progress.state(),
+                progress.streams());
+    }
 }

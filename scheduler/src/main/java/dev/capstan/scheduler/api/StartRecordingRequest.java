@@ -2,6 +2,8 @@ package dev.capstan.scheduler.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.capstan.recorder.capture.OutputSize;
+import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.StreamPolicy;
@@ -13,24 +15,51 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
- * {@code POST /api/v1/recordings}, checked in full before anything starts: the page, what to make of it, where to
- * stream (each address against the operator's allow-list, its host resolved), for how long, under which name.
+ * {@code POST /api/v1/recordings}, checked in full before anything starts: the page or Jitsi room, what to make of
+ * it, where to stream (each address against the operator's allow-list, its host resolved), for how long, at which
+ * size, under which name, with which caller's metadata.
  *
- * @param page        the http(s) page to record
+ * <p>{@code room} is either the catalog's name for a recording of {@code url} (as before) or, when it holds an
+ * {@code @}, a Jitsi room JID recorded instead of a URL: exactly one of {@code url} and a room JID is given.
+ *
+ * @param page        the http(s) page to record (for a room, its meeting address)
+ * @param jitsiRoom   the Jitsi room it records, when started by room JID
  * @param streams     the live destinations, in the order given; empty for {@link Mode#FILE}
  * @param maxDuration the recording stops by itself after this long
- * @param room        the catalog's name for it; the page's host and path unless given
+ * @param name        the catalog's name for it: {@code room} as given, a room's local part, or the page's host and
+ *                    path
+ * @param size        a picture smaller than the slot's display; empty for the display's own size
+ * @param metadata    the caller's data about it (see {@link RequestMetadata}); empty when none
  */
-record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optional<Duration> maxDuration,
-        String room) {
+record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mode mode, List<StreamUrl> streams,
+        Optional<Duration> maxDuration, String name, Optional<OutputSize> size, Map<String, Object> metadata) {
 
-    static final List<String> FIELDS = List.of("url", "mode", "streams", "maxDuration", "room");
+    static final List<String> FIELDS = List.of("url", "room", "mode", "streams", "maxDuration", "resolution",
+            "metadata");
     static final Duration LONGEST = Duration.ofHours(24);
     private static final int MAX_URL_LENGTH = 2048;
     private static final int MAX_ROOM_LENGTH = 200;
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,5})[xX](\\d{1,5})");
+    private static final Pattern LINES = Pattern.compile("(\\d{1,4})[pP]");
+    private static final String SIZE_EXAMPLE = "WIDTHxHEIGHT such as 1280x720 or 640x360, or 720p, 540p, 360p";
+
+    /**
+     * What a start is checked against.
+     *
+     * @param maxDestinations how many stream addresses one recording may have
+     * @param display         the slots' display: the largest size a recording can have
+     */
+    record Checks(StreamPolicy policy, int maxDestinations, VideoProfile display, MeetingRooms rooms) {
+    }
 
     /** What the recording makes: a file, a live stream, or both from one encode. */
     enum Mode {
@@ -52,12 +81,27 @@ record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optio
     }
 
     /**
-     * @param maxDestinations how many stream addresses one recording may have
+     * @param earlier errors already found (in headers), reported after the body's
      * @throws InvalidRequestException naming every field that is wrong
      */
-    static StartRecordingRequest of(ObjectNode body, StreamPolicy policy, int maxDestinations) {
+    static StartRecordingRequest of(ObjectNode body, Checks checks,
+            List<InvalidRequestException.FieldError> earlier) {
         List<InvalidRequestException.FieldError> errors = JsonBody.unknownFields(body, FIELDS);
-        Optional<URI> page = page(body.get("url"), errors);
+        // The room is read first (a JID replaces the url), but its errors follow the url's, in field order.
+        List<InvalidRequestException.FieldError> roomErrors = new ArrayList<>();
+        Optional<String> roomText = room(body.get("room"), roomErrors);
+        boolean byJid = roomText.filter(text -> text.contains("@")).isPresent();
+        Optional<URI> page = byJid ? Optional.empty() : page(body.get("url"), errors);
+        errors.addAll(roomErrors);
+        Optional<MeetingRooms.Room> jitsiRoom = Optional.empty();
+        if (byJid) {
+            if (present(body.get("url")) != null) {
+                errors.add(error("room", "a room JID is an alternative to url: give one of them (to name a "
+                        + "recording of a url, give a room name without '@')"));
+            } else {
+                jitsiRoom = jitsiRoom(roomText.get(), checks.rooms(), errors);
+            }
+        }
         Optional<Mode> mode = mode(body.get("mode"), errors);
         JsonNode streamsNode = present(body.get("streams"));
         int given = streamsNode != null && streamsNode.isArray() ? streamsNode.size() : 0;
@@ -72,18 +116,89 @@ record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optio
             errors.add(error("streams", "mode file takes no streams; use mode both to record and stream"));
         } else if (chosen != Mode.FILE && given == 0 && (streamsNode == null || streamsNode.isArray())) {
             errors.add(error("streams", "mode " + chosen.wire() + " needs at least one stream URL"));
-        } else if (given > maxDestinations) {
-            errors.add(error("streams", "at most " + maxDestinations + " stream URLs, not " + given));
+        } else if (given > checks.maxDestinations()) {
+            errors.add(error("streams", "at most " + checks.maxDestinations() + " stream URLs, not " + given));
         } else if (given > 0) {
-            streams = streams(streamsNode, policy, errors);
+            streams = streams(streamsNode, checks.policy(), errors);
         }
         Optional<Duration> maxDuration = maxDuration(body.get("maxDuration"), errors);
-        Optional<String> room = room(body.get("room"), errors);
+        Optional<OutputSize> size = resolution(body.get("resolution"), checks.display(), errors);
+        Optional<Map<String, Object>> metadata = RequestMetadata.check(present(body.get("metadata")), errors);
+        errors.addAll(earlier);
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
+        if (jitsiRoom.isPresent()) {
+            MeetingRooms.Room room = jitsiRoom.get();
+            return new StartRecordingRequest(room.meeting(), jitsiRoom, chosen, streams, maxDuration, room.name(),
+                    size, metadata.orElseThrow());
+        }
         URI address = page.orElseThrow();
-        return new StartRecordingRequest(address, chosen, streams, maxDuration, room.orElseGet(() -> roomOf(address)));
+        return new StartRecordingRequest(address, Optional.empty(), chosen, streams, maxDuration,
+                roomText.orElseGet(() -> roomOf(address)), size, metadata.orElseThrow());
+    }
+
+    /**
+     * A size as {@code WIDTHxHEIGHT} or {@code <lines>p} (16:9, the width rounded to even), no larger than the
+     * display in either direction: the display cannot grow, so only smaller sizes are made, by the encoder.
+     */
+    static Optional<OutputSize> resolution(JsonNode node, VideoProfile display,
+            List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            errors.add(error("resolution", "must be a string: " + SIZE_EXAMPLE));
+            return Optional.empty();
+        }
+        String text = node.asText().strip();
+        Matcher size = SIZE.matcher(text);
+        Matcher lines = LINES.matcher(text);
+        int width;
+        int height;
+        if (size.matches()) {
+            width = Integer.parseInt(size.group(1));
+            height = Integer.parseInt(size.group(2));
+        } else if (lines.matches()) {
+            height = Integer.parseInt(lines.group(1));
+            width = (int) Math.round(height * 16 / 9.0 / 2) * 2;
+        } else {
+            errors.add(error("resolution", "must be " + SIZE_EXAMPLE + ", not " + ApiErrors.quote(bounded(text, 20))));
+            return Optional.empty();
+        }
+        String largest = display.width() + "x" + display.height();
+        if (width < OutputSize.MIN || height < OutputSize.MIN) {
+            errors.add(error("resolution", "must be at least " + OutputSize.MIN + "x" + OutputSize.MIN + ", not "
+                    + width + "x" + height));
+            return Optional.empty();
+        }
+        if (width > display.width() || height > display.height()) {
+            errors.add(error("resolution", width + "x" + height + " is larger than this node's recorder display; "
+                    + "the largest allowed is " + largest));
+            return Optional.empty();
+        }
+        return Optional.of(new OutputSize(width, height));
+    }
+
+    private static Optional<MeetingRooms.Room> jitsiRoom(String text, MeetingRooms rooms,
+            List<InvalidRequestException.FieldError> errors) {
+        EntityBareJid jid;
+        try {
+            jid = text.contains("/") ? null : JidCreate.entityBareFrom(text);
+        } catch (XmppStringprepException | IllegalArgumentException e) {
+            jid = null;
+        }
+        if (jid == null) {
+            errors.add(error("room", "is not a room JID such as myroom@conference.meet.example.com"));
+            return Optional.empty();
+        }
+        MeetingRooms.Result found = rooms.resolve(jid);
+        if (found instanceof MeetingRooms.Result.Unknown unknown) {
+            errors.add(error("room", "the room " + unknown.reason()));
+            return Optional.empty();
+        }
+        return Optional.of(((MeetingRooms.Result.Found) found).room());
     }
 
     /**
@@ -121,7 +236,8 @@ record StartRecordingRequest(URI page, Mode mode, List<StreamUrl> streams, Optio
     private static Optional<URI> page(JsonNode node, List<InvalidRequestException.FieldError> errors) {
         node = present(node);
         if (node == null) {
-            errors.add(error("url", "required: the http:// or https:// address of the page to record"));
+            errors.add(error("url", "required: the http:// or https:// address of the page to record (or a room "
+                    + "JID in room)"));
             return Optional.empty();
         }
         if (!node.isTextual() || node.asText().isBlank()) {

@@ -3,6 +3,7 @@ package dev.capstan.scheduler.archive;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.process.MissingExecutableException;
+import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.recording.RecorderProperties;
 import dev.capstan.storage.archive.Catalog;
 import dev.capstan.storage.archive.CatalogConfiguration;
@@ -56,7 +57,7 @@ class ArchiveConfiguration {
 
     @Bean(destroyMethod = "close")
     RecordingArchive recordingArchive(ArchiveProperties archive, Catalog catalog, BlobStore store,
-            RecorderProperties recorder, ObjectMapper json) throws IOException {
+            RecorderProperties recorder, FleetProperties fleet, ObjectMapper json) throws IOException {
         RecordingArchive recordingArchive = new RecordingArchive(catalog, store,
                 () -> {
                     try {
@@ -68,7 +69,9 @@ class ArchiveConfiguration {
                 new FinalizeCommand(archive.finalizeScript().command(), archive.finalizeScript().timeout()), json);
         Spool.Settings defaults = Spool.Settings.defaults();
         recordingArchive.open(archive.spool().toAbsolutePath(), new Spool.Settings(defaults.scanInterval(),
-                archive.partSize().toBytes(), defaults.firstRetry(), defaults.longestRetry(), defaults.threads()));
+                archive.partSize().toBytes(), defaults.firstRetry(), defaults.longestRetry(), defaults.threads()),
+                // In a fleet every node and scheduler shares the catalog, whatever the setting says.
+                archive.sharedCatalog() || fleet.role() != FleetProperties.Role.STANDALONE);
         return recordingArchive;
     }
 

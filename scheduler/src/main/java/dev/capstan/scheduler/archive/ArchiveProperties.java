@@ -15,6 +15,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param store     {@code local} or {@code s3}
  * @param retention recordings older than this are deleted ({@code 0}: kept forever)
  * @param finalizeScript a Jibri-style finalize script (Jibri: {@code finalize-script}), run once a recording is ready
+ * @param sharedCatalog  several nodes record into this catalog (one PostgreSQL for the fleet): at start-up, a
+ *                       recording that is running in the catalog but has no files in this node's spool belongs to
+ *                       another node and is left alone (the fleet salvages those of nodes that vanished). Alone
+ *                       ({@code false}), such a recording was this node's and lost its local files: what reached
+ *                       the store is salvaged
  */
 @ConfigurationProperties("capstan.archive")
 public record ArchiveProperties(
@@ -25,7 +30,8 @@ public record ArchiveProperties(
         @DefaultValue Media media,
         @DefaultValue("0s") Duration retention,
         @DefaultValue Finalize finalizeScript,
-        @DefaultValue("8MB") org.springframework.util.unit.DataSize partSize) {
+        @DefaultValue("8MB") org.springframework.util.unit.DataSize partSize,
+        @DefaultValue("false") boolean sharedCatalog) {
 
     public enum StoreKind { LOCAL, S3 }
 

@@ -29,13 +29,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,6 +69,18 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     private final ObjectMapper json;
     private final Map<RecordingId, Ending> endings = new ConcurrentHashMap<>();
     private final Map<RecordingId, CompletableFuture<Optional<RecordingEntry>>> settled = new ConcurrentHashMap<>();
+    private final Map<RecordingId, CompletableFuture<Optional<RecordingEntry>>> salvages = new ConcurrentHashMap<>();
+    /** Salvages wait on the store (fetching every segment) and for their upload: never on the finishing thread. */
+    private final ExecutorService salvaging = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "archive-salvage");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "archive-salvage-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Writing metadata and thumbnails is short but not free: it must not delay the recorder's own thread. */
     private final ExecutorService finishing = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "archive-finish");
@@ -82,21 +102,82 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         this.json = json;
     }
 
-    /** Opens the spool; uploads left by an earlier process resume, and recordings it was making become partial. */
+    /** Opens the spool of a node that is alone with its catalog: see {@link #open(Path, Spool.Settings, boolean)}. */
     void open(Path spoolDirectory, Spool.Settings settings) throws IOException {
+        open(spoolDirectory, settings, false);
+    }
+
+    /**
+     * Opens the spool; uploads left by an earlier process resume, and recordings it was making become partial.
+     * An upload whose recording settled elsewhere meanwhile (salvaged by another node while this one was away) is
+     * discarded: the catalog's entry is final, and its media must not be replaced under it.
+     *
+     * @param sharedCatalog whether other nodes record into the same catalog: then a running recording without
+     *                      local files here is theirs and left alone; else it was this node's, its local files
+     *                      were lost, and what reached the store is salvaged
+     */
+    void open(Path spoolDirectory, Spool.Settings settings, boolean sharedCatalog) throws IOException {
         spool = Spool.open(spoolDirectory, store, this, settings);
-        for (RecordingEntry entry : catalog.inStatus(java.util.Set.of(RecordingStatus.RECORDING, RecordingStatus.UPLOADING))) {
-            if (!Files.isDirectory(spool.directory(entry.id()))) {
-                log.error("recording {} was {} but its local files are gone", entry.id(), entry.status());
-                catalog.markFailed(entry.id(), "its local files were lost before they reached the store");
+        List<RecordingId> lost = new ArrayList<>();
+        for (RecordingEntry entry : catalog.inStatus(Set.of(RecordingStatus.RECORDING, RecordingStatus.UPLOADING))) {
+            if (!Files.isDirectory(spool.directory(entry.id())) && !sharedCatalog) {
+                lost.add(entry.id());
+            }
+        }
+        Set<RecordingId> gone = new HashSet<>();
+        for (RecordingId id : spool.recordings()) {
+            Optional<String> settledElsewhere = settledElsewhere(id);
+            if (settledElsewhere.isPresent()) {
+                log.warn("recording {}: {} while this node was away; its local copy is discarded", id,
+                        settledElsewhere.get());
+                discard(id);
+                gone.add(id);
             }
         }
         for (RecordingId id : spool.interrupted()) {
+            if (gone.contains(id)) {
+                continue;
+            }
+            Optional<String> failure = Optional.of("interrupted by a restart");
+            if (spool.adopted(id)) {
+                // This node was salvaging it: the ending stays the salvage's.
+                failure = catalog.find(id).flatMap(RecordingEntry::statusDetail)
+                        .map(RecordingArchive::withoutSalvageMark)
+                        .or(() -> Optional.of("salvaged after its node vanished"));
+            }
             log.warn("recording {} was interrupted by a restart; keeping what was recorded", id);
-            endings.put(id, new Ending(Instant.now(), Optional.empty(), Optional.of("interrupted by a restart")));
+            endings.put(id, new Ending(Instant.now(), Optional.empty(), failure));
             finishing.execute(() -> seal(id));
         }
         spool.resume();
+        for (RecordingId id : lost) {
+            log.error("recording {} was running but its local files are gone; salvaging what reached the store", id);
+            salvage(id, "its local files were lost");
+        }
+    }
+
+    /**
+     * Why an unfinished upload found in the spool must not go on: its recording settled (or is being salvaged)
+     * elsewhere. A completed upload goes on: it only reports its result again.
+     */
+    private Optional<String> settledElsewhere(RecordingId id) {
+        if (spool.status(id).map(status -> status.phase() == UploadStatus.Phase.COMPLETE).orElse(true)) {
+            return Optional.empty();
+        }
+        Optional<RecordingEntry> entry = catalog.find(id);
+        if (entry.isEmpty()) {
+            return Optional.empty(); // deleted: completing the upload removes its objects (see completed)
+        }
+        if (entry.get().status().isFinal() && entry.get().mediaKey().isPresent()) {
+            // Final with media of its own: finishing this copy could only replace or orphan media in the store.
+            // (A FAILED one has none; its upload goes on as before, for an operator to find in the store.)
+            return Optional.of("it became " + entry.get().status() + " elsewhere ("
+                    + entry.get().statusDetail().orElse("no detail") + ")");
+        }
+        if (!spool.adopted(id) && entry.get().statusDetail().filter(detail -> detail.startsWith(SALVAGING)).isPresent()) {
+            return Optional.of("another node is salvaging it");
+        }
+        return Optional.empty();
     }
 
     public Spool spool() {
@@ -112,14 +193,15 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     }
 
     /**
-     * Files a recording that is about to start and opens its spool directory.
+     * Files a recording that is about to start and opens its spool directory. An order for a later part of a
+     * session ({@link RecordingOrder#partOf}) is filed below its parent, which must be in the catalog.
      *
      * @return the directory the recorder writes its segments into
      */
     public Path begin(RecordingOrder order) throws IOException {
         String appData = json.writeValueAsString(order.appData());
         catalog.create(new NewRecording(order.id(), order.room(), order.meetingUrl().toString(),
-                order.sessionId().orElse(null), RecordingMode.FILE, order.requestedAt(), appData));
+                order.sessionId().orElse(null), RecordingMode.FILE, order.requestedAt(), appData, order.partOf()));
         try {
             return spool.begin(order.id(), mediaName(order));
         } catch (IOException | RuntimeException e) {
@@ -130,11 +212,23 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     /** Jibri's file name: {@code <room>_<yyyy-MM-dd-HH-mm-ss>.mp4}, limited to safe characters. */
     static String mediaName(RecordingOrder order) {
-        String room = order.room().replaceAll("[^A-Za-z0-9_-]", "_");
-        if (room.length() > 100) {
-            room = room.substring(0, 100);
+        return baseName(order.room(), order.requestedAt()) + ".mp4";
+    }
+
+    /**
+     * A salvaged recording's file name: Jibri's with {@code _salvaged}, so that it can never be the object its
+     * vanished recorder would have completed, should that node come back and finish its own copy meanwhile.
+     */
+    static String salvagedName(RecordingEntry entry) {
+        return baseName(entry.room().orElse("recording"), entry.startedAt()) + "_salvaged.mp4";
+    }
+
+    private static String baseName(String room, Instant startedAt) {
+        String safe = room.replaceAll("[^A-Za-z0-9_-]", "_");
+        if (safe.length() > 100) {
+            safe = safe.substring(0, 100);
         }
-        return room + "_" + STAMP.format(order.requestedAt().atZone(ZoneId.systemDefault())) + ".mp4";
+        return safe + "_" + STAMP.format(startedAt.atZone(ZoneId.systemDefault()));
     }
 
     /**
@@ -235,6 +329,12 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         if (fileMetadata != null && fileMetadata.isObject()) {
             fileMetadata.fields().forEachRemaining(field -> metadata.set(field.getKey(), field.getValue()));
         }
+        if (entry.parent().isPresent()) {
+            // Which recording this file continues: a session that moved to another slot after a fault.
+            metadata.put("recording_id", entry.parent().get().value());
+            metadata.put("part", entry.part());
+            metadata.put("part_id", entry.id().value());
+        }
         Path temp = directory.resolve(METADATA + ".tmp");
         json.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), metadata);
         Files.move(temp, directory.resolve(METADATA), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
@@ -266,8 +366,21 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         Ending ending = endings.remove(id);
         String thumbnailKey = media.extraKeys().stream().filter(key -> key.endsWith(THUMBNAIL)).findFirst().orElse(null);
         RecordingEntry settledEntry = entry.get();
+        if (settledEntry.status().isFinal() && settledEntry.mediaKey().isPresent()
+                && !settledEntry.mediaKey().get().equals(media.mediaKey())) {
+            // Settled elsewhere while this upload went on (salvaged after this node was given up): the catalog's
+            // entry is final and names other media, so this copy would only be an orphan in the store.
+            log.warn("recording {} settled elsewhere as {}; removing this node's late copy {}", id,
+                    settledEntry.status(), media.mediaKey());
+            try {
+                store.delete(media.mediaKey());
+            } catch (BlobStoreException e) {
+                log.warn("recording {}: could not remove {}: {}", id, media.mediaKey(), e.getMessage());
+            }
+        }
         if (!settledEntry.status().isFinal()) {
-            String failure = ending != null ? ending.failure().orElse(null) : settledEntry.statusDetail().orElse(null);
+            String failure = ending != null ? ending.failure().orElse(null)
+                    : settledEntry.statusDetail().map(RecordingArchive::withoutSalvageMark).orElse(null);
             String location = store.describe() + "/" + media.mediaKey();
             StoredMedia stored = new StoredMedia(location, media.mediaKey(), media.size(), media.sha256(), thumbnailKey);
             settledEntry = failure == null ? catalog.markReady(id, stored) : catalog.markPartial(id, stored, failure);
@@ -313,39 +426,185 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         settle(catalog.markFailed(id, "upload failed: " + reason));
     }
 
+    /**
+     * Salvages a recording whose recorder vanished with its node: what had reached the store (its segments, a few
+     * seconds behind the recording) becomes its final MP4, and it settles as PARTIAL with {@code reason} and the
+     * length kept (for example "node node-1 vanished; continued in part 2"), or FAILED when no complete segment had
+     * reached the store. It stays one catalog entry with the parts that continue it.
+     *
+     * <p><b>Only for a recording whose node is gone</b> (it left the pool, and its sessions are being moved):
+     * called for one that another node still records, it would end that recording's entry early and join its media
+     * while segments still come. A recording this node spools itself is refused ({@link IllegalStateException}).
+     *
+     * <p>Safe to call more than once and from several schedulers at once: one of them takes the recording over in
+     * the catalog (a compare-and-set on its version) and salvages it, and every call completes with the same
+     * settled entry. A salvage that shows no progress for {@value #SALVAGE_STALE_SECONDS} s (its scheduler
+     * vanished too) is taken over by the next call. A recording already settled completes at once with its entry,
+     * one the catalog does not have with empty.
+     *
+     * @return completes with the settled entry; fails if the store could not be read (call again later)
+     */
+    public CompletableFuture<Optional<RecordingEntry>> salvage(RecordingId id, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        CompletableFuture<Optional<RecordingEntry>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<RecordingEntry>> running = salvages.putIfAbsent(id, mine);
+        if (running != null) {
+            return running;
+        }
+        salvaging.execute(() -> {
+            try {
+                mine.complete(salvageNow(id, reason));
+            } catch (Throwable e) {
+                log.error("recording {}: salvage failed: {}", id, e.toString());
+                mine.completeExceptionally(e);
+            } finally {
+                salvages.remove(id, mine);
+            }
+        });
+        return mine;
+    }
+
+    static final String SALVAGING = "salvaging: ";
+    static final long SALVAGE_STALE_SECONDS = 60;
+    private static final Duration SALVAGE_HEARTBEAT = Duration.ofSeconds(15);
+    private static final Duration SALVAGE_POLL = Duration.ofMillis(250);
+
+    private Optional<RecordingEntry> salvageNow(RecordingId id, String reason) throws Exception {
+        long seenVersion = -1;
+        long seenSince = System.nanoTime();
+        while (true) {
+            Optional<RecordingEntry> found = catalog.find(id);
+            if (found.isEmpty() || found.get().status().isFinal()) {
+                return found;
+            }
+            RecordingEntry entry = found.get();
+            if (spool.status(id).isPresent()) {
+                if (spool.adopted(id)) {
+                    return settled(id).get(); // this node's salvage, resumed after a restart
+                }
+                throw new IllegalStateException("recording " + id + " is recorded on this node; only a recording"
+                        + " whose node vanished can be salvaged");
+            }
+            // Progress shows as new versions (the salvager's heartbeat); it is judged by this clock alone, so
+            // hosts whose clocks differ still agree on when a salvage has stalled.
+            if (entry.version() != seenVersion) {
+                seenVersion = entry.version();
+                seenSince = System.nanoTime();
+            }
+            boolean salvagedElsewhere = entry.statusDetail().filter(detail -> detail.startsWith(SALVAGING)).isPresent();
+            boolean stalled = System.nanoTime() - seenSince > TimeUnit.SECONDS.toNanos(SALVAGE_STALE_SECONDS);
+            if (!salvagedElsewhere || stalled) {
+                Optional<RecordingEntry> taken = catalog.takeOver(id, entry.version(), Instant.now(),
+                        SALVAGING + reason);
+                if (taken.isPresent()) {
+                    return salvageTaken(entry, taken.get(), reason);
+                }
+                continue; // another scheduler moved first: look again
+            }
+            Thread.sleep(SALVAGE_POLL.toMillis());
+        }
+    }
+
+    /** This scheduler has taken the recording over: fetch, measure, seal and wait for it to settle. */
+    private Optional<RecordingEntry> salvageTaken(RecordingEntry before, RecordingEntry taken, String reason)
+            throws Exception {
+        RecordingId id = taken.id();
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> heartbeat(id, reason),
+                SALVAGE_HEARTBEAT.toMillis(), SALVAGE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            Path directory;
+            try {
+                directory = spool.adopt(id, salvagedName(taken));
+            } catch (IOException | RuntimeException e) {
+                // Without the marker, the next call takes it over at once instead of waiting for it to look stalled.
+                catalog.setStatusDetail(id, "salvage failed, to be tried again: " + e.getMessage());
+                throw e;
+            }
+            List<Path> segments = SegmentLayout.completedSegments(directory);
+            if (segments.isEmpty()) {
+                RecordingEntry failed = catalog.markFailed(id, reason + "; nothing reached the store");
+                discard(id);
+                settle(failed);
+                log.warn("recording {}: nothing to salvage: no complete segment had reached {}", id, store.describe());
+                return Optional.of(failed);
+            }
+            Duration length = FragmentedMp4.duration(SegmentLayout.init(directory), segments);
+            // A recording that was still running ended about when its last stored segment did; one that was already
+            // being uploaded keeps the end its recorder gave it.
+            Instant endedAt = before.status() == RecordingStatus.RECORDING || taken.endedAt().isEmpty()
+                    ? taken.startedAt().plus(length) : taken.endedAt().get();
+            catalog.setEnded(id, endedAt, length);
+            String detail = String.format(Locale.ROOT, "%s; salvaged the %.1f s that had reached the store", reason,
+                    length.toMillis() / 1000.0);
+            CompletableFuture<Optional<RecordingEntry>> done = settled(id);
+            endings.put(id, new Ending(endedAt, Optional.of(length), Optional.of(detail)));
+            finishing.execute(() -> seal(id));
+            log.info("recording {}: salvaging {} segments ({} s) from {}", id, segments.size(),
+                    length.toMillis() / 1000.0, store.describe());
+            return done.get();
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
+    /** Shows other schedulers that this salvage goes on (a new version); its progress is in the upload status. */
+    private void heartbeat(RecordingId id, String reason) {
+        try {
+            catalog.setStatusDetail(id, SALVAGING + reason);
+        } catch (RuntimeException e) {
+            // Settled meanwhile (final): the heartbeat is about to be cancelled.
+        }
+    }
+
+    private static String withoutSalvageMark(String detail) {
+        return detail.startsWith(SALVAGING) ? detail.substring(SALVAGING.length()) : detail;
+    }
+
     /** The upload's live state, while the spool has it. */
     public Optional<UploadStatus> upload(RecordingId id) {
         return spool.status(id);
     }
 
     /**
-     * Deletes a recording: its catalog entry, its objects and any local files.
+     * Deletes a recording: its catalog entry, its objects and any local files, with its later parts (and theirs)
+     * when it is a session's top-level recording.
      *
      * @return false if there is no such recording
-     * @throws IllegalStateException while it is still being recorded
+     * @throws IllegalStateException while it or one of its parts is still being recorded
      */
     public boolean delete(RecordingId id) throws BlobStoreException {
         Optional<RecordingEntry> entry = catalog.find(id);
         if (entry.isEmpty()) {
             return false;
         }
-        if (entry.get().status() == RecordingStatus.RECORDING) {
-            throw new IllegalStateException("recording " + id + " is still being recorded; stop it first");
+        List<RecordingEntry> doomed = entry.get().parent().isPresent() ? List.of(entry.get()) : catalog.parts(id);
+        for (RecordingEntry member : doomed) {
+            if (member.status() == RecordingStatus.RECORDING) {
+                throw new IllegalStateException(member.id().equals(id)
+                        ? "recording " + id + " is still being recorded; stop it first"
+                        : "part " + member.part() + " of recording " + id + " (" + member.id()
+                                + ") is still being recorded; stop it first");
+            }
         }
-        store.deleteAll(id.value() + "/");
+        for (RecordingEntry member : doomed) {
+            store.deleteAll(member.id().value() + "/");
+        }
         catalog.delete(id);
-        if (spool.status(id).map(status -> status.phase() != UploadStatus.Phase.STREAMING).orElse(true)) {
-            discard(id);
+        for (RecordingEntry member : doomed) {
+            if (spool.status(member.id()).map(status -> status.phase() != UploadStatus.Phase.STREAMING).orElse(true)) {
+                discard(member.id());
+            }
         }
-        log.info("recording {} deleted", id);
+        log.info("recording {} deleted{}", id, doomed.size() > 1 ? " with its " + (doomed.size() - 1) + " later parts" : "");
         return true;
     }
 
-    /** Deletes recordings that started before {@code cutoff}; returns how many. */
+    /** Deletes recordings (with their parts) that started before {@code cutoff}; returns how many. */
     public int deleteStartedBefore(Instant cutoff) {
         int deleted = 0;
         for (RecordingEntry entry : catalog.startedBefore(cutoff, 100)) {
-            if (entry.status() == RecordingStatus.RECORDING || entry.status() == RecordingStatus.UPLOADING) {
+            // A session whose later part still runs is kept whole until it has settled.
+            if (catalog.parts(entry.id()).stream().anyMatch(member -> !member.status().isFinal())) {
                 continue;
             }
             try {
@@ -377,6 +636,8 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     @Override
     public void close() {
+        heartbeats.shutdownNow();
+        salvaging.shutdownNow();
         finishing.shutdown();
         if (spool != null) {
             spool.close();

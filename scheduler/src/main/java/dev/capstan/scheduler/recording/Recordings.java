@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.recording;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.slot.AutoStop;
@@ -51,8 +52,15 @@ public class Recordings {
      *
      * @param autoStop when the recording ends because the meeting did (empty, all muted, no media)
      * @param live     live destinations, with or without the file
+     * @param size     a picture smaller than the slot's display, scaled by the encoder; empty: the display's size
      */
-    public record Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
+    public record Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
+            Optional<OutputSize> size) {
+
+        /** At the slot's display size. */
+        public Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
+            this(maxDuration, autoStop, live, Optional.empty());
+        }
 
         public static Plan lasting(Optional<Duration> maxDuration) {
             return new Plan(maxDuration, Optional.empty(), Optional.empty());
@@ -87,6 +95,9 @@ public class Recordings {
         }
         if (plan.live().isPresent()) {
             request = request.withLive(plan.live().get());
+        }
+        if (plan.size().isPresent()) {
+            request = request.withSize(plan.size().get());
         }
         Consumer<SlotEvent> events = archived ? archive.events(order.id()).andThen(listener) : listener;
         CompletableFuture<Recording> started = node.record(request, events, maxWait);

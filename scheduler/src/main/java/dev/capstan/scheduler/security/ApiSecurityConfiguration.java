@@ -23,7 +23,8 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 /**
  * Who may use the HTTP API. With {@code capstan.api.keys} set, every request needs one of the keys (see
  * {@link ApiKeyFilter} for how it is sent), except health ({@code /actuator/health}, for load balancers and
- * orchestrators) and the demo meeting page ({@code /demo}, which the recorder's own browser opens). Without keys
+ * orchestrators), the demo meeting page ({@code /demo}, which the recorder's own browser opens) and the API's
+ * OpenAPI description ({@code /v3/api-docs}, {@code /swagger-ui.html}). Without keys
  * (the zero-configuration default) everything is open, and a warning says so when the server listens beyond loopback.
  *
  * <p>The API is stateless: no session, no cookie, and so no CSRF token (the one ambient credential, Basic, is guarded
@@ -33,6 +34,9 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 class ApiSecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ApiSecurityConfiguration.class);
+    /** The OpenAPI description and Swagger UI (springdoc's default paths). */
+    static final String[] OPEN_API_DOCS = {"/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html",
+            "/swagger-ui/**"};
 
     @Bean
     ApiKeyAuthenticationProvider apiKeyAuthenticationProvider(ApiProperties api) {
@@ -63,6 +67,8 @@ class ApiSecurityConfiguration {
                                 DispatcherType.ASYNC).permitAll()
                         .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
                         .requestMatchers(DemoPageController.PATH).permitAll()
+                        // The API's description (springdoc): what the endpoints are, nothing they hold.
+                        .requestMatchers(OPEN_API_DOCS).permitAll()
                         // Jibri's own API has no authentication; it answers only on its loopback port (JibriHttpPort).
                         .requestMatchers(JibriHttpApi.PATH + "/**").permitAll()
                         .anyRequest().authenticated())

@@ -25,6 +25,8 @@ final class ControlApi {
     static final String ALLOW_INVALID = "capstan.streaming.allow-list[1]=rtmps?://[a-z0-9.-]+\\\\.invalid(:\\\\d+)?/.*";
     static final String SLOTS = "capstan.node.slots=1";
     static final String KEYS = "capstan.api.keys=" + API_KEY;
+    /** Few event streams, so that the cap can be reached in a test. */
+    static final String EVENT_STREAMS = "capstan.control.max-event-streams=3";
 
     /** A status, headers and body as text. */
     record Answer(int status, HttpResponse<String> response) {

@@ -33,7 +33,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @Tag("media")
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID})
+        ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID,
+        ControlApi.EVENT_STREAMS})
 class RecordingControlStreamingTest {
 
     private static final Duration WARM = Duration.ofSeconds(90);

@@ -3,7 +3,14 @@ package dev.capstan.scheduler.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.storage.archive.RecordingId;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import dev.capstan.storage.archive.CatalogQuery;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.recording.StreamingProperties;
@@ -28,7 +35,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID})
+        ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID,
+        ControlApi.EVENT_STREAMS})
 class RecordingControlValidationTest {
 
     /** The stream key every bad request carries somewhere; it must never come back. */
@@ -93,7 +101,47 @@ class RecordingControlValidationTest {
                         "maxDuration", "ISO-8601 duration"),
                 Arguments.of("maxDuration a number", "{" + PAGE + ",\"maxDuration\":1800}", "maxDuration",
                         "must be a string"),
-                Arguments.of("blank room", "{" + PAGE + ",\"room\":\" \"}", "room", "non-empty"));
+                Arguments.of("blank room", "{" + PAGE + ",\"room\":\" \"}", "room", "non-empty"),
+                Arguments.of("room JID and url", "{" + PAGE + ",\"room\":\"standup@conference.meet.example.com\"}",
+                        "room", "a room JID is an alternative to url: give one of them"),
+                Arguments.of("room JID of an unknown deployment", "{\"room\":\"standup@conference.elsewhere.org\"}",
+                        "room", "the room is in no known Jitsi deployment: no Jibri environment has the XMPP "
+                                + "domain conference.elsewhere.org and capstan.control.meeting-base-url is not set"),
+                Arguments.of("room JID with a resource", "{\"room\":\"standup@conference.meet.example.com/me\"}",
+                        "room", "is not a room JID such as myroom@conference.meet.example.com"),
+                Arguments.of("resolution larger than the display", "{" + PAGE + ",\"resolution\":\"1920x1080\"}",
+                        "resolution", "1920x1080 is larger than this node's recorder display; the largest allowed "
+                                + "is 1280x720"),
+                Arguments.of("resolution 1080p", "{" + PAGE + ",\"resolution\":\"1080p\"}", "resolution",
+                        "the largest allowed is 1280x720"),
+                Arguments.of("resolution unreadable", "{" + PAGE + ",\"resolution\":\"big\"}", "resolution",
+                        "must be WIDTHxHEIGHT such as 1280x720 or 640x360, or 720p, 540p, 360p, not 'big'"),
+                Arguments.of("resolution a number", "{" + PAGE + ",\"resolution\":720}", "resolution",
+                        "must be a string"),
+                Arguments.of("resolution too small", "{" + PAGE + ",\"resolution\":\"8x8\"}", "resolution",
+                        "must be at least 16x16"),
+                Arguments.of("metadata not an object", "{" + PAGE + ",\"metadata\":[1,2]}", "metadata",
+                        "must be a JSON object"),
+                Arguments.of("metadata with an array", "{" + PAGE + ",\"metadata\":{\"tags\":[\"a\"]}}",
+                        "metadata.tags", "must be a string, number, boolean or object, not an array"),
+                Arguments.of("metadata with a null", "{" + PAGE + ",\"metadata\":{\"a\":{\"b\":null}}}",
+                        "metadata.a.b", "not null"),
+                Arguments.of("metadata too deep", "{" + PAGE + ",\"metadata\":{\"a\":{\"b\":{\"c\":{\"d\":"
+                        + "{\"e\":1}}}}}}", "metadata.a.b.c.d", "nests objects deeper than 4 levels"),
+                Arguments.of("metadata with too many keys", "{" + PAGE + ",\"metadata\":{" + keys(51) + "}}",
+                        "metadata", "has 51 keys (nested ones counted); at most 50 are allowed"),
+                Arguments.of("metadata over 8 KiB", "{" + PAGE + ",\"metadata\":{\"notes\":\"" + "n".repeat(8200)
+                        + "\"}}", "metadata", "at most 8192 (8 KiB) are allowed"),
+                Arguments.of("metadata with an empty key", "{" + PAGE + ",\"metadata\":{\"\":1}}", "metadata.",
+                        "keys are 1 to 100 characters"));
+    }
+
+    private static String keys(int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add("\"k" + i + "\":" + i);
+        }
+        return String.join(",", keys);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -127,9 +175,9 @@ class RecordingControlValidationTest {
     void everyWrongFieldIsNamedAtOnce() throws Exception {
         JsonNode problem = api().post("/api/v1/recordings", "{\"mode\":\"tape\",\"maxDuration\":\"-PT1S\","
                 + "\"room\":\"\",\"extra\":1}").expect(400);
-        assertThat(fields(problem)).containsExactly("extra", "url", "mode", "maxDuration", "room");
-        assertThat(messageOf(problem, "extra")).isEqualTo("unknown field; the fields are url, mode, streams, "
-                + "maxDuration, room");
+        assertThat(fields(problem)).containsExactly("extra", "url", "room", "mode", "maxDuration");
+        assertThat(messageOf(problem, "extra")).isEqualTo("unknown field; the fields are url, room, mode, streams, "
+                + "maxDuration, resolution, metadata");
         assertThat(problem.at("/detail").asText()).isEqualTo("extra: " + messageOf(problem, "extra")
                 + " (and 4 more: see errors)");
     }
@@ -199,6 +247,136 @@ class RecordingControlValidationTest {
         api.delete(missing + "/streams/s1").expect(404);
         api.post("/api/v1/recordings/a..b/stop", "").expect(400);
         assertThat(api.everythingSeen()).doesNotContain(KEY);
+    }
+
+    @Test
+    void aBadIdempotencyKeyIsNamedWithTheBodysErrors() throws Exception {
+        ControlApi api = api();
+        // (Non-ASCII and control characters are refused too (IdempotencyKeysTest); the JDK's client cannot send them.)
+        for (String key : List.of("x".repeat(256), "")) {
+            HttpRequest.Builder request = api.request("/api/v1/recordings").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"ftp://meet.example.com\"}"));
+            try {
+                request.header("Idempotency-Key", key);
+            } catch (IllegalArgumentException clientRefusesIt) {
+                continue; // the JDK's client will not send a tab; other clients would
+            }
+            JsonNode problem = api.send(request).expect(400);
+            assertThat(fields(problem)).as(key).containsExactly("url", "Idempotency-Key");
+            assertThat(messageOf(problem, "Idempotency-Key")).isEqualTo("must be 1 to 255 printable ASCII "
+                    + "characters (a UUID, say)");
+        }
+    }
+
+    @Test
+    void aKeyUsedWithAnotherBodyIsRefusedAndTheSameBodyGetsTheSameRecording(@Autowired IdempotencyKeys keys)
+            throws Exception {
+        ControlApi api = api();
+        String body = "{" + PAGE + ",\"metadata\":{\"course\":\"math\"}}";
+        // An earlier start with this key made recording `earlier` (filed in the archive, not running here).
+        RecordingId earlier = RecordingId.generate();
+        recordings.archive().begin(new RecordingOrder(earlier, "earlier", URI.create("https://meet.example.com/room"),
+                Optional.empty(), Map.of("course", "math"), Instant.now()));
+        String key = "order-" + UUID.randomUUID();
+        assertThat(keys.claim("api-key-1", key, IdempotencyKeys.hash(ControlApi.JSON.readTree(body))))
+                .isInstanceOf(IdempotencyKeys.Claim.Owned.class);
+        keys.started("api-key-1", key, earlier);
+        int sessionsBefore = sessions.list().size();
+
+        // The same body in another field order is the same request: the same recording, nothing started.
+        ControlApi.Answer again = api.send(api.request("/api/v1/recordings").header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"metadata\":{\"course\":\"math\"}," + PAGE + "}")));
+        JsonNode replayed = again.expect(200);
+        assertThat(replayed.at("/id").asText()).isEqualTo(earlier.value());
+        assertThat(again.header("Location")).isEqualTo("/api/v1/recordings/" + earlier.value());
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.at("/state").asText()).isEqualTo("recording");
+
+        JsonNode conflict = api.send(api.request("/api/v1/recordings").header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(
+                        "{" + PAGE + ",\"metadata\":{\"course\":\"physics\"}}"))).expect(422);
+        assertThat(conflict.at("/detail").asText()).isEqualTo("this Idempotency-Key was already used with a "
+                + "different request body; use a new key for a new recording, or repeat the original body");
+        assertThat(sessions.list()).as("nothing started").hasSize(sessionsBefore);
+        recordings.archive().abandon(earlier, "test over");
+    }
+
+    @Test
+    void statusAndEventsOfUnknownOrMalformedIdsAreClearErrors() throws Exception {
+        ControlApi api = api();
+        assertThat(api.get("/api/v1/recordings/no-such-recording/status").expect(404).at("/detail").asText())
+                .isEqualTo("recording no-such-recording does not exist");
+        for (String bad : List.of("a..b", "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "x%00y")) {
+            ControlApi.Answer answer = api.get("/api/v1/recordings/" + bad + "/status");
+            // Tomcat itself refuses some (%2e%2e) before Spring sees them; none reaches a file.
+            assertThat(answer.status()).as(bad).isIn(400, 404);
+            assertThat(answer.body()).as(bad).doesNotContain("root:");
+        }
+        try (EventStream unknown = EventStream.open(api, "/api/v1/recordings/no-such-recording/events")) {
+            assertThat(unknown.status()).isEqualTo(404);
+        }
+        HttpRequest.Builder anonymous = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                + "/api/v1/recordings/no-such-recording/status")).GET();
+        assertThat(api.send(anonymous).status()).isEqualTo(401);
+        assertThat(api.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                + "/api/v1/recordings/no-such-recording/events")).GET()).status()).isEqualTo(401);
+    }
+
+    /**
+     * A recording filed but not (yet) running anywhere here is told from the catalog; its event stream sends its
+     * status at once and ends when it settles. Streams are capped (503 beyond) and leave the count when they end.
+     */
+    @Test
+    void eventStreamsSendStatusEndWithTheFinalStateAndAreCapped(@Autowired RecordingEvents events) throws Exception {
+        ControlApi api = api();
+        RecordingId id = RecordingId.generate();
+        recordings.archive().begin(new RecordingOrder(id, "filed", URI.create("https://meet.example.com/filed"),
+                Optional.empty(), Map.of("course", "math", "term", Map.of("year", 2026)), Instant.now()));
+        String path = "/api/v1/recordings/" + id.value();
+
+        JsonNode status = api.get(path + "/status").expect(200);
+        assertThat(status.at("/state").asText()).isEqualTo("recording");
+        assertThat(status.at("/metadata/course").asText()).isEqualTo("math");
+        assertThat(status.at("/metadata/term/year").asInt()).isEqualTo(2026);
+        assertThat(status.at("/pendingUploads/segments").asInt()).isZero();
+
+        List<EventStream> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                EventStream stream = EventStream.open(api, path + "/events");
+                streams.add(stream);
+                assertThat(stream.status()).isEqualTo(200);
+                assertThat(stream.contentType()).startsWith("text/event-stream");
+                EventStream.Event first = stream.next(java.time.Duration.ofSeconds(5));
+                assertThat(first.name()).isEqualTo("status");
+                assertThat(first.data().at("/id").asText()).isEqualTo(id.value());
+                assertThat(first.data().at("/state").asText()).isEqualTo("recording");
+            }
+            assertThat(events.open()).isEqualTo(3);
+            ControlApi.Answer refused = api.get(path + "/events");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.header("Retry-After")).isEqualTo("10");
+            assertThat(refused.json().at("/detail").asText()).contains("capstan.control.max-event-streams");
+
+            // Ticks repeat the status while it is not final.
+            streams.get(0).next(java.time.Duration.ofSeconds(5));
+
+            recordings.archive().abandon(id, "test over");
+            for (EventStream stream : streams) {
+                stream.ended().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                List<EventStream.Event> all = stream.all();
+                assertThat(all.get(all.size() - 1).data().at("/state").asText()).isEqualTo("failed");
+            }
+            assertThat(events.open()).isZero();
+            try (EventStream after = EventStream.open(api, path + "/events")) {
+                assertThat(after.next(java.time.Duration.ofSeconds(5)).data().at("/state").asText())
+                        .isEqualTo("failed");
+                after.ended().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            streams.forEach(EventStream::close);
+        }
     }
 
     private long catalogSize() {

@@ -48,23 +48,56 @@ public class Catalog {
         this.clock = clock;
     }
 
-    /** Records a recording that has just started, in status RECORDING. */
+    /**
+     * Records a recording that has just started, in status RECORDING. A later part of a session
+     * ({@link NewRecording#partOf}) must name a top-level recording in the catalog, and its number must be free.
+     */
     public RecordingEntry create(NewRecording recording) {
         String id = recording.id().value();
         try {
             // The row has no version yet, so it is inserted (never merged): a duplicate id fails on the primary key.
-            return writes.execute(tx -> rows.saveAndFlush(
-                    new RecordingRow(recording, micros(recording.startedAt()), now())).toEntry());
+            return writes.execute(tx -> {
+                recording.partOf().ifPresent(this::checkParent);
+                return rows.saveAndFlush(new RecordingRow(recording, micros(recording.startedAt()), now())).toEntry();
+            });
         } catch (DataIntegrityViolationException e) {
             if (find(recording.id()).isPresent()) {
                 throw new IllegalStateException("recording " + id + " is already in the catalog", e);
+            }
+            if (recording.partOf().isPresent()) {
+                PartOf part = recording.partOf().get();
+                throw new IllegalStateException("part " + part.number() + " of recording " + part.parent()
+                        + " is already in the catalog", e);
             }
             throw e;
         }
     }
 
+    private void checkParent(PartOf part) {
+        RecordingRow parent = rows.findById(part.parent().value()).orElseThrow(() -> new IllegalStateException(
+                "recording " + part.parent() + " is not in the catalog, so it cannot have a part " + part.number()));
+        if (parent.toEntry().parent().isPresent()) {
+            throw new IllegalStateException("recording " + part.parent() + " is itself a part of "
+                    + parent.toEntry().top() + "; parts hang below the top-level recording");
+        }
+    }
+
     public Optional<RecordingEntry> find(RecordingId id) {
         return reads.execute(tx -> rows.findById(id.value()).map(RecordingRow::toEntry));
+    }
+
+    /**
+     * The recording's session, in order: the top-level recording first (part 1), then its later parts. Given a
+     * part, the same list (its top-level recording's). Empty if the recording is not in the catalog.
+     */
+    public List<RecordingEntry> parts(RecordingId id) {
+        return reads.execute(tx -> {
+            Optional<RecordingRow> row = rows.findById(id.value());
+            if (row.isEmpty()) {
+                return List.<RecordingEntry>of();
+            }
+            return entries(rows.family(row.get().toEntry().top().value()));
+        });
     }
 
     /** RECORDING → UPLOADING: capture has ended and the media is being stored. {@code duration} may be null. */
@@ -90,6 +123,47 @@ public class Catalog {
         return transition(id, RecordingStatus.FAILED, detail, row -> { });
     }
 
+    /**
+     * Takes over a recording whose recorder is gone (its node vanished), as one of several schedulers that may
+     * try at once: only if nobody changed it since it was read as {@code seenVersion} and it is not final. A
+     * RECORDING one becomes UPLOADING, ended at {@code endedAt}; an UPLOADING one keeps its status and end.
+     *
+     * @return the recording as taken over, or empty when it changed meanwhile (someone else took it over, or it
+     *         settled): then the caller leaves it alone
+     */
+    public Optional<RecordingEntry> takeOver(RecordingId id, long seenVersion, Instant endedAt, String detail) {
+        Objects.requireNonNull(endedAt, "endedAt");
+        return writes.execute(tx -> {
+            Optional<RecordingRow> found = rows.findForUpdateById(id.value());
+            if (found.isEmpty() || found.get().version() != seenVersion || found.get().status().isFinal()) {
+                return Optional.<RecordingEntry>empty();
+            }
+            RecordingRow row = found.get();
+            if (row.status() == RecordingStatus.RECORDING) {
+                row.status(RecordingStatus.UPLOADING, Limits.truncate(detail));
+                row.ended(micros(endedAt), null);
+            } else {
+                row.statusDetail(Limits.truncate(detail));
+            }
+            row.touched(now());
+            return Optional.of(rows.saveAndFlush(row).toEntry());
+        });
+    }
+
+    /**
+     * Sets when capture ended and how long the media is, for a recording that is not final yet: after a takeover,
+     * once what reached the store has been measured.
+     */
+    public RecordingEntry setEnded(RecordingId id, Instant endedAt, Duration duration) {
+        Objects.requireNonNull(endedAt, "endedAt");
+        return change(id, row -> {
+            if (row.status().isFinal()) {
+                throw new IllegalStateException("recording " + id + " is " + row.status() + ", which is final");
+            }
+            row.ended(micros(endedAt), duration);
+        });
+    }
+
     /** Replaces the status detail of a recording that is not final yet, e.g. with an upload's progress. */
     public RecordingEntry setStatusDetail(RecordingId id, String detail) {
         return change(id, row -> {
@@ -107,28 +181,37 @@ public class Catalog {
         return change(id, row -> row.participants(json));
     }
 
-    /** One page of the recordings that match, newest first (by start, then id). */
+    /** One page of the top-level recordings that match, newest first (by start, then id); parts are not listed. */
     public Page<RecordingEntry> search(CatalogQuery query) {
         PageRequest page = PageRequest.of(query.page(), query.size(), NEWEST_FIRST);
         return reads.execute(tx -> rows.findAll(matching(query), page).map(RecordingRow::toEntry));
     }
 
-    /** Removes a recording from the catalog (not its media); false if it was not there. */
+    /**
+     * Removes a recording from the catalog (not its media), with its later parts if it is a top-level one; false
+     * if it was not there.
+     */
     public boolean delete(RecordingId id) {
-        return Boolean.TRUE.equals(writes.execute(tx -> rows.deleteRow(id.value()) > 0));
+        return Boolean.TRUE.equals(writes.execute(tx -> {
+            rows.deleteParts(id.value());
+            return rows.deleteRow(id.value()) > 0;
+        }));
     }
 
-    /** Up to {@code limit} recordings started before {@code cutoff}, oldest first: candidates for retention. */
+    /**
+     * Up to {@code limit} top-level recordings started before {@code cutoff}, oldest first: candidates for
+     * retention (their parts go with them).
+     */
     public List<RecordingEntry> startedBefore(Instant cutoff, int limit) {
         Objects.requireNonNull(cutoff, "cutoff");
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive: " + limit);
         }
         PageRequest page = PageRequest.of(0, limit, OLDEST_FIRST);
-        return reads.execute(tx -> entries(rows.findByStartedAtBefore(cutoff, page)));
+        return reads.execute(tx -> entries(rows.findByParentIdIsNullAndStartedAtBefore(cutoff, page)));
     }
 
-    /** Every recording in one of these statuses, oldest first: what to resume after a restart. */
+    /** Every recording (parts too) in one of these statuses, oldest first: what to resume after a restart. */
     public List<RecordingEntry> inStatus(Set<RecordingStatus> statuses) {
         if (statuses.isEmpty()) {
             return List.of();
@@ -161,6 +244,8 @@ public class Catalog {
     private static Specification<RecordingRow> matching(CatalogQuery query) {
         return (root, criteria, builder) -> {
             List<Predicate> filters = new ArrayList<>();
+            // A session that moved to another slot is listed once, by its first recording.
+            filters.add(builder.isNull(root.get("parentId")));
             if (query.room() != null) {
                 filters.add(builder.equal(root.get("room"), query.room()));
             }

@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param createdAt        when the catalog first recorded it
  * @param updatedAt        when the catalog last changed it
  * @param version          incremented by every change
+ * @param parent           for a later part of a session, the top-level recording it belongs to; empty for that one
+ * @param part             which part of its session this is: 1 for a top-level recording
  */
 public record RecordingEntry(
         RecordingId id,
@@ -49,5 +51,12 @@ public record RecordingEntry(
         String appDataJson,
         Instant createdAt,
         Instant updatedAt,
-        long version) {
+        long version,
+        Optional<RecordingId> parent,
+        int part) {
+
+    /** The recording the catalog lists for this one's session: its parent, or itself. */
+    public RecordingId top() {
+        return parent.orElse(id);
+    }
 }

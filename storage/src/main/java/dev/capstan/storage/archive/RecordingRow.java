@@ -81,6 +81,12 @@ class RecordingRow {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
+    @Column(name = "parent_id", length = 64)
+    private String parentId;
+
+    @Column(name = "part", nullable = false)
+    private int part;
+
     @Version
     @Column(name = "version", nullable = false)
     private Long version;
@@ -101,6 +107,16 @@ class RecordingRow {
         this.appData = recording.appDataJson();
         this.createdAt = now;
         this.updatedAt = now;
+        this.parentId = recording.partOf().map(of -> of.parent().value()).orElse(null);
+        this.part = recording.partOf().map(PartOf::number).orElse(1);
+    }
+
+    long version() {
+        return version == null ? 0 : version;
+    }
+
+    Instant endedAt() {
+        return endedAt;
     }
 
     RecordingStatus status() {
@@ -158,6 +174,8 @@ class RecordingRow {
                 appData,
                 createdAt,
                 updatedAt,
-                version == null ? 0 : version);
+                version == null ? 0 : version,
+                Optional.ofNullable(parentId).map(RecordingId::of),
+                part);
     }
 }

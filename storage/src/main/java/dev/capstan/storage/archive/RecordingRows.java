@@ -20,11 +20,20 @@ interface RecordingRows extends JpaRepository<RecordingRow, String>, JpaSpecific
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     Optional<RecordingRow> findForUpdateById(String id);
 
-    List<RecordingRow> findByStartedAtBefore(Instant cutoff, Pageable page);
+    /** Top-level recordings only: parts go with theirs. */
+    List<RecordingRow> findByParentIdIsNullAndStartedAtBefore(Instant cutoff, Pageable page);
+
+    /** A top-level recording and its parts, in order. */
+    @Query("select r from RecordingRow r where r.id = :id or r.parentId = :id order by r.part asc")
+    List<RecordingRow> family(@Param("id") String id);
 
     List<RecordingRow> findByStatusInOrderByStartedAtAscIdAsc(Collection<RecordingStatus> statuses);
 
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("delete from RecordingRow r where r.id = :id")
     int deleteRow(@Param("id") String id);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("delete from RecordingRow r where r.parentId = :id")
+    int deleteParts(@Param("id") String id);
 }

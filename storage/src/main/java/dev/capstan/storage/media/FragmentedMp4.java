@@ -264,6 +264,30 @@ public final class FragmentedMp4 {
         throw new IOException(segment + " has no sample of track " + reference.id() + " (" + reference.handler() + ")");
     }
 
+    /**
+     * How long a run of segments plays: the end of the last segment's samples of the reference track (the video
+     * track, else the first) on the recording's media timeline, which starts at 0.
+     */
+    public static Duration duration(Path init, List<Path> segments) throws IOException {
+        if (segments.isEmpty()) {
+            return Duration.ZERO;
+        }
+        Init parsed = Init.read(init);
+        Init.Track reference = parsed.reference();
+        Path last = segments.get(segments.size() - 1);
+        long end = -1;
+        for (TrackFragment fragment : inspect(last).fragments) {
+            if (fragment.trackId == reference.id() && fragment.sampleCount > 0) {
+                Trex defaults = parsed.trex.getOrDefault(fragment.trackId, new Trex(0, 0));
+                end = Math.max(end, Math.addExact(fragment.baseMediaDecodeTime, fragment.duration(defaults)));
+            }
+        }
+        if (end < 0) {
+            throw new IOException(last + " has no sample of track " + reference.id() + " (" + reference.handler() + ")");
+        }
+        return Duration.ofNanos(rescale(end, reference.timescale(), 1_000_000_000L));
+    }
+
     /** The length of {@link #compose}'s output. */
     public static long composedLength(Path init, List<Segment> segments) throws IOException {
         long length = headerOf(init, segments).length;

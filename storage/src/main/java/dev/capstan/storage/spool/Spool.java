@@ -3,17 +3,22 @@ package dev.capstan.storage.spool;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.blob.BlobStoreException;
+import dev.capstan.storage.media.FragmentedMp4;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -138,6 +143,11 @@ public final class Spool implements AutoCloseable {
         return List.copyOf(interrupted);
     }
 
+    /** Every recording this spool has: uploads found at {@link #open}, begun or adopted since, not yet discarded. */
+    public Set<RecordingId> recordings() {
+        return Set.copyOf(uploads.keySet());
+    }
+
     /** The directory a recording's producer writes into. */
     public Path directory(RecordingId id) {
         return root.resolve(id.value());
@@ -160,6 +170,92 @@ public final class Spool implements AutoCloseable {
         uploads.put(id, upload);
         schedule(upload, settings.scanInterval());
         return directory;
+    }
+
+    /**
+     * Takes over a recording whose producer vanished with its host (its node died mid-recording): fetches what had
+     * reached the store under {@code <id>/segments/} (the header, and the complete segments from the first on up to
+     * the first one missing or unreadable) into a fresh directory here, and spools it as if it had been recorded
+     * here. The caller then {@link #seal}s it and the final object is joined as for any recording, under
+     * {@code <id>/<mediaName>}, with the segment objects deleted once it is complete; segments already in the store
+     * are not sent again.
+     *
+     * <p>Only for a recording nobody records any more: a producer still writing segments into the store would race
+     * the join and the final deletion.
+     *
+     * @return the directory, holding the fetched segments: none when no complete segment had reached the store
+     *         (then there is nothing to seal, and the caller {@link #discard}s it)
+     * @throws IllegalStateException if this spool already has the recording
+     * @throws IOException           if the store (a {@link BlobStoreException}) or the local disk failed; nothing is
+     *                               kept here then
+     */
+    public Path adopt(RecordingId id, String mediaName) throws IOException {
+        Path directory = directory(id);
+        if (uploads.containsKey(id) || Files.exists(directory.resolve(UploadJournal.FILE))) {
+            throw new IllegalStateException("recording " + id + " is already spooled");
+        }
+        // A fetch that an earlier process did not finish left no journal: it starts again.
+        FileSystemUtils.deleteRecursively(directory);
+        Path segments = Files.createDirectories(SegmentLayout.segmentDirectory(directory));
+        try {
+            int fetched = fetchSegments(id, segments);
+            SpooledUpload upload = new SpooledUpload(id, directory, store,
+                    UploadJournal.create(directory, mediaName, true), false, settings.partSize(), clock);
+            uploads.put(id, upload);
+            schedule(upload, settings.scanInterval());
+            log.info("recording {}: adopted {} segments from {}", id, fetched, store.describe());
+            return directory;
+        } catch (IOException | RuntimeException e) {
+            FileSystemUtils.deleteRecursively(directory);
+            throw e;
+        }
+    }
+
+    /** Whether the recording's segments were fetched from the store by {@link #adopt} rather than recorded here. */
+    public boolean adopted(RecordingId id) {
+        SpooledUpload upload = uploads.get(id);
+        return upload != null && upload.adopted();
+    }
+
+    private int fetchSegments(RecordingId id, Path target) throws IOException {
+        String prefix = id.value() + "/" + SegmentLayout.SEGMENT_DIRECTORY + "/";
+        Set<String> names = new HashSet<>();
+        for (BlobStore.BlobInfo blob : store.list(prefix)) {
+            names.add(blob.key().substring(prefix.length()));
+        }
+        // The header is stored once the first segment is complete: without it, nothing can be played.
+        if (!names.contains(SegmentLayout.INIT)) {
+            return 0;
+        }
+        fetch(prefix + SegmentLayout.INIT, target.resolve(SegmentLayout.INIT));
+        int fetched = 0;
+        // Segments are stored in order, so a gap means the store lost one or the rest never came: stop there.
+        for (int number = 0; ; number++) {
+            String name = String.format(SegmentLayout.SEGMENT_PATTERN, number);
+            if (!names.contains(name)) {
+                break;
+            }
+            Path temp = target.resolve(name + ".tmp");
+            fetch(prefix + name, temp);
+            try {
+                FragmentedMp4.inspect(temp);
+            } catch (IOException e) {
+                log.warn("recording {}: segment {} in the store is unreadable; keeping the {} before it: {}", id, name,
+                        fetched, e.getMessage());
+                Files.delete(temp);
+                break;
+            }
+            // Appears under its final name only complete, as a recorded segment does.
+            Files.move(temp, target.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            fetched++;
+        }
+        return fetched;
+    }
+
+    private void fetch(String key, Path file) throws IOException {
+        try (InputStream in = store.read(key, 0, -1)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**

@@ -99,6 +99,10 @@ final class SpooledUpload {
         return journal.sealed();
     }
 
+    boolean adopted() {
+        return journal.adopted();
+    }
+
     boolean finished() {
         return phase == UploadStatus.Phase.COMPLETE || phase == UploadStatus.Phase.FAILED;
     }

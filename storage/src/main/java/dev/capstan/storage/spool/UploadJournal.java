@@ -27,6 +27,8 @@ final class UploadJournal {
 
     private final Path file;
     private final String mediaName;
+    /** Whether the segments were fetched from the store (a salvage) rather than recorded here. */
+    private boolean adopted;
     private String multipartId;
     private boolean multipartComplete;
     /** Part n (1-based) holds segments [starts[n-1], starts[n]) ; the last entry is where the next part starts. */
@@ -43,7 +45,12 @@ final class UploadJournal {
     }
 
     static UploadJournal create(Path directory, String mediaName) throws IOException {
+        return create(directory, mediaName, false);
+    }
+
+    static UploadJournal create(Path directory, String mediaName, boolean adopted) throws IOException {
         UploadJournal journal = new UploadJournal(directory.resolve(FILE), mediaName);
+        journal.adopted = adopted;
         journal.save();
         return journal;
     }
@@ -62,6 +69,7 @@ final class UploadJournal {
             throw new IOException(file + " has no media name");
         }
         UploadJournal journal = new UploadJournal(file, name);
+        journal.adopted = Boolean.parseBoolean(p.getProperty("adopted"));
         journal.multipartId = p.getProperty("multipart");
         journal.multipartComplete = Boolean.parseBoolean(p.getProperty("multipart-complete"));
         String starts = p.getProperty("part-starts", "0");
@@ -85,6 +93,10 @@ final class UploadJournal {
 
     String mediaName() {
         return mediaName;
+    }
+
+    boolean adopted() {
+        return adopted;
     }
 
     Optional<String> multipartId() {
@@ -160,6 +172,9 @@ final class UploadJournal {
     private void save() throws IOException {
         Properties p = new Properties();
         p.setProperty("media", mediaName);
+        if (adopted) {
+            p.setProperty("adopted", "true");
+        }
         if (multipartId != null) {
             p.setProperty("multipart", multipartId);
         }

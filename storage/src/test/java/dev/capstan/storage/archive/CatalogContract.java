@@ -455,4 +455,130 @@ abstract class CatalogContract {
         assertThat(catalog.markReady(RecordingId.of("before-1"), media("before-1")).status())
                 .isEqualTo(RecordingStatus.READY);
     }
+
+    // ---- Parts: a session that moved to another slot after a fault ----------------------------------------
+
+    private static NewRecording part(String id, String parent, int number, Instant startedAt) {
+        return recording(id, "room", startedAt).asPart(new PartOf(RecordingId.of(parent), number));
+    }
+
+    @Test
+    void filesPartsInOrderAndListsTheSessionOnce() {
+        RecordingEntry top = catalog.create(recording("session", "room", BASE));
+        catalog.create(recording("other", "room", BASE.plusSeconds(5)));
+        // Filed out of order: the catalog orders them by part number.
+        RecordingEntry third = catalog.create(part("session-p3", "session", 3, BASE.plusSeconds(90)));
+        RecordingEntry second = catalog.create(part("session-p2", "session", 2, BASE.plusSeconds(30)));
+
+        assertThat(top.parent()).isEmpty();
+        assertThat(top.part()).isEqualTo(1);
+        assertThat(second.parent()).contains(RecordingId.of("session"));
+        assertThat(second.part()).isEqualTo(2);
+        assertThat(second.top()).isEqualTo(RecordingId.of("session"));
+        assertThat(second.status()).isEqualTo(RecordingStatus.RECORDING);
+
+        assertThat(catalog.parts(RecordingId.of("session"))).extracting(e -> e.id().value(), RecordingEntry::part)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("session", 1),
+                        org.assertj.core.groups.Tuple.tuple("session-p2", 2),
+                        org.assertj.core.groups.Tuple.tuple("session-p3", 3));
+        assertThat(catalog.parts(RecordingId.of("session-p3"))).as("the same session, from a part")
+                .extracting(e -> e.id().value()).containsExactly("session", "session-p2", "session-p3");
+        assertThat(catalog.parts(RecordingId.of("other"))).extracting(e -> e.id().value()).containsExactly("other");
+        assertThat(catalog.parts(RecordingId.of("nobody"))).isEmpty();
+        assertThat(catalog.find(RecordingId.of("session-p3"))).contains(third);
+
+        // Searches list sessions, not parts, whatever the filters.
+        assertThat(catalog.search(CatalogQuery.all()).getContent()).extracting(e -> e.id().value())
+                .containsExactly("other", "session");
+        assertThat(catalog.search(CatalogQuery.all()).getTotalElements()).isEqualTo(2);
+        assertThat(catalog.search(CatalogQuery.all().withStarted(BASE.plusSeconds(1), null)).getContent())
+                .extracting(e -> e.id().value()).containsExactly("other");
+        assertThat(catalog.search(CatalogQuery.all().withRoom("room").withStatus(RecordingStatus.RECORDING))
+                .getTotalElements()).isEqualTo(2);
+        // Parts are ordinary recordings otherwise: they go through their own life and are found for resuming.
+        assertThat(catalog.inStatus(Set.of(RecordingStatus.RECORDING))).extracting(e -> e.id().value())
+                .contains("session-p2", "session-p3");
+    }
+
+    @Test
+    void refusesPartsThatDoNotFit() {
+        catalog.create(recording("base", "room", BASE));
+        catalog.create(part("base-p2", "base", 2, BASE.plusSeconds(10)));
+
+        assertThatThrownBy(() -> catalog.create(part("again-p2", "base", 2, BASE.plusSeconds(20))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("part 2 of recording base is already");
+        assertThatThrownBy(() -> catalog.create(part("orphan", "missing", 2, BASE)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing is not in the catalog");
+        assertThatThrownBy(() -> catalog.create(part("nested", "base-p2", 2, BASE)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("top-level");
+        assertThatThrownBy(() -> new PartOf(RecordingId.of("base"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 or more");
+        assertThatThrownBy(() -> part("base", "base", 2, BASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("part of itself");
+        assertThat(catalog.find(RecordingId.of("again-p2"))).isEmpty();
+        assertThat(catalog.find(RecordingId.of("orphan"))).isEmpty();
+        assertThat(catalog.parts(RecordingId.of("base"))).hasSize(2);
+    }
+
+    @Test
+    void deletingARecordingDeletesItsPartsAndRetentionSeesOnlySessions() {
+        catalog.create(recording("old", "room", BASE));
+        catalog.create(part("old-p2", "old", 2, BASE.plusSeconds(60)));
+        catalog.create(recording("young", "room", BASE.plus(Duration.ofHours(2))));
+        catalog.create(part("young-p2", "young", 2, BASE.plus(Duration.ofHours(2)).plusSeconds(60)));
+
+        // A part started before the cutoff goes when its session goes, not on its own.
+        assertThat(catalog.startedBefore(BASE.plus(Duration.ofHours(3)), 100)).extracting(e -> e.id().value())
+                .containsExactly("old", "young");
+
+        assertThat(catalog.delete(RecordingId.of("old"))).isTrue();
+        assertThat(catalog.find(RecordingId.of("old"))).isEmpty();
+        assertThat(catalog.find(RecordingId.of("old-p2"))).isEmpty();
+        assertThat(catalog.find(RecordingId.of("young-p2"))).isPresent();
+        // A part alone can be deleted too; its session stays.
+        assertThat(catalog.delete(RecordingId.of("young-p2"))).isTrue();
+        assertThat(catalog.parts(RecordingId.of("young"))).extracting(e -> e.id().value()).containsExactly("young");
+    }
+
+    @Test
+    void onlyOneOfSeveralSchedulersTakesOverARecording() throws Exception {
+        RecordingId id = RecordingId.of("orphaned");
+        RecordingEntry seen = catalog.create(recording("orphaned", "room", BASE));
+        Instant endedAt = BASE.plusSeconds(42);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Optional<RecordingEntry>> results = new ArrayList<>();
+        try {
+            List<Future<Optional<RecordingEntry>>> tries = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                tries.add(threads.submit(() -> catalog.takeOver(id, seen.version(), endedAt, "salvaging " + thread)));
+            }
+            for (Future<Optional<RecordingEntry>> attempt : tries) {
+                results.add(attempt.get());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(results.stream().filter(Optional::isPresent)).as("winners").hasSize(1);
+        RecordingEntry taken = results.stream().flatMap(Optional::stream).findFirst().orElseThrow();
+        assertThat(taken.status()).isEqualTo(RecordingStatus.UPLOADING);
+        assertThat(taken.endedAt()).contains(endedAt);
+        assertThat(taken.statusDetail().orElseThrow()).startsWith("salvaging ");
+        assertThat(catalog.find(id)).contains(taken);
+
+        // Taken over again from what the winner wrote (its salvager vanished too): an UPLOADING one stays so.
+        RecordingEntry again = catalog.takeOver(id, taken.version(), endedAt.plusSeconds(1), "salvaging again")
+                .orElseThrow();
+        assertThat(again.status()).isEqualTo(RecordingStatus.UPLOADING);
+        assertThat(again.endedAt()).isEqualTo(taken.endedAt());
+        assertThat(catalog.takeOver(id, taken.version(), endedAt, "stale")).isEmpty();
+
+        RecordingEntry measured = catalog.setEnded(id, endedAt.minusSeconds(2), Duration.ofMillis(40_040));
+        assertThat(measured.duration()).contains(Duration.ofMillis(40_040));
+        assertThat(measured.endedAt()).contains(endedAt.minusSeconds(2));
+        RecordingEntry partial = catalog.markPartial(id, media("orphaned"), "node vanished");
+        assertThat(catalog.takeOver(id, partial.version(), endedAt, "too late")).as("a final recording").isEmpty();
+        assertThatThrownBy(() -> catalog.setEnded(id, endedAt, null)).isInstanceOf(IllegalStateException.class);
+        assertThat(catalog.takeOver(RecordingId.of("nobody"), 0, endedAt, "x")).isEmpty();
+    }
 }

@@ -261,6 +261,18 @@ class FragmentedMp4Test {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    @Test
+    void aRunOfSegmentsLastsUntilTheEndOfItsLastSegment() throws Exception {
+        // One segment ends where the next starts (within a frame); two end after the second one's start.
+        Duration first = FragmentedMp4.duration(init, List.of(seg0));
+        Duration secondStart = FragmentedMp4.startTime(init, seg1);
+        assertThat(Math.abs(first.minus(secondStart).toMillis())).as("%s vs %s", first, secondStart)
+                .isLessThanOrEqualTo(34);
+        Duration both = FragmentedMp4.duration(init, List.of(seg0, seg1));
+        assertThat(both).isGreaterThan(secondStart.plusSeconds(1)).isLessThan(secondStart.plusSeconds(3));
+        assertThat(FragmentedMp4.duration(init, List.of())).isZero();
+    }
+
     private static Path resource(String name) {
         try {
             return Path.of(FragmentedMp4Test.class.getResource("/media/demo/" + name).toURI());

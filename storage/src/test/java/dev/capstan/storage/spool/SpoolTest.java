@@ -169,6 +169,87 @@ class SpoolTest {
         }
     }
 
+    @Test
+    void aRecordingWhoseHostVanishedIsAdoptedFromTheStoreByAnotherSpool() throws Exception {
+        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
+                Duration.ofMillis(50), 2);
+        RecordingId id = RecordingId.of("orphan");
+        try (FaultyStore store = new FaultyStore(new LocalBlobStore(temp.resolve("store")))) {
+            // Host A records; its segments reach the store; then it vanishes with its disk.
+            Path lost;
+            try (Spool a = Spool.open(temp.resolve("spool-a"), store, new Listener(1), settings)) {
+                lost = a.begin(id, "orphan.mp4");
+                record(lost);
+                awaitStored(store, "orphan/segments/", SEGMENTS.size() + 1);
+            }
+            byte[] expected = composed(lost);
+            org.springframework.util.FileSystemUtils.deleteRecursively(lost);
+            int puts = store.putCalls.get();
+
+            // Host B adopts it and finishes it as if it had recorded it.
+            Listener listener = new Listener(1);
+            try (Spool b = Spool.open(temp.resolve("spool-b"), store, listener, settings)) {
+                Path adopted = b.adopt(id, "orphan_salvaged.mp4");
+                assertThat(b.adopted(id)).isTrue();
+                assertThat(SegmentLayout.completedSegments(adopted)).extracting(file -> file.getFileName().toString())
+                        .containsExactlyElementsOf(SEGMENTS);
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> b.adopt(id, "again.mp4")))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already spooled");
+                b.seal(id, List.of());
+                assertThat(listener.allCompleted.await(10, TimeUnit.SECONDS)).as("the adopted upload completed").isTrue();
+                ArchivedMedia media = listener.media.get(0);
+                assertThat(media.mediaKey()).isEqualTo("orphan/orphan_salvaged.mp4");
+                assertThat(media.segments()).isEqualTo(SEGMENTS.size());
+                try (InputStream in = store.read(media.mediaKey(), 0, -1)) {
+                    assertThat(in.readAllBytes()).as("the joined file").isEqualTo(expected);
+                }
+                assertThat(media.sha256()).isEqualTo(sha256(expected));
+                assertThat(store.putCalls.get() - puts).as("segments stored again").isZero();
+                assertThat(store.list("orphan/").stream().map(BlobStore.BlobInfo::key))
+                        .containsExactly("orphan/orphan_salvaged.mp4");
+            }
+        }
+    }
+
+    @Test
+    void adoptingKeepsTheSegmentsUpToTheFirstGapAndNothingWhenTheStoreHasNone() throws Exception {
+        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
+                Duration.ofMillis(50), 2);
+        try (LocalBlobStore store = new LocalBlobStore(temp.resolve("store"));
+             Spool spool = Spool.open(temp.resolve("spool"), store, new Listener(1), settings)) {
+            // seg_00001 never reached the store; seg_00002 (a copy of seg_00000) did.
+            store.put("gap/segments/init.mp4", resource(SegmentLayout.INIT), "video/mp4");
+            store.put("gap/segments/seg_00000.m4s", resource("seg_00000.m4s"), "video/iso.segment");
+            store.put("gap/segments/seg_00002.m4s", resource("seg_00000.m4s"), "video/iso.segment");
+            // A truncated object ends the run like a gap.
+            store.put("cut/segments/init.mp4", resource(SegmentLayout.INIT), "video/mp4");
+            store.put("cut/segments/seg_00000.m4s", resource("seg_00000.m4s"), "video/iso.segment");
+            store.put("cut/segments/seg_00001.m4s", java.util.Arrays.copyOf(
+                    Files.readAllBytes(resource("seg_00001.m4s")), 5000), "video/iso.segment");
+            // Segments without the header cannot be played.
+            store.put("headless/segments/seg_00000.m4s", resource("seg_00000.m4s"), "video/iso.segment");
+
+            assertThat(SegmentLayout.completedSegments(spool.adopt(RecordingId.of("gap"), "gap.mp4")))
+                    .extracting(file -> file.getFileName().toString()).containsExactly("seg_00000.m4s");
+            assertThat(SegmentLayout.completedSegments(spool.adopt(RecordingId.of("cut"), "cut.mp4")))
+                    .extracting(file -> file.getFileName().toString()).containsExactly("seg_00000.m4s");
+            Path headless = spool.adopt(RecordingId.of("headless"), "headless.mp4");
+            assertThat(SegmentLayout.completedSegments(headless)).isEmpty();
+            assertThat(SegmentLayout.init(headless)).doesNotExist();
+            assertThat(SegmentLayout.completedSegments(spool.adopt(RecordingId.of("never"), "never.mp4"))).isEmpty();
+            spool.discard(RecordingId.of("never"));
+            assertThat(spool.directory(RecordingId.of("never"))).doesNotExist();
+        }
+    }
+
+    private static void awaitStored(BlobStore store, String prefix, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.list(prefix).size() < count) {
+            assertThat(System.nanoTime()).as("objects under %s in time", prefix).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     /** Writes a short recording into a spool directory as the encoder does: each file appears complete. */

@@ -20,6 +20,7 @@ import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.PartOf;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.net.URI;
@@ -228,7 +229,8 @@ public final class NodeAgent implements SmartLifecycle {
     /** The catalog order for one part: the first part is the session's own recording, later ones hang below it. */
     private static RecordingOrder orderFor(RecordingId id, RecordingId partId, int part, String room, URI url,
             Map<String, Object> metadata, Instant requestedAt) {
-        return new RecordingOrder(partId, room, url, Optional.empty(), metadata, requestedAt);
+        RecordingOrder order = new RecordingOrder(partId, room, url, Optional.empty(), metadata, requestedAt);
+        return part > 1 ? order.withPart(new PartOf(id, part)) : order;
     }
 
     private void follow(Tracked entry, SlotEvent event) {

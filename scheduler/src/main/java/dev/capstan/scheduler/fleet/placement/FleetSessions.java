@@ -209,7 +209,15 @@ public final class FleetSessions implements AutoCloseable {
     /** Makes the part that was on a vanished node playable from what reached the store. */
     private void salvage(Placed placed, String reason) {
         log.info("fleet: salvaging part {} ({}): {}", placed.part(), placed.partId(), reason);
-        // TODO(lead): archive.salvage(placed.partId(), reason) once the archive offers it.
+        archive.salvage(placed.partId(), reason).whenComplete((entry, error) -> {
+            if (error != null) {
+                log.error("fleet: salvaging part {} ({}) failed: {}", placed.part(), placed.partId(),
+                        error.getMessage());
+            } else {
+                entry.ifPresent(e -> log.info("fleet: part {} ({}) salvaged: {}", placed.part(), placed.partId(),
+                        e.status()));
+            }
+        });
     }
 
     /** Settles finalizing sessions and notices nodes that vanished while we were not listening. */

@@ -1,0 +1,79 @@
+package dev.capstan.scheduler.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.storage.archive.RecordingId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a recording stands now, for {@code GET /api/v1/recordings/{id}/status} and its event stream. One source per
+ * place recordings are known: {@link LocalRecordingProgress} (asked first) knows this process's sessions,
+ * {@link CatalogRecordingProgress} (asked last) what the catalog says; a source for recordings running on other
+ * nodes is another bean ordered between them. The API asks them in order ({@link #firstOf}): the first that knows
+ * the recording answers.
+ */
+public interface RecordingProgress {
+
+    /** The recording's progress, or empty when this source does not know it. */
+    Optional<Progress> of(RecordingId id);
+
+    /** Asks each source in turn; the first non-empty answer wins. */
+    static RecordingProgress firstOf(List<? extends RecordingProgress> sources) {
+        List<RecordingProgress> ordered = List.copyOf(sources);
+        return id -> {
+            for (RecordingProgress source : ordered) {
+                Optional<Progress> progress = source.of(id);
+                if (progress.isPresent()) {
+                    return progress;
+                }
+            }
+            return Optional.empty();
+        };
+    }
+
+    /**
+     * A recording's status as the API shows it. Absent figures are left out of the JSON.
+     *
+     * @param state           its session's state ({@code pending}, {@code on}, {@code stopping}, {@code finalizing},
+     *                        {@code done}, {@code failed}); for a recording this process has no session of, the
+     *                        catalog's status ({@code recording}, {@code uploading}, {@code ready}, {@code partial},
+     *                        {@code failed})
+     * @param since           when it entered that state
+     * @param mode            {@code file}, {@code stream} or {@code both}
+     * @param meeting         the page or meeting it records
+     * @param metadata        the requester's own data about it (REST {@code metadata}, Jicofo's {@code app_data})
+     * @param durationSeconds media recorded so far (the encoder's clock), or the finished recording's length
+     * @param fps             the encoder's frames per second now
+     * @param speed           the encoder's speed (× real time; below about 0.98 the host cannot keep up)
+     * @param bytes           bytes written so far, or the stored file's size
+     * @param pendingUploads  segments and bytes on local disk that the store does not have yet
+     * @param streams         its live destinations (addresses masked) while it runs
+     * @param node            the node that records it, when another than this process
+     * @param part            which part of its session this recording is, when later than the first
+     * @param failure         why it failed, once it has
+     * @param retryable       whether another attempt could succeed where this one failed
+     * @param settled         whether this is its last state: nothing changes any more (not shown)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Progress(String id, String state, Instant since, String mode, String meeting, Map<String, Object> metadata,
+            Double durationSeconds, Double fps, Double speed, Long bytes, PendingUploads pendingUploads,
+            List<StreamStats> streams, String node, Integer part, String failure, Boolean retryable,
+            @JsonIgnore boolean settled) {
+
+        public Progress {
+            metadata = metadata == null ? Map.of() : metadata;
+            streams = streams == null ? List.of() : List.copyOf(streams);
+            pendingUploads = pendingUploads == null ? PendingUploads.NONE : pendingUploads;
+        }
+    }
+
+    /** Segments and bytes waiting on local disk for the store. */
+    record PendingUploads(int segments, long bytes) {
+
+        static final PendingUploads NONE = new PendingUploads(0, 0);
+    }
+}

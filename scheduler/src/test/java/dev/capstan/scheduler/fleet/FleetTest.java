@@ -1,0 +1,308 @@
+package dev.capstan.scheduler.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.fixture.ProsodyServer;
+import dev.capstan.storage.fixture.LoopbackPort;
+import dev.capstan.storage.fixture.PostgresServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet on one machine, as on three hosts: a scheduler and two recorder nodes in separate JVMs, meeting in a
+ * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
+ * steps build on each other: packing, draining, then a node killed mid-recording.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class FleetTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROOM = "capstanpool@" + ProsodyServer.INTERNAL_MUC_DOMAIN;
+    private static final String USER = "capstan";
+    private static final String PASSWORD = "capstanpass";
+
+    @TempDir
+    static Path directory;
+    static PostgresServer postgres;
+    static ProsodyServer prosody;
+    static CapstanProcess scheduler;
+    static CapstanProcess nodeA;
+    static CapstanProcess nodeB;
+    static Path store;
+
+    @BeforeAll
+    static void startFleet() throws Exception {
+        assumeTrue(ProsodyServer.isInstalled(), "prosody is not installed (./capstan test installs it)");
+        postgres = PostgresServer.start();
+        prosody = ProsodyServer.start(directory.resolve("prosody"));
+        prosody.register(USER, ProsodyServer.AUTH_DOMAIN, PASSWORD);
+        store = Files.createDirectories(directory.resolve("store"));
+        scheduler = CapstanProcess.start("scheduler", LoopbackPort.free(), directory.resolve("scheduler"),
+                common("scheduler", Map.of("capstan.fleet.role", "scheduler")));
+        nodeA = startNode("node-a", 2);
+        nodeB = startNode("node-b", 1);
+        for (CapstanProcess process : List.of(scheduler, nodeA, nodeB)) {
+            process.awaitHttp(Duration.ofSeconds(90));
+        }
+        // Both nodes are in the pool with every slot warm.
+        await(Duration.ofSeconds(90), "both nodes warm in the pool", () -> {
+            JsonNode nodes = scheduler.getJson("/api/v1/nodes");
+            return node(nodes, "node-a").map(n -> n.get("free").asInt() == 2).orElse(false)
+                    && node(nodes, "node-b").map(n -> n.get("free").asInt() == 1).orElse(false);
+        });
+    }
+
+    private static CapstanProcess startNode(String name, int slots) throws Exception {
+        Map<String, String> properties = common(name, Map.of(
+                "spring.profiles.active", "node",
+                "capstan.node.slots", Integer.toString(slots),
+                // Admission is tested elsewhere; here the fleet decides, not this small machine's CPU.
+                "capstan.node.cpu-per-recording", "0.05",
+                "capstan.node.cpu-budget", "8",
+                "capstan.node.overload-speed", "0.1",
+                "capstan.node.drain-timeout", "20s",
+                "capstan.recorder.profile", "640x360"));
+        return CapstanProcess.start(name, LoopbackPort.free(), directory.resolve(name), properties);
+    }
+
+    private static Map<String, String> common(String name, Map<String, String> own) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", postgres.jdbcUrl());
+        properties.put("spring.datasource.username", postgres.username());
+        properties.put("spring.datasource.password", postgres.password());
+        properties.put("capstan.archive.local.root", store.toString());
+        properties.put("capstan.archive.spool", directory.resolve(name).resolve("spool").toString());
+        properties.put("capstan.jibri.http-api.enabled", "false");
+        properties.put("capstan.fleet.xmpp.host", ProsodyServer.HOST);
+        properties.put("capstan.fleet.xmpp.port", Integer.toString(prosody.c2sPort()));
+        properties.put("capstan.fleet.xmpp.domain", ProsodyServer.AUTH_DOMAIN);
+        properties.put("capstan.fleet.xmpp.username", USER);
+        properties.put("capstan.fleet.xmpp.password", PASSWORD);
+        properties.put("capstan.fleet.xmpp.room", ROOM);
+        properties.put("capstan.fleet.xmpp.nickname", name);
+        properties.put("capstan.fleet.presence-interval", "1s");
+        properties.putAll(own);
+        return properties;
+    }
+
+    @AfterAll
+    static void stopFleet() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, scheduler, prosody, postgres}) {
+            if (closeable != null) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    System.err.println("closing: " + e);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void placementPacksRecordingsOntoTheBusiestNodeThatHasRoom() throws Exception {
+        String first = start();
+        awaitOn(first, "node-a");
+        String second = start();
+        awaitOn(second, "node-a");
+        JsonNode nodes = scheduler.getJson("/api/v1/nodes");
+        assertThat(node(nodes, "node-b").orElseThrow().get("recordings")).as("node B stays idle").isEmpty();
+        assertThat(node(nodes, "node-a").orElseThrow().get("busy").asInt()).isEqualTo(2);
+
+        stop(second);
+        awaitSession(second, "done");
+        assertThat(catalog(second)).singleElement().satisfies(part -> assertThat(part.status).isEqualTo("READY"));
+        firstRecording = first;
+    }
+
+    static String firstRecording;
+
+    @Test
+    @Order(2)
+    void aDrainedNodeFinishesItsRecordingAndTakesNoNewOne() throws Exception {
+        assertThat(scheduler.post("/api/v1/nodes/node-a/drain", null).statusCode()).isEqualTo(202);
+        await(Duration.ofSeconds(10), "node A draining", () -> node(scheduler.getJson("/api/v1/nodes"), "node-a")
+                .map(n -> n.get("draining").asBoolean() && n.get("free").asInt() == 0).orElse(false));
+        // Node A is the busier one, but it is draining: the new recording goes to node B.
+        String third = start();
+        awaitOn(third, "node-b");
+        assertThat(reportOf(firstRecording)).hasValueSatisfying(r -> assertThat(r.get("state").asText())
+                .isEqualTo("on"));
+        stop(firstRecording);
+        awaitSession(firstRecording, "done");
+        assertThat(catalog(firstRecording)).singleElement().satisfies(part -> {
+            assertThat(part.status).isEqualTo("READY");
+            assertThat(plays(part)).isGreaterThan(3.0);
+        });
+        JsonNode drained = node(scheduler.getJson("/api/v1/nodes"), "node-a").orElseThrow();
+        assertThat(drained.get("draining").asBoolean()).isTrue();
+        assertThat(drained.get("busy").asInt()).isZero();
+        assertThat(scheduler.send("DELETE", "/api/v1/nodes/node-a/drain", null).statusCode()).isEqualTo(202);
+        await(Duration.ofSeconds(10), "node A back at work", () -> node(scheduler.getJson("/api/v1/nodes"),
+                "node-a").map(n -> !n.get("draining").asBoolean() && n.get("free").asInt() == 2).orElse(false));
+        survivor = third;
+    }
+
+    static String survivor;
+
+    @Test
+    @Order(3)
+    void aKilledNodesRecordingContinuesOnAnotherNodeWithinTenSeconds() throws Exception {
+        // Long enough on node B for segments to be in the store.
+        Thread.sleep(6_000);
+        long killedAt = System.nanoTime();
+        nodeB.kill();
+        await(Duration.ofSeconds(15), "the recording on again on node A", () -> reportOf(survivor)
+                .filter(r -> r.get("node").asText().equals("node-a") && r.get("state").asText().equals("on"))
+                .isPresent());
+        Duration gap = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertThat(gap).as("from kill -9 to recording again").isLessThan(Duration.ofSeconds(10));
+        Thread.sleep(5_000);
+        stop(survivor);
+        awaitSession(survivor, "done");
+        List<Part> parts = catalog(survivor);
+        assertThat(parts).extracting(p -> p.part).containsExactly(1, 2);
+        assertThat(parts.get(0).status).as("part 1, salvaged from the store").isEqualTo("PARTIAL");
+        assertThat(parts.get(1).status).isEqualTo("READY");
+        assertThat(plays(parts.get(0))).as("part 1 plays what reached the store").isGreaterThan(3.0);
+        assertThat(plays(parts.get(1))).isGreaterThan(3.0);
+        System.out.printf("fleet: recording again %d ms after kill -9; parts %.1f s + %.1f s%n", gap.toMillis(),
+                plays(parts.get(0)), plays(parts.get(1)));
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------
+
+    private static String start() throws Exception {
+        HttpResponse<String> response = scheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
+                "url", scheduler.uri("/demo").toString(), "mode", "file")));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JSON.readTree(response.body()).get("id").asText();
+    }
+
+    private static void stop(String id) throws Exception {
+        HttpResponse<String> response = scheduler.post("/api/v1/recordings/" + id + "/stop", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
+    private static void awaitOn(String id, String nodeName) throws Exception {
+        await(Duration.ofSeconds(30), id + " on at " + nodeName, () -> reportOf(id)
+                .filter(r -> r.get("node").asText().equals(nodeName) && r.get("state").asText().equals("on"))
+                .isPresent());
+    }
+
+    /** The node's report of the recording's current part, with the node's name added. */
+    private static Optional<JsonNode> reportOf(String id) throws Exception {
+        Optional<JsonNode> found = Optional.empty();
+        for (JsonNode node : scheduler.getJson("/api/v1/nodes")) {
+            for (JsonNode recording : node.get("recordings")) {
+                if (recording.get("id").asText().equals(id) && !recording.get("state").asText().equals("stopped")
+                        && !recording.get("state").asText().equals("failed")) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) recording).put("node", node.get("name").asText());
+                    found = Optional.of(recording);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static void awaitSession(String id, String state) throws Exception {
+        await(Duration.ofSeconds(60), id + " " + state, () -> {
+            for (JsonNode session : scheduler.getJson("/api/v1/sessions")) {
+                if (session.get("recordingId").asText().equals(id)) {
+                    return session.get("state").asText().equals(state);
+                }
+            }
+            return false;
+        });
+    }
+
+    private static Optional<JsonNode> node(JsonNode nodes, String name) {
+        for (JsonNode node : nodes) {
+            if (node.get("name").asText().equals(name)) {
+                return Optional.of(node);
+            }
+        }
+        return Optional.empty();
+    }
+
+    record Part(String id, int part, String status, String mediaKey) {
+    }
+
+    /** The catalog's parts of a recording, read from the shared database itself. */
+    private static List<Part> catalog(String id) throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(),
+                postgres.password());
+             PreparedStatement query = connection.prepareStatement(
+                     "select id, part, status, media_key from recording where id = ? or parent_id = ? order by part")) {
+            query.setString(1, id);
+            query.setString(2, id);
+            List<Part> parts = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    parts.add(new Part(rows.getString(1), rows.getInt(2), rows.getString(3), rows.getString(4)));
+                }
+            }
+            return parts;
+        }
+    }
+
+    /** Plays the part's media from the store and returns its length in seconds; it must have video frames. */
+    private static double plays(Part part) throws Exception {
+        Path media = store.resolve(part.mediaKey());
+        assertThat(media).exists();
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(media.toFile())) {
+            grabber.start();
+            int images = 0;
+            Frame frame;
+            while ((frame = grabber.grabImage()) != null && images < 30) {
+                images++;
+            }
+            assertThat(images).as("video frames in " + part).isEqualTo(30);
+            return grabber.getLengthInTime() / 1e6;
+        }
+    }
+
+    private static void await(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.call()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : " (" + last + ")")
+                + "\n--- scheduler ---\n" + scheduler.tail() + "\n--- node-a ---\n" + nodeA.tail()
+                + "\n--- node-b ---\n" + nodeB.tail());
+    }
+}
