@@ -63,8 +63,9 @@ class FleetConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive) {
-            return new FleetSessions(room, roster, sessions, archive);
+        FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
+                ObjectMapper json) {
+            return new FleetSessions(room, roster, sessions, archive, json);
         }
     }
 }

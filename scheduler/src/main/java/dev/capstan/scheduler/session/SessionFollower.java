@@ -46,6 +46,7 @@ public class SessionFollower {
      *               {@code failed}); on the recorder's thread, as soon as this has returned or even before
      * @throws NodeBusyException when no slot can take it now; no session is filed
      * @throws IOException       when the archive cannot file it
+     * @throws org.springframework.dao.DataAccessException when the session cannot be filed (the recording stops)
      */
     public Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
             Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
@@ -60,7 +61,13 @@ public class SessionFollower {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException refusal ? refusal : e;
         }
-        sessions.add(session);
+        try {
+            sessions.add(session);
+        } catch (RuntimeException e) {
+            // Unfiled, nobody would follow or stop it: it ends now, and its caller hears why.
+            recording.stop();
+            throw e;
+        }
         // Followed once the session is filed, so that even an outcome that came before is reported.
         follow(session, recording, onEnd);
         return new Started(session, recording);

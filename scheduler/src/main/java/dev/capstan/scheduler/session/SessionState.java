@@ -1,16 +1,29 @@
 package dev.capstan.scheduler.session;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Where a session is in its life: {@code pending → on → stopping → finalizing → done}, and from any state that is
- * not final to {@code failed}. {@code on} means frames are being written; {@code finalizing} means the slot is
- * already free and the archive is completing the upload.
+ * Where a session is in its life: {@code requested → starting → pending → on → stopping → finalizing → done}, and
+ * from any state that is not final to {@code failed}. {@code on} means frames are being written; {@code finalizing}
+ * means the slot is already free and the archive is completing the upload. A session that was {@code pending} or
+ * {@code on} goes back to {@code starting} when it moves to another node after a fault (the failover edge).
  */
 public sealed interface SessionState {
 
+    /** Every state's {@link #name()}, in life-cycle order. */
+    List<String> NAMES = List.of("requested", "starting", "pending", "on", "stopping", "finalizing", "done", "failed");
+
     Instant since();
+
+    /** Filed, not yet placed on a node. */
+    record Requested(Instant since) implements SessionState {
+    }
+
+    /** Sent to a node, which has not accepted it yet. */
+    record Starting(Instant since) implements SessionState {
+    }
 
     /** Accepted; the slot is joining the meeting. */
     record Pending(Instant since) implements SessionState {
@@ -46,6 +59,11 @@ public sealed interface SessionState {
         return this instanceof Done || this instanceof Failed;
     }
 
+    /** Whether a node has (or is being asked to take) the session: the states a node's death interrupts. */
+    default boolean isPlaced() {
+        return this instanceof Starting || this instanceof Pending || this instanceof On;
+    }
+
     /** The transitions the life cycle allows. */
     default boolean canMoveTo(SessionState next) {
         if (isFinal()) {
@@ -54,15 +72,49 @@ public sealed interface SessionState {
         if (next instanceof Failed) {
             return true;
         }
+        if (this instanceof Requested) {
+            return next instanceof Starting || next instanceof Pending || next instanceof Stopping;
+        }
+        if (this instanceof Starting) {
+            return next instanceof Pending || next instanceof Stopping;
+        }
         if (this instanceof Pending) {
-            return next instanceof On || next instanceof Stopping || next instanceof Finalizing;
+            return next instanceof On || next instanceof Stopping || next instanceof Finalizing
+                    || next instanceof Starting;
         }
         if (this instanceof On) {
-            return next instanceof Stopping || next instanceof Finalizing;
+            return next instanceof Stopping || next instanceof Finalizing || next instanceof Starting;
         }
         if (this instanceof Stopping) {
             return next instanceof Finalizing;
         }
         return this instanceof Finalizing && next instanceof Done;
+    }
+
+    /** What a state says besides its name: the failure's reason or the ending; null for the others. */
+    default String detail() {
+        if (this instanceof Failed failed) {
+            return failed.reason();
+        }
+        return this instanceof Finalizing finalizing ? finalizing.ending() : null;
+    }
+
+    /**
+     * The state a stored row describes (see {@link #name()} and {@link #detail()}).
+     *
+     * @throws IllegalArgumentException for a name that is not a state's
+     */
+    static SessionState of(String name, Instant since, String detail, boolean retryable) {
+        return switch (name) {
+            case "requested" -> new Requested(since);
+            case "starting" -> new Starting(since);
+            case "pending" -> new Pending(since);
+            case "on" -> new On(since);
+            case "stopping" -> new Stopping(since);
+            case "finalizing" -> new Finalizing(since, detail == null ? "" : detail);
+            case "done" -> new Done(since);
+            case "failed" -> new Failed(since, detail == null ? "" : detail, retryable);
+            default -> throw new IllegalArgumentException("no session state is called '" + name + "'");
+        };
     }
 }

@@ -1,76 +1,202 @@
 package dev.capstan.scheduler.session;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.storage.archive.RecordingId;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The sessions of this process: those running, and the most recent that ended, for status pages and logs. Every
- * filing and move is published as a {@link SessionChanged} event.
+ * Every session, in the {@code session} table that all schedulers on one database share: those running and those
+ * that ended. The sessions this process drives are live objects, the same from filing to their end; the others are
+ * read from their rows on every look. Every filing and move is persisted (a move only if the row is still as this
+ * process last saw it: of two schedulers, one wins) and published as a {@link SessionChanged} event.
  */
 @Component
 public class Sessions {
 
-    private static final int ENDED_KEPT = 100;
+    private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+    /** How many ended sessions {@link #list()} shows. */
+    static final int ENDED_LISTED = 200;
 
     private final ApplicationEventPublisher events;
-    private final Map<RecordingId, Session> active = new LinkedHashMap<>();
-    private final Deque<Session> ended = new ArrayDeque<>();
+    private final SessionTable table;
+    private final String instance;
+    /** The sessions this process drives, until they end. */
+    private final Map<RecordingId, Session> live = new ConcurrentHashMap<>();
 
-    public Sessions(ApplicationEventPublisher events) {
+    public Sessions(ApplicationEventPublisher events, JdbcClient jdbc, ObjectMapper json, SchedulerInstance instance) {
         this.events = events;
+        this.table = new SessionTable(jdbc, json);
+        this.instance = instance.name();
     }
 
+    /** This scheduler instance's name: the owner of the sessions it files or takes over. */
+    public String instance() {
+        return instance;
+    }
+
+    /**
+     * Files a new session, driven by this process.
+     *
+     * @throws org.springframework.dao.DuplicateKeyException when a session with its id exists already
+     * @throws DataAccessException                           when the database cannot file it
+     */
     public void add(Session session) {
-        synchronized (this) {
-            active.put(session.recordingId(), session);
+        synchronized (session) {
+            session.owned(instance, 0);
+            table.insert(session);
+            live.put(session.recordingId(), session);
         }
+        log.debug("{} filed by {}", session, instance);
         events.publishEvent(new SessionChanged(session, Optional.empty(), session.state()));
     }
 
-    /** Moves the session and files it among the ended ones once its state is final. */
+    /**
+     * Moves the session if the life cycle allows it and its row is still as this process last saw it.
+     *
+     * @return false (and nothing changes) when the life cycle does not allow it, e.g. a late event after the session
+     *         failed, or when another scheduler moved the session meanwhile (the object then shows where it is)
+     */
     public boolean moveTo(Session session, SessionState next) {
+        return change(session, next, null);
+    }
+
+    /**
+     * Records a (re)placement and moves the state in one update: e.g. {@code requested → starting} on the node
+     * chosen, or {@code on → starting} as part 2 on another node after a fault. A session still {@code starting}
+     * may also be placed again elsewhere ({@code starting → starting}) when the node it was sent to refused it.
+     *
+     * @param partId the catalog recording that will hold this part (the session's own id for part 1)
+     * @return false as for {@link #moveTo}
+     */
+    public boolean assign(Session session, String node, int part, RecordingId partId, SessionState next) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(partId, "partId");
+        if (part < 1) {
+            throw new IllegalArgumentException("parts count from 1, not " + part);
+        }
+        return change(session, next, new Placement(node, part, partId));
+    }
+
+    private record Placement(String node, int part, RecordingId partId) {
+    }
+
+    private boolean change(Session session, SessionState next, Placement placement) {
         SessionState previous;
-        boolean moved;
         synchronized (session) {
             previous = session.state();
-            moved = session.moveTo(next);
-        }
-        if (moved) {
-            events.publishEvent(new SessionChanged(session, Optional.of(previous), next));
-        }
-        if (moved && next.isFinal()) {
-            synchronized (this) {
-                if (active.remove(session.recordingId()) != null) {
-                    ended.addFirst(session);
-                    while (ended.size() > ENDED_KEPT) {
-                        ended.removeLast();
+            boolean replacing = placement != null && previous instanceof SessionState.Starting
+                    && next instanceof SessionState.Starting;
+            if (!previous.canMoveTo(next) && !replacing) {
+                log.debug("{}: ignoring {} while {}", session, next.name(), previous.name());
+                return false;
+            }
+            Placement target = placement != null ? placement
+                    : new Placement(session.node(), session.part(), session.partId());
+            long version = session.version();
+            long stored;
+            try {
+                if (!table.update(session.recordingId(), version, next, target.node(), target.part(),
+                        target.partId())) {
+                    table.find(session.recordingId()).ifPresent(session::refresh);
+                    if (session.state().isFinal() || !session.owner().equals(instance)) {
+                        live.remove(session.recordingId(), session);
                     }
+                    log.info("{}: not moved to {}: another scheduler moved it meanwhile (owner {})", session,
+                            next.name(), session.owner());
+                    return false;
                 }
+                stored = version + 1;
+            } catch (DataAccessException e) {
+                // The recording goes on: this process keeps the truth, and the row catches up on the next move
+                // (checked against the version this object last stored).
+                log.warn("{}: the move to {} could not be stored now: {}", session, next.name(), e.getMessage());
+                stored = version;
+            }
+            if (placement != null) {
+                session.placed(target.node(), target.part(), target.partId());
+            }
+            session.moved(next, stored);
+        }
+        events.publishEvent(new SessionChanged(session, Optional.of(previous), next));
+        if (next.isFinal()) {
+            live.remove(session.recordingId(), session);
+        }
+        return true;
+    }
+
+    /**
+     * Failover: makes this scheduler the owner of a session that {@code deadNode} was recording, if no other
+     * scheduler has taken it since {@code seen} was read (its version). Of schedulers racing for the same
+     * session, exactly one gets it; it should place the session again at once ({@link #assign} to {@code
+     * starting}), which also keeps later comers from taking it again.
+     *
+     * @return the session, now live in this process, if this scheduler won it
+     */
+    public Optional<Session> takeOver(Session seen, String deadNode) {
+        if (!table.takeOver(seen.recordingId(), seen.version(), deadNode, instance)) {
+            return Optional.empty();
+        }
+        Session session = live.computeIfAbsent(seen.recordingId(), id -> seen);
+        synchronized (session) {
+            table.find(seen.recordingId()).ifPresent(session::refresh);
+        }
+        log.warn("{}: taken over by {} from dead node {}", session, instance, deadNode);
+        return Optional.of(session);
+    }
+
+    /** {@link #takeOver(Session, String)} with the session as its row is now. */
+    public Optional<Session> takeOver(RecordingId id, String deadNode) {
+        return table.find(id).flatMap(seen -> takeOver(seen, deadNode));
+    }
+
+    public Optional<Session> find(RecordingId id) {
+        Session session = live.get(id);
+        return session != null ? Optional.of(session) : table.find(id);
+    }
+
+    /** Running sessions first (oldest first), then the {@value #ENDED_LISTED} that ended last (newest first). */
+    public List<Session> list() {
+        List<Session> all = new ArrayList<>(active());
+        all.addAll(table.ended(ENDED_LISTED));
+        return all;
+    }
+
+    /** Sessions not yet done or failed, of every scheduler, oldest first. */
+    public List<Session> active() {
+        return table.active().stream().map(this::liveOrStored).toList();
+    }
+
+    /** Sessions not yet done or failed on one node, oldest first. */
+    public List<Session> activeOn(String node) {
+        return table.activeOn(node).stream().map(this::liveOrStored).toList();
+    }
+
+    /**
+     * Makes this process drive the sessions that an earlier process of this instance left unfinished (those it
+     * drives already excepted).
+     */
+    List<Session> adoptUnfinished() {
+        List<Session> adopted = new ArrayList<>();
+        for (Session stored : table.activeOwnedBy(instance)) {
+            if (live.putIfAbsent(stored.recordingId(), stored) == null) {
+                adopted.add(stored);
             }
         }
-        return moved;
+        return adopted;
     }
 
-    public synchronized Optional<Session> find(RecordingId id) {
-        Session session = active.get(id);
-        if (session != null) {
-            return Optional.of(session);
-        }
-        return ended.stream().filter(s -> s.recordingId().equals(id)).findFirst();
-    }
-
-    /** Running sessions first (oldest first), then recently ended ones (newest first). */
-    public synchronized List<Session> list() {
-        List<Session> all = new ArrayList<>(active.values());
-        all.addAll(ended);
-        return all;
+    private Session liveOrStored(Session stored) {
+        return live.getOrDefault(stored.recordingId(), stored);
     }
 }

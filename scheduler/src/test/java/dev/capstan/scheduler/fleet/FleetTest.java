@@ -184,6 +184,11 @@ class FleetTest {
         Duration gap = Duration.ofNanos(System.nanoTime() - killedAt);
         assertThat(gap).as("from kill -9 to recording again").isLessThan(Duration.ofSeconds(10));
         Thread.sleep(5_000);
+        JsonNode status = scheduler.getJson("/api/v1/recordings/" + survivor + "/status");
+        assertThat(status.get("state").asText()).isEqualTo("on");
+        assertThat(status.get("node").asText()).isEqualTo("node-a");
+        assertThat(status.get("part").asInt()).isEqualTo(2);
+        assertThat(status.get("fps").asDouble()).isGreaterThan(20);
         stop(survivor);
         awaitSession(survivor, "done");
         List<Part> parts = catalog(survivor);

@@ -1,5 +1,8 @@
 package dev.capstan.scheduler.fleet.placement;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.fleet.FleetCommandException;
 import dev.capstan.scheduler.fleet.FleetIq;
@@ -7,6 +10,7 @@ import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
 import dev.capstan.scheduler.fleet.RemoteOrder;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionRecovery;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -28,19 +32,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The sessions this scheduler runs on the fleet's nodes: it places each on a node ({@link Placement}), follows it
  * through the node's presence, stops it on request and, when its node vanishes mid-recording, salvages what reached
- * the store as one part and continues the session as the next part on another node.
+ * the store as one part and continues the session as the next part on another node. Each session's placement and
+ * order are kept with it in the shared database, so a restarted scheduler takes up following it again
+ * ({@link SessionRecovery}).
  */
-public final class FleetSessions implements AutoCloseable {
+public final class FleetSessions implements SessionRecovery, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FleetSessions.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /** A node missing from the room this long after we (re)joined is gone, even if we missed its departure. */
     private static final Duration MISSING_GRACE = Duration.ofSeconds(3);
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
 
     private final PoolRoom room;
     private final NodeRoster roster;
     private final Sessions sessions;
     private final RecordingArchive archive;
+    private final ObjectMapper json;
     private final Map<RecordingId, Active> active = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fleet-sessions");
@@ -64,7 +73,9 @@ public final class FleetSessions implements AutoCloseable {
         }
     }
 
-    public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive) {
+    public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
+            ObjectMapper json) {
+        this.json = json;
         this.room = room;
         this.roster = roster;
         this.sessions = sessions;
@@ -79,9 +90,10 @@ public final class FleetSessions implements AutoCloseable {
      *
      * @throws NoNodeException when no node can take it now (the session is filed as failed, retryable)
      */
-    public Session start(RemoteOrder order, String origin) throws NoNodeException {
+    public Session start(RemoteOrder order, String origin) throws NoNodeException, JsonProcessingException {
         Session session = new Session(RecordingId.of(order.id()), origin, Optional.empty(), order.mode(),
-                order.url().toString(), Map.of(), order.requestedAt());
+                order.url().toString(), json.readValue(order.metadataJson(), JSON_OBJECT), order.requestedAt(),
+                new SessionState.Requested(Instant.now()), "", json.writeValueAsString(order));
         Active entry = new Active(session, order);
         active.put(session.recordingId(), entry);
         sessions.add(session);
@@ -91,6 +103,24 @@ public final class FleetSessions implements AutoCloseable {
             throw new NoNodeException("no node can take it now: " + describeNodes());
         }
         return session;
+    }
+
+    /** A session this scheduler drove before it restarted: follow it again where it runs. */
+    @Override
+    public void recover(Session session) {
+        try {
+            RemoteOrder order = json.readValue(session.plan(), RemoteOrder.class);
+            Active entry = new Active(session, order);
+            entry.placed = new Placed(session.node(), session.part(), session.partId(), Instant.now());
+            entry.finalizing = session.state() instanceof SessionState.Finalizing;
+            active.put(session.recordingId(), entry);
+            log.info("fleet: following {} again, part {} on {}", order, session.part(), session.node());
+        } catch (JsonProcessingException | RuntimeException e) {
+            log.error("fleet: cannot follow session {} again (its order is unreadable: {})", session.recordingId(),
+                    e.getMessage());
+            sessions.moveTo(session, new SessionState.Failed(Instant.now(),
+                    "the scheduler restarted and could not read the session back", true));
+        }
     }
 
     /** Where the session's current part runs, if this scheduler drives it. */
@@ -138,9 +168,14 @@ public final class FleetSessions implements AutoCloseable {
             }
             String node = choice.get().name();
             roster.reserve(node);
+            if (!sessions.assign(entry.session, node, part, partId, new SessionState.Starting(Instant.now()))) {
+                log.warn("fleet: {} moved on elsewhere ({}); not placing it", entry.order, entry.session.state());
+                return false;
+            }
+            entry.placed = new Placed(node, part, partId, Instant.now());
             try {
                 room.send(node, entry.order.command(part, partId.value(), Instant.now()), COMMAND_TIMEOUT);
-                entry.placed = new Placed(node, part, partId, Instant.now());
+                sessions.moveTo(entry.session, new SessionState.Pending(Instant.now()));
                 log.info("fleet: {} part {} ({}) placed on {}", entry.order, part, partId, node);
                 return true;
             } catch (FleetCommandException e) {
@@ -200,8 +235,6 @@ public final class FleetSessions implements AutoCloseable {
                 active.remove(entry.session.recordingId());
                 sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(),
                         "node " + node + " vanished and no other node could take the recording", true));
-            } else {
-                sessions.moveTo(entry.session, new SessionState.Pending(Instant.now()));
             }
         }
     }

@@ -1,0 +1,97 @@
+package dev.capstan.scheduler.events.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.session.SchedulerInstance;
+import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionChanged;
+import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.storage.archive.RecordingId;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * Webhooks wired by hand as the application wires them: a migrated database with the delivery log, real
+ * {@link Sessions} whose events go to a started {@link Webhooks}, and a meter registry to read the counters from.
+ */
+final class Rig implements AutoCloseable {
+
+    static final String SECRET = "whsec-5f0c2a9e41b7d3c8";
+
+    final DeliveryLog log;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final Webhooks webhooks;
+    final Sessions sessions;
+
+    Rig(DataSource database, WebhookProperties settings) {
+        log = new DeliveryLog(database);
+        webhooks = Webhooks.start(settings, log, meters, new ObjectMapper()).orElseThrow();
+        sessions = new Sessions(event -> webhooks.accept((SessionChanged) event), JdbcClient.create(database),
+                new ObjectMapper(), new SchedulerInstance("webhooks-test"));
+    }
+
+    /** A new in-memory H2 database with every migration applied; it lives as long as the JVM. */
+    static DataSource h2() {
+        return migrated("jdbc:h2:mem:webhooks-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    static DataSource migrated(String url, String user, String password) {
+        DriverManagerDataSource database = new DriverManagerDataSource(url, user, password);
+        Flyway.configure().dataSource(database).locations("classpath:db/migration").load().migrate();
+        return database;
+    }
+
+    static WebhookProperties.Subscriber subscriber(URI url, String... events) {
+        return new WebhookProperties.Subscriber(url, SECRET, List.of(events));
+    }
+
+    /** Small numbers, so that retries and give-ups happen within a test. */
+    static WebhookProperties settings(Duration timeout, int maxAttempts, Duration firstRetry, int queueSize,
+            WebhookProperties.Subscriber... subscribers) {
+        return new WebhookProperties(List.of(subscribers), timeout, maxAttempts, firstRetry, Duration.ofSeconds(2),
+                queueSize, Duration.ofDays(7));
+    }
+
+    /** Files a session as REST does, for a meeting whose address carries a token. */
+    Session file() {
+        Session session = new Session(RecordingId.generate(), "rest", Optional.of("sess-" + UUID.randomUUID()),
+                "file", "https://meet.example.com/standup?jwt=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2ln#config.x=1",
+                Map.of("customer", "acme", "ticket", 42), Instant.now());
+        sessions.add(session);
+        return session;
+    }
+
+    /** The delivery log's entry of one recording's deliveries once {@code until} holds for them; fails after 10 s. */
+    List<LoggedDelivery> awaitLog(String recordingId, Predicate<List<LoggedDelivery>> until)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<LoggedDelivery> entries = List.of();
+        while (System.nanoTime() < deadline) {
+            entries = log.list(Optional.of(recordingId), Optional.empty(), 500);
+            if (until.test(entries)) {
+                return entries;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the delivery log never got there; it has " + entries);
+    }
+
+    double count(String outcome) {
+        return meters.get("capstan.webhook.deliveries").tag("outcome", outcome).counter().count();
+    }
+
+    @Override
+    public void close() {
+        webhooks.close();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.capstan.scheduler.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The life cycle's transitions: every pair of states, allowed or not, as the architecture draws it. */
+class SessionStateTest {
+
+    private static final Instant T = Instant.parse("2025-06-01T10:00:00Z");
+
+    /** Every state, one of each. */
+    private static final Map<String, SessionState> STATES = Map.of(
+            "requested", new SessionState.Requested(T),
+            "starting", new SessionState.Starting(T),
+            "pending", new SessionState.Pending(T),
+            "on", new SessionState.On(T),
+            "stopping", new SessionState.Stopping(T),
+            "finalizing", new SessionState.Finalizing(T, "stopped by the requester"),
+            "done", new SessionState.Done(T),
+            "failed", new SessionState.Failed(T, "the browser crashed", true));
+
+    /** The allowed moves; any pair not listed is refused. */
+    private static final Map<String, Set<String>> ALLOWED = Map.of(
+            "requested", Set.of("starting", "pending", "stopping", "failed"),
+            "starting", Set.of("pending", "stopping", "failed"),
+            // -> starting: the failover edge, the session moves to another node after a fault.
+            "pending", Set.of("on", "stopping", "finalizing", "starting", "failed"),
+            "on", Set.of("stopping", "finalizing", "starting", "failed"),
+            "stopping", Set.of("finalizing", "failed"),
+            "finalizing", Set.of("done", "failed"),
+            "done", Set.of(),
+            "failed", Set.of());
+
+    static Stream<Arguments> everyPair() {
+        List<Arguments> pairs = new ArrayList<>();
+        for (String from : SessionState.NAMES) {
+            for (String to : SessionState.NAMES) {
+                pairs.add(Arguments.of(from, to, ALLOWED.get(from).contains(to)));
+            }
+        }
+        return pairs.stream();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}: {2}")
+    @MethodSource("everyPair")
+    void onlyTheLifeCyclesMovesAreAllowed(String from, String to, boolean allowed) {
+        assertThat(STATES.get(from).canMoveTo(STATES.get(to))).isEqualTo(allowed);
+    }
+
+    @Test
+    void theTableCoversEveryState() {
+        assertThat(STATES.keySet()).containsExactlyInAnyOrderElementsOf(SessionState.NAMES);
+        assertThat(ALLOWED.keySet()).containsExactlyInAnyOrderElementsOf(SessionState.NAMES);
+        STATES.forEach((name, state) -> assertThat(state.name()).isEqualTo(name));
+    }
+
+    @Test
+    void onlyDoneAndFailedAreFinal() {
+        STATES.forEach((name, state) -> assertThat(state.isFinal()).as(name)
+                .isEqualTo(name.equals("done") || name.equals("failed")));
+    }
+
+    @Test
+    void aStoredStateReadsBackAsItWas() {
+        for (SessionState state : STATES.values()) {
+            boolean retryable = state instanceof SessionState.Failed failed && failed.retryable();
+            assertThat(SessionState.of(state.name(), state.since(), state.detail(), retryable)).isEqualTo(state);
+        }
+        assertThat(new SessionState.Failed(T, "busy", false).detail()).isEqualTo("busy");
+        assertThat(new SessionState.On(T).detail()).isNull();
+    }
+
+    @Test
+    void anUnknownStoredStateIsNamedInTheError() {
+        assertThatThrownBy(() -> SessionState.of("paused", T, null, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'paused'");
+    }
+}
