@@ -6,8 +6,10 @@ import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.fleet.agent.NodeAgent;
+import dev.capstan.scheduler.fleet.placement.FleetCapacity;
 import dev.capstan.scheduler.fleet.placement.FleetSessions;
 import dev.capstan.scheduler.fleet.placement.NodeRoster;
+import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.NodeProperties;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Sessions;
@@ -60,6 +62,12 @@ class FleetConfiguration {
             room.onPresence(roster::update);
             room.start();
             return room;
+        }
+
+        /** What metrics and the autoscaler read: the whole pool, not this scheduler's (slotless) node. */
+        @Bean
+        Capacity fleetCapacity(NodeRoster roster) {
+            return new FleetCapacity(roster);
         }
 
         @Bean(destroyMethod = "close")

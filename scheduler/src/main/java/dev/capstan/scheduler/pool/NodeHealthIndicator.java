@@ -7,8 +7,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/health} for the node: down when no slot can record (all broken or cold), with the slots, queue
- * and overload state as details so an operator sees why.
+ * {@code /actuator/health} for the node: down when no slot can record (every one broken, waiting for its next
+ * warm-up try), with the slots, queue and overload state as details so an operator sees why. The node rebuilds
+ * broken slots by itself, so the component turns UP again as soon as one is warm.
  */
 @Component
 class NodeHealthIndicator implements HealthIndicator {
@@ -22,8 +23,14 @@ class NodeHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         NodeStatus status = node.status();
+        if (status.slots().isEmpty()) {
+            // A fleet scheduler keeps no slots by design: its recordings run on the fleet's nodes.
+            return Health.up().withDetail("slots", 0).build();
+        }
         boolean canRecord = status.idleSlots() + status.busySlots() > 0;
-        boolean starting = status.slots().stream().anyMatch(slot -> slot.state().equals("warming"));
+        // Cold slots are about to warm (at start-up, after recycling).
+        boolean starting = status.slots().stream()
+                .anyMatch(slot -> slot.state().equals("warming") || slot.state().equals("cold"));
         Health.Builder health = canRecord || starting ? Health.up() : Health.down();
         health.withDetail("idleSlots", status.idleSlots())
                 .withDetail("busySlots", status.busySlots())

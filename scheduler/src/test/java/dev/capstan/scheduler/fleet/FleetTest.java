@@ -127,6 +127,10 @@ class FleetTest {
     @Test
     @Order(1)
     void placementPacksRecordingsOntoTheBusiestNodeThatHasRoom() throws Exception {
+        // What the autoscaler scrapes from the scheduler is the pool's capacity, not the scheduler's own (none).
+        String metrics = scheduler.get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("(?m)^capstan_slots_free(\\{[^}]*})? 3\\.0$")
+                .containsPattern("(?m)^capstan_nodes\\{[^}]*state=\"ready\"[^}]*} 2\\.0$");
         String first = start();
         awaitOn(first, "node-a");
         String second = start();

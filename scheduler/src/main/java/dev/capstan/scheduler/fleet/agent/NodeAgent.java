@@ -19,6 +19,7 @@ import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.pool.EmbeddedCapacity;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.PartOf;
 import dev.capstan.storage.archive.RecordingId;
@@ -131,8 +132,8 @@ public final class NodeAgent implements SmartLifecycle {
     NodeReport report() {
         NodeStatus status = node.status();
         int free = draining || status.busy().isPresent() ? 0 : (int) status.idleSlots();
-        double load = status.load().cores() == 0 ? 0
-                : status.load().cpuBusy() / (status.load().cores() * cpuBudget);
+        // The same load as this node's own capstan_load_ratio: its recordings' CPU over their budget.
+        double load = EmbeddedCapacity.of(status, cpuBudget, draining).loadRatio();
         Instant now = Instant.now();
         List<NodeReport.RecordingReport> reports = new ArrayList<>();
         for (Tracked t : tracked.values()) {

@@ -99,7 +99,8 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         sessions.add(session);
         if (!place(entry, 1, session.recordingId(), Set.of())) {
             active.remove(session.recordingId());
-            sessions.moveTo(session, new SessionState.Failed(Instant.now(), "no node can take it now", true));
+            sessions.moveTo(session,
+                    new SessionState.Failed(Instant.now(), "no-node: no node can take it now", true));
             throw new NoNodeException("no node can take it now: " + describeNodes());
         }
         return session;
@@ -234,7 +235,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 entry.finalizing = true;
                 active.remove(entry.session.recordingId());
                 sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(),
-                        "node " + node + " vanished and no other node could take the recording", true));
+                        "node-lost: node " + node + " vanished and no other node could take the recording", true));
             }
         }
     }
