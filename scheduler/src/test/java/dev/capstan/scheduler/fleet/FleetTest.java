@@ -51,6 +51,7 @@ class FleetTest {
     static Path directory;
     static PostgresServer postgres;
     static ProsodyServer prosody;
+    static int schedulerPort;
     static CapstanProcess scheduler;
     static CapstanProcess nodeA;
     static CapstanProcess nodeB;
@@ -63,8 +64,8 @@ class FleetTest {
         prosody = ProsodyServer.start(directory.resolve("prosody"));
         prosody.register(USER, ProsodyServer.AUTH_DOMAIN, PASSWORD);
         store = Files.createDirectories(directory.resolve("store"));
-        scheduler = CapstanProcess.start("scheduler", LoopbackPort.free(), directory.resolve("scheduler"),
-                common("scheduler", Map.of("capstan.fleet.role", "scheduler")));
+        schedulerPort = LoopbackPort.free();
+        scheduler = startScheduler();
         nodeA = startNode("node-a", 2);
         nodeB = startNode("node-b", 1);
         for (CapstanProcess process : List.of(scheduler, nodeA, nodeB)) {
@@ -76,6 +77,12 @@ class FleetTest {
             return node(nodes, "node-a").map(n -> n.get("free").asInt() == 2).orElse(false)
                     && node(nodes, "node-b").map(n -> n.get("free").asInt() == 1).orElse(false);
         });
+    }
+
+    /** The scheduler, under a fixed instance name so that a restarted one picks up its sessions. */
+    private static CapstanProcess startScheduler() throws Exception {
+        return CapstanProcess.start("scheduler", schedulerPort, directory.resolve("scheduler"),
+                common("scheduler", Map.of("capstan.fleet.role", "scheduler", "capstan.instance-name", "scheduler-1")));
     }
 
     private static CapstanProcess startNode(String name, int slots) throws Exception {
@@ -203,6 +210,29 @@ class FleetTest {
         assertThat(plays(parts.get(1))).isGreaterThan(3.0);
         System.out.printf("fleet: recording again %d ms after kill -9; parts %.1f s + %.1f s%n", gap.toMillis(),
                 plays(parts.get(0)), plays(parts.get(1)));
+    }
+
+    @Test
+    @Order(4)
+    void aRestartedSchedulerFollowsItsSessionsOnTheNodesAgain() throws Exception {
+        String id = start();
+        awaitOn(id, "node-a");
+        scheduler.kill();
+        scheduler = startScheduler();
+        scheduler.awaitHttp(Duration.ofSeconds(90));
+        // The recording never stopped; the new scheduler knows it from the database and the node's presence.
+        await(Duration.ofSeconds(30), "the session followed again", () -> {
+            HttpResponse<String> status = scheduler.get("/api/v1/recordings/" + id + "/status");
+            JsonNode json = JSON.readTree(status.body());
+            return status.statusCode() == 200 && json.path("state").asText().equals("on")
+                    && json.path("node").asText().equals("node-a");
+        });
+        stop(id);
+        awaitSession(id, "done");
+        assertThat(catalog(id)).singleElement().satisfies(part -> {
+            assertThat(part.status).isEqualTo("READY");
+            assertThat(plays(part)).isGreaterThan(3.0);
+        });
     }
 
     // --- helpers -------------------------------------------------------------------------------------------

@@ -86,6 +86,15 @@ final class Rig implements AutoCloseable {
         throw new AssertionError("the delivery log never got there; it has " + entries);
     }
 
+    /** Waits up to 5 s for the counter to reach {@code expected}, then asserts it. */
+    void awaitCount(String outcome, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (count(outcome) < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        org.assertj.core.api.Assertions.assertThat(count(outcome)).as(outcome).isEqualTo(expected);
+    }
+
     double count(String outcome) {
         return meters.get("capstan.webhook.deliveries").tag("outcome", outcome).counter().count();
     }
