@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -82,7 +83,8 @@ final class RuntimeDirectory implements AutoCloseable {
     private static void deleteRecursively(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // Another process on this host may sweep the same abandoned directory at the same moment.
             log.warn("could not remove {}: {}", directory, e.toString());
         }
     }

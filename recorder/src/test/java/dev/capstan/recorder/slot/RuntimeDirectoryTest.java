@@ -29,6 +29,40 @@ class RuntimeDirectoryTest {
         }
     }
 
+    /** Two node agents starting at once on one host sweep the same leftovers: neither may fail for it. */
+    @Test
+    void twoProcessesSweepingAtOnceBothGetThrough() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < 5; i++) {
+                Path abandoned = Files.createDirectories(work.resolve("slot-" + i + "-" + round));
+                Files.createFile(abandoned.resolve(".lock"));
+                for (int j = 0; j < 30; j++) {
+                    Files.createDirectories(abandoned.resolve("profile/Default/Session Storage/" + j));
+                    Files.writeString(abandoned.resolve("profile/Default/Session Storage/" + j + "/log"), "x");
+                }
+            }
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.CompletableFuture<?>> sweeps = new java.util.ArrayList<>();
+            for (int sweeper = 0; sweeper < 4; sweeper++) {
+                sweeps.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    RuntimeDirectory.sweepStale(work);
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.CompletableFuture<?> sweep : sweeps) {
+                sweep.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try (java.util.stream.Stream<Path> left = Files.list(work)) {
+                assertThat(left).as("round " + round).isEmpty();
+            }
+        }
+    }
+
     @Test
     void closingRemovesTheDirectory() throws Exception {
         RuntimeDirectory directory = RuntimeDirectory.create(work, "slot-1");

@@ -53,6 +53,7 @@ class FleetTest {
     static ProsodyServer prosody;
     static int schedulerPort;
     static CapstanProcess scheduler;
+    static CapstanProcess secondScheduler;
     static CapstanProcess nodeA;
     static CapstanProcess nodeB;
     static Path store;
@@ -66,9 +67,12 @@ class FleetTest {
         store = Files.createDirectories(directory.resolve("store"));
         schedulerPort = LoopbackPort.free();
         scheduler = startScheduler();
+        secondScheduler = CapstanProcess.start("scheduler-2", LoopbackPort.free(), directory.resolve("scheduler-2"),
+                common("scheduler-2", Map.of("capstan.fleet.role", "scheduler",
+                        "capstan.instance-name", "scheduler-2")));
         nodeA = startNode("node-a", 2);
         nodeB = startNode("node-b", 1);
-        for (CapstanProcess process : List.of(scheduler, nodeA, nodeB)) {
+        for (CapstanProcess process : List.of(scheduler, secondScheduler, nodeA, nodeB)) {
             process.awaitHttp(Duration.ofSeconds(90));
         }
         // Both nodes are in the pool with every slot warm.
@@ -120,7 +124,8 @@ class FleetTest {
 
     @AfterAll
     static void stopFleet() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, scheduler, prosody, postgres}) {
+        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres};
+        for (AutoCloseable closeable : all) {
             if (closeable != null) {
                 try {
                     closeable.close();
@@ -233,6 +238,21 @@ class FleetTest {
             assertThat(part.status).isEqualTo("READY");
             assertThat(plays(part)).isGreaterThan(3.0);
         });
+    }
+
+    @Test
+    @Order(5)
+    void twoSchedulersShareTheSessionsAndEitherCanStopOne() throws Exception {
+        HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
+                "url", scheduler.uri("/demo").toString(), "mode", "file")));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        awaitOn(id, "node-a");
+        awaitSession(id, "on");
+        // Filed and driven by the second scheduler, stopped through the first: the shared database has it.
+        stop(id);
+        awaitSession(id, "done");
+        assertThat(catalog(id)).singleElement().satisfies(part -> assertThat(part.status).isEqualTo("READY"));
     }
 
     // --- helpers -------------------------------------------------------------------------------------------

@@ -142,7 +142,10 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
      */
     public boolean stop(RecordingId id) {
         Active entry = active.get(id);
-        if (entry == null || entry.placed == null) {
+        if (entry == null) {
+            return stopForAnotherScheduler(id);
+        }
+        if (entry.placed == null) {
             return false;
         }
         Placed placed = entry.placed;
@@ -157,6 +160,28 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * A session another scheduler drives (the shared database has it): its node is asked to stop it, and the
+     * scheduler that drives it follows it to its end from the node's reports, as for any ending.
+     */
+    private boolean stopForAnotherScheduler(RecordingId id) {
+        Optional<Session> session = sessions.find(id);
+        if (session.isEmpty() || session.get().state().isFinal() || session.get().node().isEmpty()
+                || session.get().node().equals(Session.LOCAL)) {
+            return false;
+        }
+        Session other = session.get();
+        FleetIq stop = FleetIq.command("stop", Map.of("id", id.value(), "part-id", other.partId().value()));
+        try {
+            room.send(other.node(), stop, COMMAND_TIMEOUT);
+            log.info("fleet: asked {} to stop {} for scheduler {}", other.node(), id, other.owner());
+            return true;
+        } catch (FleetCommandException e) {
+            log.warn("fleet: stopping {} (scheduler {}) on {}: {}", id, other.owner(), other.node(), e.getMessage());
+            return false;
+        }
     }
 
     /** Places one part on the best node that takes it, trying the next when one refuses. */
