@@ -72,8 +72,8 @@ class FleetConfiguration {
 
         @Bean(destroyMethod = "close")
         FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-                ObjectMapper json) {
-            return new FleetSessions(room, roster, sessions, archive, json);
+                ObjectMapper json, FleetProperties fleet) {
+            return new FleetSessions(room, roster, sessions, archive, json, fleet.presenceInterval());
         }
     }
 }

@@ -116,6 +116,11 @@ final class CapstanProcess implements AutoCloseable {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** Sends the JVM a signal, e.g. {@code STOP} to freeze it with its connections open, {@code CONT} to thaw it. */
+    void signal(String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
     /** The last lines of its log, for failure messages. */
     String tail() {
         try {

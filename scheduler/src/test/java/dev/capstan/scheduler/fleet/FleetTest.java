@@ -255,6 +255,55 @@ class FleetTest {
         assertThat(catalog(id)).singleElement().satisfies(part -> assertThat(part.status).isEqualTo("READY"));
     }
 
+    @Test
+    @Order(6)
+    void aFrozenNodesRecordingContinuesOnAnotherNodeAndTheThawedNodeStopsItsPart() throws Exception {
+        nodeB = startNode("node-b", 1);
+        nodeB.awaitHttp(Duration.ofSeconds(90));
+        await(Duration.ofSeconds(90), "a new node B warm in the pool", () -> node(scheduler.getJson("/api/v1/nodes"),
+                "node-b").map(n -> n.get("free").asInt() == 1).orElse(false));
+        String id = start();
+        awaitOn(id, "node-a");
+        Thread.sleep(4_000);
+        // Frozen, node A keeps its connection: Prosody sees nothing; its silence is what gives it away.
+        long frozenAt = System.nanoTime();
+        nodeA.signal("STOP");
+        try {
+            await(Duration.ofSeconds(20), id + " on at node-b", () -> recordingOn(id, "node-b"));
+            Duration gap = Duration.ofNanos(System.nanoTime() - frozenAt);
+            assertThat(gap).as("from freezing node A to recording again on B").isLessThan(Duration.ofSeconds(10));
+            System.out.printf("fleet: recording again %d ms after node A froze%n", gap.toMillis());
+        } finally {
+            nodeA.signal("CONT");
+        }
+        await(Duration.ofSeconds(30), "node A back in the pool", () -> node(scheduler.getJson("/api/v1/nodes"),
+                "node-a").isPresent());
+        await(Duration.ofSeconds(30), "the thawed node A told to stop its old part", () -> !recordingOn(id, "node-a"));
+        Thread.sleep(3_000);
+        stop(id);
+        awaitSession(id, "done");
+        List<Part> parts = catalog(id);
+        assertThat(parts).extracting(p -> p.part).containsExactly(1, 2);
+        assertThat(parts.get(0).status).as("part 1, salvaged while its node was frozen").isEqualTo("PARTIAL");
+        assertThat(plays(parts.get(0))).isGreaterThan(2.0);
+        assertThat(parts.get(1).status).isEqualTo("READY");
+        assertThat(plays(parts.get(1))).isGreaterThan(3.0);
+    }
+
+    /** Whether the node reports a part of the recording as on the air. */
+    private static boolean recordingOn(String id, String nodeName) throws Exception {
+        Optional<JsonNode> found = node(scheduler.getJson("/api/v1/nodes"), nodeName);
+        if (found.isEmpty()) {
+            return false;
+        }
+        for (JsonNode recording : found.get().get("recordings")) {
+            if (recording.get("id").asText().equals(id) && recording.get("state").asText().equals("on")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static String start() throws Exception {

@@ -50,6 +50,8 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     private final Sessions sessions;
     private final RecordingArchive archive;
     private final ObjectMapper json;
+    /** A node that records one of our sessions reports every presence interval; silent this long, it is gone. */
+    private final Duration silentAfter;
     private final Map<RecordingId, Active> active = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fleet-sessions");
@@ -74,8 +76,9 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     }
 
     public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-            ObjectMapper json) {
+            ObjectMapper json, Duration presenceInterval) {
         this.json = json;
+        this.silentAfter = max(Duration.ofSeconds(5), presenceInterval.multipliedBy(3));
         this.room = room;
         this.roster = roster;
         this.sessions = sessions;
@@ -212,6 +215,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     }
 
     private void changed(NodeView view) {
+        stopAbandonedParts(view);
         for (Active entry : active.values()) {
             Placed placed = entry.placed;
             if (placed == null || !placed.node().equals(view.name()) || entry.finalizing) {
@@ -224,6 +228,29 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                     ended(entry, report);
                 }
             });
+        }
+    }
+
+    /**
+     * A node that was silent and given up on may come back still recording a part that has since moved on: it is
+     * asked to stop, so that one meeting is not recorded twice.
+     */
+    private void stopAbandonedParts(NodeView view) {
+        for (NodeReport.RecordingReport report : view.report().recordings()) {
+            Active entry = active.get(RecordingId.of(report.id()));
+            Placed placed = entry == null ? null : entry.placed;
+            if (placed != null && !report.ended() && !report.state().equals("stopping")
+                    && !placed.partId().value().equals(report.partId())) {
+                log.warn("fleet: {} still records part {} of {}, which moved on; stopping it", view.name(),
+                        report.part(), report.id());
+                try {
+                    room.send(view.name(), FleetIq.command("stop", Map.of("id", report.id(),
+                            "part-id", report.partId())), COMMAND_TIMEOUT);
+                } catch (FleetCommandException e) {
+                    log.warn("fleet: {} did not stop part {} of {}: {}", view.name(), report.part(), report.id(),
+                            e.getMessage());
+                }
+            }
         }
     }
 
@@ -286,6 +313,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             boolean settledRoom = room.isJoined()
                     && Duration.between(room.joinedAt(), now).compareTo(MISSING_GRACE) > 0;
             Set<String> missing = new HashSet<>();
+            Set<String> silent = new HashSet<>();
             for (Active entry : active.values()) {
                 Placed placed = entry.placed;
                 if (placed == null) {
@@ -296,12 +324,26 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 } else if (settledRoom && roster.node(placed.node()).isEmpty()
                         && Duration.between(placed.since(), now).compareTo(MISSING_GRACE) > 0) {
                     missing.add(placed.node());
+                } else if (roster.node(placed.node()).filter(view -> silent(view, now)).isPresent()
+                        && Duration.between(placed.since(), now).compareTo(silentAfter) > 0) {
+                    silent.add(placed.node());
                 }
             }
             missing.forEach(this::gone);
+            // Forgetting the node tells every listener, this one included, that it is gone.
+            silent.forEach(node -> roster.forget(node, "has said nothing for " + silentAfter.toSeconds()
+                    + " s while recording; taking its recordings elsewhere"));
         } catch (RuntimeException e) {
             log.warn("fleet: sweep failed: {}", e.toString());
         }
+    }
+
+    private boolean silent(NodeView view, Instant now) {
+        return Duration.between(view.seenAt(), now).compareTo(silentAfter) > 0;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private void settle(Active entry) {

@@ -53,6 +53,17 @@ public final class NodeRoster {
         changed.forEach(listener -> listener.accept(view));
     }
 
+    /**
+     * Drops a node that is still in the room but has gone silent (a frozen process, a host cut off without its
+     * connection closing): it is gone for placement until it speaks again.
+     */
+    void forget(String nick, String why) {
+        if (nodes.remove(nick) != null) {
+            log.warn("pool: node {} {}", nick, why);
+            gone.forEach(listener -> listener.accept(nick));
+        }
+    }
+
     public List<NodeView> nodes() {
         return nodes.values().stream().sorted(java.util.Comparator.comparing(NodeView::name)).toList();
     }
