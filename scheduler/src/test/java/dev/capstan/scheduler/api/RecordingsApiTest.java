@@ -87,7 +87,9 @@ class RecordingsApiTest {
         Path directory = Files.createTempDirectory("capstan-finalize-");
         finalizeOutput = directory.resolve("finalize.out");
         Path script = directory.resolve("finalize.sh");
-        Files.writeString(script, "#!/bin/sh\nsleep 3\n{ echo \"$#\"; echo \"$1\"; ls \"$1\"; } > " + finalizeOutput + "\n");
+        // Written aside and renamed, so that the test never reads it half-written.
+        Files.writeString(script, "#!/bin/sh\nsleep 3\n{ echo \"$#\"; echo \"$1\"; ls \"$1\"; } > " + finalizeOutput
+                + ".part && mv " + finalizeOutput + ".part " + finalizeOutput + "\n");
         script.toFile().setExecutable(true);
         registry.add("capstan.archive.finalize-script.command", script::toString);
     }
