@@ -40,6 +40,14 @@ public final class SegmentLayout {
         return SEGMENT.matcher(fileName).matches();
     }
 
+    private static boolean hasContent(Path file) {
+        try {
+            return Files.size(file) > 0;
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
+    }
+
     /** The complete media segments, in recording order. */
     public static List<Path> completedSegments(Path recordingDirectory) throws IOException {
         Path directory = segmentDirectory(recordingDirectory);
@@ -48,7 +56,8 @@ public final class SegmentLayout {
         }
         try (Stream<Path> files = Files.list(directory)) {
             // Numbers have at least five digits; more only after 27 hours of 1-s segments, so compare by length first.
-            return files.filter(file -> isSegment(file.getFileName().toString()))
+            // An empty segment is one the encoder had just opened: still being written, or left by a kill -9.
+            return files.filter(file -> isSegment(file.getFileName().toString()) && hasContent(file))
                     .sorted((a, b) -> {
                         String x = a.getFileName().toString();
                         String y = b.getFileName().toString();
