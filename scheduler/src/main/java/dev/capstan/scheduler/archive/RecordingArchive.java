@@ -119,9 +119,13 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     void open(Path spoolDirectory, Spool.Settings settings, boolean sharedCatalog) throws IOException {
         spool = Spool.open(spoolDirectory, store, this, settings);
         List<RecordingId> lost = new ArrayList<>();
-        for (RecordingEntry entry : catalog.inStatus(Set.of(RecordingStatus.RECORDING, RecordingStatus.UPLOADING))) {
-            if (!Files.isDirectory(spool.directory(entry.id())) && !sharedCatalog) {
-                lost.add(entry.id());
+        // With a shared catalog, running recordings without local files here are other nodes': not even looked up.
+        if (!sharedCatalog) {
+            Set<RecordingStatus> running = Set.of(RecordingStatus.RECORDING, RecordingStatus.UPLOADING);
+            for (RecordingEntry entry : catalog.inStatus(running)) {
+                if (!Files.isDirectory(spool.directory(entry.id()))) {
+                    lost.add(entry.id());
+                }
             }
         }
         Set<RecordingId> gone = new HashSet<>();
@@ -577,7 +581,12 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         if (entry.isEmpty()) {
             return false;
         }
-        List<RecordingEntry> doomed = entry.get().parent().isPresent() ? List.of(entry.get()) : catalog.parts(id);
+        delete(id, entry.get().parent().isPresent() ? List.of(entry.get()) : catalog.parts(id));
+        return true;
+    }
+
+    /** Deletes {@code id}, given {@code doomed}: itself, and its later parts when it is a top-level recording. */
+    private void delete(RecordingId id, List<RecordingEntry> doomed) throws BlobStoreException {
         for (RecordingEntry member : doomed) {
             if (member.status() == RecordingStatus.RECORDING) {
                 throw new IllegalStateException(member.id().equals(id)
@@ -596,21 +605,20 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             }
         }
         log.info("recording {} deleted{}", id, doomed.size() > 1 ? " with its " + (doomed.size() - 1) + " later parts" : "");
-        return true;
     }
 
     /** Deletes recordings (with their parts) that started before {@code cutoff}; returns how many. */
     public int deleteStartedBefore(Instant cutoff) {
         int deleted = 0;
         for (RecordingEntry entry : catalog.startedBefore(cutoff, 100)) {
-            // A session whose later part still runs is kept whole until it has settled.
-            if (catalog.parts(entry.id()).stream().anyMatch(member -> !member.status().isFinal())) {
+            // A session whose later part still runs is kept whole until it has settled; none: deleted meanwhile.
+            List<RecordingEntry> session = catalog.parts(entry.id());
+            if (session.isEmpty() || session.stream().anyMatch(member -> !member.status().isFinal())) {
                 continue;
             }
             try {
-                if (delete(entry.id())) {
-                    deleted++;
-                }
+                delete(entry.id(), session);
+                deleted++;
             } catch (BlobStoreException | RuntimeException e) {
                 log.warn("retention: recording {} could not be deleted now: {}", entry.id(), e.getMessage());
             }

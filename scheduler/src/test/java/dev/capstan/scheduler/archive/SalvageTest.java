@@ -100,10 +100,14 @@ class SalvageTest {
 
     /** Another node's archive: its own spool directory, the same catalog, the store through its own client. */
     private RecordingArchive node(String spool, BlobStore itsStore) throws Exception {
+        return node(spool, itsStore, true);
+    }
+
+    private RecordingArchive node(String spool, BlobStore itsStore, boolean sharedCatalog) throws Exception {
         RecordingArchive node = new RecordingArchive(catalog, itsStore, FfmpegBinary::bundled,
                 new FinalizeCommand(List.of(), Duration.ofMinutes(1)), new ObjectMapper());
         otherNodes.add(node);
-        node.open(work.resolve(spool), FAST, true);
+        node.open(work.resolve(spool), FAST, sharedCatalog);
         return node;
     }
 
@@ -333,15 +337,11 @@ class SalvageTest {
     @Test
     void aLoneNodeThatLostItsSpoolSalvagesItsRunningRecordingAtStartUp() throws Exception {
         RecordingOrder order = order("lost-spool-room");
-        Path spool = work.resolve("lone-spool");
         RecordingArchive before = node("lone-spool", localStore());
         FileSystemUtils.deleteRecursively(recordOnNodeThatDies(before, store, order, 2));
 
         // The same node restarts alone with its catalog (no shared-catalog): the recording was its own.
-        RecordingArchive after = new RecordingArchive(catalog, localStore(), FfmpegBinary::bundled,
-                new FinalizeCommand(List.of(), Duration.ofMinutes(1)), new ObjectMapper());
-        otherNodes.add(after);
-        after.open(spool, FAST, false);
+        RecordingArchive after = node("lone-spool", localStore(), false);
         RecordingEntry salvaged = after.salvage(order.id(), "unused: already under way").get(60, TimeUnit.SECONDS)
                 .orElseThrow();
         assertThat(salvaged.status()).isEqualTo(RecordingStatus.PARTIAL);

@@ -192,10 +192,8 @@ public class Catalog {
      * if it was not there.
      */
     public boolean delete(RecordingId id) {
-        return Boolean.TRUE.equals(writes.execute(tx -> {
-            rows.deleteParts(id.value());
-            return rows.deleteRow(id.value()) > 0;
-        }));
+        // Its parts go by the schema's foreign key (on delete cascade).
+        return Boolean.TRUE.equals(writes.execute(tx -> rows.deleteRow(id.value()) > 0));
     }
 
     /**

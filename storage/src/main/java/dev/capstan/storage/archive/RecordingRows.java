@@ -32,8 +32,4 @@ interface RecordingRows extends JpaRepository<RecordingRow, String>, JpaSpecific
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("delete from RecordingRow r where r.id = :id")
     int deleteRow(@Param("id") String id);
-
-    @Modifying(flushAutomatically = true, clearAutomatically = true)
-    @Query("delete from RecordingRow r where r.parentId = :id")
-    int deleteParts(@Param("id") String id);
 }

@@ -35,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolTest {
 
     private static final List<String> SEGMENTS = List.of("seg_00000.m4s", "seg_00001.m4s");
+    /** Scans every 5 ms, retries within 50 ms. */
+    private static final Spool.Settings FAST = new Spool.Settings(Duration.ofMillis(5), 8L << 20,
+            Duration.ofMillis(10), Duration.ofMillis(50), 2);
 
     @TempDir
     Path temp;
@@ -110,14 +113,12 @@ class SpoolTest {
 
     @Test
     void aCompletedUploadIsReportedAgainOnceAfterARestart() throws Exception {
-        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
-                Duration.ofMillis(50), 2);
         RecordingId id = RecordingId.of("restarted");
         Path spoolRoot = temp.resolve("spool");
         ArchivedMedia first;
         try (LocalBlobStore store = new LocalBlobStore(temp.resolve("store"))) {
             Listener listener = new Listener(1);
-            try (Spool spool = Spool.open(spoolRoot, store, listener, settings)) {
+            try (Spool spool = Spool.open(spoolRoot, store, listener, FAST)) {
                 record(spool.begin(id, "final.mp4"));
                 spool.seal(id, List.of());
                 assertThat(listener.allCompleted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -126,7 +127,7 @@ class SpoolTest {
 
             // The owner had not recorded the result (nor discarded the files) when the process stopped.
             Listener again = new Listener(1);
-            try (Spool spool = Spool.open(spoolRoot, store, again, settings)) {
+            try (Spool spool = Spool.open(spoolRoot, store, again, FAST)) {
                 assertThat(spool.interrupted()).isEmpty();
                 spool.resume();
                 assertThat(again.allCompleted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -139,24 +140,18 @@ class SpoolTest {
 
     @Test
     void anUploadResumedAfterARestartSkipsTheSegmentsAlreadyStored() throws Exception {
-        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
-                Duration.ofMillis(50), 2);
         RecordingId id = RecordingId.of("interrupted");
         Path spoolRoot = temp.resolve("spool");
         try (FaultyStore store = new FaultyStore(new LocalBlobStore(temp.resolve("store")))) {
-            try (Spool spool = Spool.open(spoolRoot, store, new Listener(1), settings)) {
+            try (Spool spool = Spool.open(spoolRoot, store, new Listener(1), FAST)) {
                 record(spool.begin(id, "final.mp4"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (store.list("interrupted/segments/").size() < SEGMENTS.size() + 1) {
-                    assertThat(System.nanoTime()).as("segments stored in time").isLessThan(deadline);
-                    Thread.sleep(5);
-                }
+                awaitStored(store, "interrupted/segments/", SEGMENTS.size() + 1);
             }
             int puts = store.putCalls.get();
             int lists = store.listCalls.get();
 
             Listener listener = new Listener(1);
-            try (Spool spool = Spool.open(spoolRoot, store, listener, settings)) {
+            try (Spool spool = Spool.open(spoolRoot, store, listener, FAST)) {
                 assertThat(spool.interrupted()).containsExactly(id);
                 spool.resume();
                 spool.seal(id, List.of());
@@ -171,13 +166,11 @@ class SpoolTest {
 
     @Test
     void aRecordingWhoseHostVanishedIsAdoptedFromTheStoreByAnotherSpool() throws Exception {
-        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
-                Duration.ofMillis(50), 2);
         RecordingId id = RecordingId.of("orphan");
         try (FaultyStore store = new FaultyStore(new LocalBlobStore(temp.resolve("store")))) {
             // Host A records; its segments reach the store; then it vanishes with its disk.
             Path lost;
-            try (Spool a = Spool.open(temp.resolve("spool-a"), store, new Listener(1), settings)) {
+            try (Spool a = Spool.open(temp.resolve("spool-a"), store, new Listener(1), FAST)) {
                 lost = a.begin(id, "orphan.mp4");
                 record(lost);
                 awaitStored(store, "orphan/segments/", SEGMENTS.size() + 1);
@@ -188,7 +181,7 @@ class SpoolTest {
 
             // Host B adopts it and finishes it as if it had recorded it.
             Listener listener = new Listener(1);
-            try (Spool b = Spool.open(temp.resolve("spool-b"), store, listener, settings)) {
+            try (Spool b = Spool.open(temp.resolve("spool-b"), store, listener, FAST)) {
                 Path adopted = b.adopt(id, "orphan_salvaged.mp4");
                 assertThat(b.adopted(id)).isTrue();
                 assertThat(SegmentLayout.completedSegments(adopted)).extracting(file -> file.getFileName().toString())
@@ -213,10 +206,8 @@ class SpoolTest {
 
     @Test
     void adoptingKeepsTheSegmentsUpToTheFirstGapAndNothingWhenTheStoreHasNone() throws Exception {
-        Spool.Settings settings = new Spool.Settings(Duration.ofMillis(5), 8L << 20, Duration.ofMillis(10),
-                Duration.ofMillis(50), 2);
         try (LocalBlobStore store = new LocalBlobStore(temp.resolve("store"));
-             Spool spool = Spool.open(temp.resolve("spool"), store, new Listener(1), settings)) {
+             Spool spool = Spool.open(temp.resolve("spool"), store, new Listener(1), FAST)) {
             // seg_00001 never reached the store; seg_00002 (a copy of seg_00000) did.
             store.put("gap/segments/init.mp4", resource(SegmentLayout.INIT), "video/mp4");
             store.put("gap/segments/seg_00000.m4s", resource("seg_00000.m4s"), "video/iso.segment");
