@@ -28,6 +28,7 @@ create table session (
 );
 
 create index session_state_idx on session (state);
-create index session_node_idx on session (node);
+-- A restarted scheduler's unfinished sessions.
+create index session_owner_idx on session (owner);
 -- The list of ended sessions, newest first.
 create index session_state_since_idx on session (state_since);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class Session {
     public static final String LOCAL = "local";
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** {@code scheme://user:password@}: the part up to the host that must go. */
+    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@");
 
     private final RecordingId recordingId;
     private final String origin;
@@ -91,21 +94,26 @@ public final class Session {
     /** Takes the move (checked by {@link Sessions}) and logs it. */
     void moved(SessionState next, long newVersion) {
         log.info("session {}{} ({} of {}, from {}{}): {} -> {}{}", recordingId,
-                sessionId.map(id -> " [" + id + "]").orElse(""), mode, withoutQuery(meeting), origin,
+                sessionId.map(id -> " [" + id + "]").orElse(""), mode, withoutSecrets(meeting), origin,
                 node.equals(LOCAL) ? "" : ", on " + node + " part " + part, state.name(), next.name(),
                 next.detail() == null ? "" : ": " + next.detail());
         state = next;
         version = newVersion;
     }
 
-    /** A meeting address may carry a JWT ({@code ?jwt=}): logs get it without query or fragment. */
-    private static String withoutQuery(String address) {
-        int cut = address.indexOf('?');
-        int fragment = address.indexOf('#');
-        if (fragment >= 0 && (cut < 0 || fragment < cut)) {
-            cut = fragment;
+    /**
+     * The meeting's address without what may carry credentials, for logs and webhooks: the query ({@code ?jwt=…}),
+     * the fragment and any user info. A room JID or other text that is not a URL keeps all but a query or fragment.
+     */
+    public static String withoutSecrets(String meeting) {
+        if (meeting == null) {
+            return null;
         }
-        return cut < 0 ? address : address.substring(0, cut);
+        int query = meeting.indexOf('?');
+        int fragment = meeting.indexOf('#');
+        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
+        String kept = cut < 0 ? meeting : meeting.substring(0, cut);
+        return USER_INFO.matcher(kept).replaceFirst("$1");
     }
 
     void placed(String node, int part, RecordingId partId) {

@@ -59,11 +59,6 @@ public sealed interface SessionState {
         return this instanceof Done || this instanceof Failed;
     }
 
-    /** Whether a node has (or is being asked to take) the session: the states a node's death interrupts. */
-    default boolean isPlaced() {
-        return this instanceof Starting || this instanceof Pending || this instanceof On;
-    }
-
     /** The transitions the life cycle allows. */
     default boolean canMoveTo(SessionState next) {
         if (isFinal()) {

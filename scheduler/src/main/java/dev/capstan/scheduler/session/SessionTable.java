@@ -84,22 +84,6 @@ final class SessionTable {
                 .update() == 1;
     }
 
-    /**
-     * Makes {@code owner} the session's owner if the row is still at {@code expectedVersion}, still on {@code node}
-     * and still placed there (starting, pending or on).
-     */
-    boolean takeOver(RecordingId id, long expectedVersion, String node, String owner) {
-        return jdbc.sql("update session set owner = :owner, updated_at = :now, version = version + 1 "
-                        + "where recording_id = :id and version = :version and node = :node "
-                        + "and state in ('starting', 'pending', 'on')")
-                .param("owner", owner)
-                .param("now", time(Instant.now()))
-                .param("id", id.value())
-                .param("version", expectedVersion)
-                .param("node", node)
-                .update() == 1;
-    }
-
     Optional<Session> find(RecordingId id) {
         return jdbc.sql("select " + COLUMNS + " from session where recording_id = :id")
                 .param("id", id.value())
@@ -110,14 +94,6 @@ final class SessionTable {
     /** Sessions not yet done or failed, oldest first. */
     List<Session> active() {
         return jdbc.sql("select " + COLUMNS + " from session where " + NOT_FINAL + " order by requested_at, recording_id")
-                .query(this::row)
-                .list();
-    }
-
-    List<Session> activeOn(String node) {
-        return jdbc.sql("select " + COLUMNS + " from session where node = :node and " + NOT_FINAL
-                        + " order by requested_at, recording_id")
-                .param("node", node)
                 .query(this::row)
                 .list();
     }

@@ -135,31 +135,6 @@ public class Sessions {
         return true;
     }
 
-    /**
-     * Failover: makes this scheduler the owner of a session that {@code deadNode} was recording, if no other
-     * scheduler has taken it since {@code seen} was read (its version). Of schedulers racing for the same
-     * session, exactly one gets it; it should place the session again at once ({@link #assign} to {@code
-     * starting}), which also keeps later comers from taking it again.
-     *
-     * @return the session, now live in this process, if this scheduler won it
-     */
-    public Optional<Session> takeOver(Session seen, String deadNode) {
-        if (!table.takeOver(seen.recordingId(), seen.version(), deadNode, instance)) {
-            return Optional.empty();
-        }
-        Session session = live.computeIfAbsent(seen.recordingId(), id -> seen);
-        synchronized (session) {
-            table.find(seen.recordingId()).ifPresent(session::refresh);
-        }
-        log.warn("{}: taken over by {} from dead node {}", session, instance, deadNode);
-        return Optional.of(session);
-    }
-
-    /** {@link #takeOver(Session, String)} with the session as its row is now. */
-    public Optional<Session> takeOver(RecordingId id, String deadNode) {
-        return table.find(id).flatMap(seen -> takeOver(seen, deadNode));
-    }
-
     public Optional<Session> find(RecordingId id) {
         Session session = live.get(id);
         return session != null ? Optional.of(session) : table.find(id);
@@ -175,11 +150,6 @@ public class Sessions {
     /** Sessions not yet done or failed, of every scheduler, oldest first. */
     public List<Session> active() {
         return table.active().stream().map(this::liveOrStored).toList();
-    }
-
-    /** Sessions not yet done or failed on one node, oldest first. */
-    public List<Session> activeOn(String node) {
-        return table.activeOn(node).stream().map(this::liveOrStored).toList();
     }
 
     /**

@@ -11,9 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,9 +75,8 @@ class SessionMetrics {
 
     /** The states a session is in while it lives, whatever the life cycle adds later. */
     private static List<String> liveStates() {
-        return Arrays.stream(SessionState.class.getPermittedSubclasses())
-                .filter(type -> type != SessionState.Done.class && type != SessionState.Failed.class)
-                .map(type -> type.getSimpleName().toLowerCase(Locale.ROOT))
+        return SessionState.NAMES.stream()
+                .filter(name -> !SessionState.of(name, Instant.EPOCH, null, false).isFinal())
                 .toList();
     }
 
@@ -114,7 +111,7 @@ class SessionMetrics {
 
     /** Placed on a node (pending or on), then back to being placed (starting, or pending again elsewhere). */
     private static boolean isFailover(Optional<SessionState> previous, SessionState state) {
-        boolean placedAgain = state.name().equals("starting") || state instanceof SessionState.Pending;
+        boolean placedAgain = state instanceof SessionState.Starting || state instanceof SessionState.Pending;
         return placedAgain && previous
                 .filter(before -> before instanceof SessionState.Pending || before instanceof SessionState.On)
                 .isPresent();

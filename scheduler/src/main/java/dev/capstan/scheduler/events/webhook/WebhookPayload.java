@@ -7,16 +7,12 @@ import dev.capstan.scheduler.session.SessionState;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The JSON body of an event: {@code {"id", "type", "createdAt", "recording": {...}}}. Built once per event, so that
  * every receiver and every attempt gets the same bytes (and the same {@code id}, which receivers dedupe by).
  */
 final class WebhookPayload {
-
-    /** {@code scheme://user:password@}: the part up to the host that must go. */
-    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@");
 
     private WebhookPayload() {
     }
@@ -47,7 +43,7 @@ final class WebhookPayload {
         recording.put("origin", session.origin());
         recording.put("sessionId", session.sessionId().orElse(null));
         recording.put("mode", session.mode());
-        recording.put("meeting", withoutSecrets(session.meeting()));
+        recording.put("meeting", Session.withoutSecrets(session.meeting()));
         recording.put("state", state.name());
         if (state instanceof SessionState.Failed failed) {
             recording.put("reason", failed.reason());
@@ -57,20 +53,5 @@ final class WebhookPayload {
         }
         recording.put("metadata", session.metadata());
         return recording;
-    }
-
-    /**
-     * The meeting's address without what may carry credentials: the query ({@code ?jwt=…}), the fragment and any
-     * user info. A room JID or other text that is not a URL keeps all but a query or fragment.
-     */
-    static String withoutSecrets(String meeting) {
-        if (meeting == null) {
-            return null;
-        }
-        int query = meeting.indexOf('?');
-        int fragment = meeting.indexOf('#');
-        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
-        String kept = cut < 0 ? meeting : meeting.substring(0, cut);
-        return USER_INFO.matcher(kept).replaceFirst("$1");
     }
 }

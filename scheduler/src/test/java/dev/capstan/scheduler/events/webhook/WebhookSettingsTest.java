@@ -3,6 +3,7 @@ package dev.capstan.scheduler.events.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capstan.scheduler.session.Session;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -101,13 +102,13 @@ class WebhookSettingsTest {
 
     @Test
     void theMeetingLosesItsQueryFragmentAndUserInfo() {
-        assertThat(WebhookPayload.withoutSecrets("https://meet.example.com/team/standup?jwt=eyJ.x.y#config.a=1"))
+        assertThat(Session.withoutSecrets("https://meet.example.com/team/standup?jwt=eyJ.x.y#config.a=1"))
                 .isEqualTo("https://meet.example.com/team/standup");
-        assertThat(WebhookPayload.withoutSecrets("https://user:pw@meet.example.com:8443/room"))
+        assertThat(Session.withoutSecrets("https://user:pw@meet.example.com:8443/room"))
                 .isEqualTo("https://meet.example.com:8443/room");
-        assertThat(WebhookPayload.withoutSecrets("standup@conference.meet.example.com"))
+        assertThat(Session.withoutSecrets("standup@conference.meet.example.com"))
                 .isEqualTo("standup@conference.meet.example.com");
-        assertThat(WebhookPayload.withoutSecrets("https://meet.example.com/room"))
+        assertThat(Session.withoutSecrets("https://meet.example.com/room"))
                 .isEqualTo("https://meet.example.com/room");
     }
 }
