@@ -9,6 +9,7 @@ import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.capture.LiveTap;
+import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.LiveStreams;
 import dev.capstan.recorder.live.StreamStats;
@@ -163,6 +164,12 @@ public final class Recording {
     }
 
     private Result record() {
+        // Refused before the page is joined and the live feed opened: the display's size is fixed.
+        VideoProfile display = slot.config().profile();
+        if (request.size().isPresent() && !request.size().get().fitsIn(display)) {
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the display is " + display.width()
+                    + "x" + display.height() + ", smaller than the requested " + request.size().get());
+        }
         SegmentedRecording output;
         try {
             output = SegmentedRecording.create(request.outputDirectory());
@@ -211,12 +218,6 @@ public final class Recording {
             tap = openLive(ffmpeg);
         } catch (IOException e) {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
-        }
-        if (request.size().isPresent() && !request.size().get().fitsIn(config.profile())) {
-            closeLive();
-            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the display is "
-                    + config.profile().width() + "x" + config.profile().height() + ", smaller than the requested "
-                    + request.size().get());
         }
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
                 parts.sink().monitorSource(), config.profile(), output.segmentDirectory(), config.segmentLength(),

@@ -55,7 +55,6 @@ class LocalRecordingProgress implements RecordingProgress {
 
     private Progress ofSession(Session session, Optional<Recording> running, PendingUploads pending) {
         SessionState state = session.state();
-        SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
         Double duration = null;
         Double fps = null;
         Double speed = null;
@@ -72,10 +71,8 @@ class LocalRecordingProgress implements RecordingProgress {
             duration = entry.flatMap(RecordingEntry::duration).map(d -> d.toMillis() / 1000.0).orElse(null);
             bytes = entry.flatMap(RecordingEntry::sizeBytes).orElse(null);
         }
-        return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode(),
-                session.meeting(), session.metadata(), duration, fps, speed, bytes, pending,
-                running.map(Recording::streams).orElse(null), null, null, failed == null ? null : failed.reason(),
-                failed == null ? null : failed.retryable(), state.isFinal());
+        return Progress.ofSession(session, duration, fps, speed, bytes, pending,
+                running.map(Recording::streams).orElse(null), null, null, state.isFinal());
     }
 
     private static Double seconds(CaptureProgress encoder) {

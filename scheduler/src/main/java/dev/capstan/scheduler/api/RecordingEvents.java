@@ -149,23 +149,7 @@ class RecordingEvents implements DisposableBean {
         }
     }
 
-    /** One open stream. Identity matters: two streams of one recording are two watches. */
-    private static final class Watch {
-
-        private final RecordingId id;
-        private final SseEmitter emitter;
-
-        Watch(RecordingId id, SseEmitter emitter) {
-            this.id = id;
-            this.emitter = emitter;
-        }
-
-        RecordingId id() {
-            return id;
-        }
-
-        SseEmitter emitter() {
-            return emitter;
-        }
+    /** One open stream. Two streams of one recording are two watches: an emitter equals only itself. */
+    private record Watch(RecordingId id, SseEmitter emitter) {
     }
 }

@@ -3,6 +3,8 @@ package dev.capstan.scheduler.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +70,21 @@ public interface RecordingProgress {
             metadata = metadata == null ? Map.of() : metadata;
             streams = streams == null ? List.of() : List.copyOf(streams);
             pendingUploads = pendingUploads == null ? PendingUploads.NONE : pendingUploads;
+        }
+
+        /**
+         * A session's recording: its state (and failure), mode, meeting and metadata as the session has them, with
+         * the figures the asking source knows (any of them null when it knows none).
+         */
+        public static Progress ofSession(Session session, Double durationSeconds, Double fps, Double speed,
+                Long bytes, PendingUploads pendingUploads, List<StreamStats> streams, String node, Integer part,
+                boolean settled) {
+            SessionState state = session.state();
+            SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
+            return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode(),
+                    session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
+                    streams, node, part, failed == null ? null : failed.reason(),
+                    failed == null ? null : failed.retryable(), settled);
         }
     }
 

@@ -8,13 +8,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
- * The control API over real HTTP with the test API key, for {@link RecordingControlValidationTest} and
- * {@link RecordingControlStreamingTest}: both run in one application context (same configuration), and every
- * answer is kept so that a test can check no stream key ever came back.
+ * The control API over real HTTP with the test API key, for {@link RecordingControlValidationTest},
+ * {@link RecordingControlStreamingTest} and {@link RecordingControlLiveTest}: they run in one application context
+ * (same configuration), and every answer is kept so that a test can check no stream key ever came back.
  */
 final class ControlApi {
 
@@ -88,6 +90,19 @@ final class ControlApi {
 
     HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("X-Api-Key", API_KEY);
+    }
+
+    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
+    static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            T value = probe.call();
+            if (value != null) {
+                return value;
+            }
+            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     /** Every answer so far: headers and body. */

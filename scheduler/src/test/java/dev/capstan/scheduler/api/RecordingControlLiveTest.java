@@ -70,7 +70,7 @@ class RecordingControlLiveTest {
 
         // Sent twice at once with one key, as a client retrying on a timeout would. REST does not queue: both
         // are repeated (with the same key) until the node admits the one recording.
-        List<ControlApi.Answer> answers = within(WARM, "the node takes the recording", () -> {
+        List<ControlApi.Answer> answers = ControlApi.within(WARM, "the node takes the recording", () -> {
             if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
                 return null;
             }
@@ -98,7 +98,7 @@ class RecordingControlLiveTest {
             assertThat(first.data().at("/metadata/course").asText()).isEqualTo("math-101");
             assertThat(first.data().at("/state").asText()).isIn("pending", "on");
 
-            JsonNode on = within(LIVE, "the status on with the encoder's figures", () -> {
+            JsonNode on = ControlApi.within(LIVE, "the status on with the encoder's figures", () -> {
                 JsonNode status = api.get(recording + "/status").expect(200);
                 return status.at("/state").asText().equals("on") && status.at("/durationSeconds").asDouble() > 1
                         && status.at("/bytes").asLong() > 0 ? status : null;
@@ -170,19 +170,6 @@ class RecordingControlLiveTest {
             return results;
         } finally {
             threads.shutdownNow();
-        }
-    }
-
-    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
-    private static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            T value = probe.call();
-            if (value != null) {
-                return value;
-            }
-            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
-            Thread.sleep(200);
         }
     }
 }

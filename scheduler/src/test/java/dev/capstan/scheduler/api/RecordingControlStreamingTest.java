@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -71,7 +70,7 @@ class RecordingControlStreamingTest {
 
         // Start: recorded and streamed to one destination. REST does not queue: it starts once the node admits
         // (a warm slot, and the CPU of this context's start-up spent).
-        ControlApi.Answer created = within(WARM, "the node takes a recording", () -> {
+        ControlApi.Answer created = ControlApi.within(WARM, "the node takes a recording", () -> {
             if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
                 return null;
             }
@@ -93,7 +92,7 @@ class RecordingControlStreamingTest {
         assertThat(busy.at("/busyReason").asText()).isNotBlank();
 
         assertThat(nginx.awaitPublisher(firstKey, LIVE)).as("nginx: %s", nginx.logTail()).isPresent();
-        JsonNode first = within(LIVE, "the first destination live with a bitrate", () -> {
+        JsonNode first = ControlApi.within(LIVE, "the first destination live with a bitrate", () -> {
             JsonNode streams = api.get(recording + "/streams").expect(200);
             return streams.size() == 1 && streams.at("/0/connected").asBoolean()
                     && streams.at("/0/bitrateKbps").asDouble() > 0 ? streams.get(0) : null;
@@ -125,7 +124,7 @@ class RecordingControlStreamingTest {
 
         // Remove the first: nginx loses that publisher, the second goes on.
         api.delete(recording + "/streams/" + firstId).expect(204);
-        within(LIVE, "the first publisher gone from nginx", () ->
+        ControlApi.within(LIVE, "the first publisher gone from nginx", () ->
                 nginx.publishers().stream().noneMatch(p -> p.name().equals(firstKey)) ? true : null);
         assertThat(nginx.publishers()).anyMatch(p -> p.name().equals(secondKey));
         JsonNode streams = api.get(recording + "/streams").expect(200);
@@ -141,12 +140,12 @@ class RecordingControlStreamingTest {
         JsonNode stopping = api.post(recording + "/stop", "").expect(202);
         assertThat(stopping.at("/id").asText()).isEqualTo(id);
         assertThat(stopping.at("/state").asText()).isEqualTo("stopping");
-        within(LIVE, "the session done", () -> {
+        ControlApi.within(LIVE, "the session done", () -> {
             String state = session(api, id).at("/state").asText();
             assertThat(state).isNotEqualTo("failed");
             return state.equals("done") ? true : null;
         });
-        JsonNode entry = within(LIVE, "the recording ready in the archive", () -> {
+        JsonNode entry = ControlApi.within(LIVE, "the recording ready in the archive", () -> {
             JsonNode catalog = api.get(recording).expect(200);
             return catalog.at("/status").asText().equals("READY") ? catalog : null;
         });
@@ -180,18 +179,5 @@ class RecordingControlStreamingTest {
         List<Path> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
-    private static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            T value = probe.call();
-            if (value != null) {
-                return value;
-            }
-            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
-            Thread.sleep(200);
-        }
     }
 }
