@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.recorder.browser.MeetingPage;
 import dev.capstan.recorder.browser.WebPage;
@@ -7,18 +8,15 @@ import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
-import dev.capstan.recorder.live.StreamUrl;
-import dev.capstan.scheduler.fleet.RemoteOrder;
-import dev.capstan.scheduler.fleet.placement.FleetSessions;
-import dev.capstan.scheduler.fleet.placement.NoNodeException;
-import org.springframework.beans.factory.ObjectProvider;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.scheduler.fleet.RemoteOrder;
+import dev.capstan.scheduler.fleet.placement.FleetSessions;
+import dev.capstan.scheduler.fleet.placement.NoNodeException;
 import dev.capstan.scheduler.recording.RecorderProperties;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Session;
@@ -42,6 +40,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -171,7 +170,7 @@ class RecordingControlController {
         RunningRecordingView started;
         try {
             started = fleet.isPresent() ? startOnFleet(fleet.get(), request, id) : start(request, id);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             key.ifPresent(k -> keys.release(principal, k));
             throw e;
         }
@@ -183,7 +182,7 @@ class RecordingControlController {
     private RunningRecordingView startOnFleet(FleetSessions fleet, StartRecordingRequest request, RecordingId id)
             throws IOException {
         RemoteOrder order = new RemoteOrder(id.value(), request.page(), request.name(), request.mode().wire(),
-                request.streams().stream().map(StreamUrl::reveal).toList(), request.maxDuration(),
+                request.streams().stream().map(StreamUrl::reveal).toList(), request.maxDuration(), request.size(),
                 json.writeValueAsString(request.metadata()), Instant.now());
         try {
             Session session = fleet.start(order, ORIGIN);
@@ -225,13 +224,8 @@ class RecordingControlController {
         return RunningRecordingView.of(started.recording(), Optional.of(started.session()));
     }
 
-    /** The recording an earlier start made: as it runs here, or as this process or the catalog last saw it. */
+    /** The recording an earlier start made: as it runs (here or on a node), or as the catalog last saw it. */
     private RunningRecordingView replayed(RecordingId id) {
-        Optional<Session> session = sessions.find(id);
-        Optional<Recording> recording = recordings.running(id);
-        if (recording.isPresent()) {
-            return RunningRecordingView.of(recording.get(), session);
-        }
         return progress.of(id).map(RunningRecordingView::of)
                 .orElseGet(() -> new RunningRecordingView(id.value(), null, null, "unknown", List.of()));
     }

@@ -55,8 +55,4 @@ public record FleetProperties(
     public boolean isScheduler() {
         return role == Role.SCHEDULER;
     }
-
-    public boolean isNode() {
-        return role == Role.NODE;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.fleet;
 
 import dev.capstan.scheduler.fleet.agent.NodeAgent;
+import dev.capstan.scheduler.fleet.placement.FleetCapacity;
 import dev.capstan.scheduler.fleet.placement.NodeRoster;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
@@ -36,9 +37,8 @@ class PoolHealthIndicator implements HealthIndicator {
         boolean joined = schedulerSeat.map(PoolRoom::isJoined).orElse(false)
                 || agent.map(NodeAgent::isJoined).orElse(false);
         Health.Builder health = Health.status(joined ? Status.UP : RECONNECTING);
-        roster.ifPresent(nodes -> health.withDetail("nodes", nodes.nodes().size())
-                .withDetail("freeSlots", nodes.nodes().stream().filter(n -> !n.report().draining())
-                        .mapToInt(n -> n.report().free()).sum()));
+        roster.map(nodes -> new FleetCapacity(nodes).now()).ifPresent(pool -> health
+                .withDetail("nodes", pool.nodes()).withDetail("freeSlots", pool.freeSlots()));
         agent.ifPresent(node -> health.withDetail("node", node.name()).withDetail("draining", node.isDraining()));
         return health.build();
     }

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet;
 
+import dev.capstan.recorder.capture.OutputSize;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +18,10 @@ import java.util.Optional;
  * @param mode        {@code file}, {@code stream} or {@code both}
  * @param streams     live destinations; they hold stream keys, so this order is never logged or shown whole
  * @param maxDuration the whole session's limit: a later part gets what is left of it
+ * @param size        the picture size asked for, when smaller than the node's display
  */
 public record RemoteOrder(String id, URI url, String room, String mode, List<String> streams,
-        Optional<Duration> maxDuration, String metadataJson, Instant requestedAt) {
+        Optional<Duration> maxDuration, Optional<OutputSize> size, String metadataJson, Instant requestedAt) {
 
     public RemoteOrder {
         streams = List.copyOf(streams);
@@ -35,6 +37,7 @@ public record RemoteOrder(String id, URI url, String room, String mode, List<Str
         attributes.put("room", room);
         attributes.put("mode", mode);
         attributes.put("requested-at", requestedAt.toString());
+        size.ifPresent(box -> attributes.put("size", box.toString()));
         maxDuration.map(limit -> limit.minus(Duration.between(requestedAt, now)))
                 .map(left -> left.isNegative() ? Duration.ofSeconds(1) : left)
                 .ifPresent(left -> attributes.put("max-duration", left.toString()));

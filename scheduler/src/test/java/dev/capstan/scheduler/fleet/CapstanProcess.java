@@ -42,7 +42,7 @@ final class CapstanProcess implements AutoCloseable {
         Files.createDirectories(directory);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Three JVMs share two cores with the browsers: keep each lean and quick to start.
+                // Four JVMs share two cores with the browsers: keep each lean and quick to start.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), CapstanApplication.class.getName(),
                 "--server.port=" + port, "--server.address=127.0.0.1"));

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A fleet on one machine, as on three hosts: a scheduler and two recorder nodes in separate JVMs, meeting in a
+ * A fleet on one machine, as on four hosts: two schedulers and two recorder nodes in separate JVMs, meeting in a
  * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
- * steps build on each other: packing, draining, then a node killed mid-recording.
+ * steps build on each other: packing, draining, a node killed mid-recording, a scheduler killed and restarted, a
+ * session stopped through the scheduler that does not drive it, then a node frozen mid-recording.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -244,7 +245,7 @@ class FleetTest {
     @Order(5)
     void twoSchedulersShareTheSessionsAndEitherCanStopOne() throws Exception {
         HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
-                "url", scheduler.uri("/demo").toString(), "mode", "file")));
+                "url", scheduler.uri("/demo").toString(), "mode", "file", "resolution", "320x180")));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         String id = JSON.readTree(started.body()).get("id").asText();
         awaitOn(id, "node-a");
@@ -252,7 +253,10 @@ class FleetTest {
         // Filed and driven by the second scheduler, stopped through the first: the shared database has it.
         stop(id);
         awaitSession(id, "done");
-        assertThat(catalog(id)).singleElement().satisfies(part -> assertThat(part.status).isEqualTo("READY"));
+        assertThat(catalog(id)).singleElement().satisfies(part -> {
+            assertThat(part.status).isEqualTo("READY");
+            assertThat(pictureSize(part)).as("the requested resolution reaches the node").isEqualTo("320x180");
+        });
     }
 
     @Test
@@ -393,6 +397,13 @@ class FleetTest {
             }
             assertThat(images).as("video frames in " + part).isEqualTo(30);
             return grabber.getLengthInTime() / 1e6;
+        }
+    }
+
+    private static String pictureSize(Part part) throws Exception {
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(store.resolve(part.mediaKey()).toFile())) {
+            grabber.start();
+            return grabber.getImageWidth() + "x" + grabber.getImageHeight();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.recorder.capture.OutputSize;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,12 +59,12 @@ class FleetWireTest {
     void aRecordCommandCarriesWhatTheNodeNeedsAndTheRemainingDuration() throws Exception {
         Instant requested = Instant.parse("2026-11-22T10:00:00Z");
         RemoteOrder order = new RemoteOrder("rec-1", URI.create("https://meet.example.com/room?jwt=secret"), "room",
-                "both", List.of("rtmp://live.example.com/app/KEY"), Optional.of(Duration.ofMinutes(10)),
+                "both", List.of("rtmp://live.example.com/app/KEY"), Optional.of(Duration.ofMinutes(10)), Optional.of(new OutputSize(640, 360)),
                 "{\"course\":\"math\"}", requested);
         FleetIq command = order.command(2, "part-2", requested.plusSeconds(60));
         String xml = command.toXML().toString();
         assertThat(xml).contains("action='record'", "id='rec-1'", "part-id='part-2'", "part='2'", "mode='both'",
-                "max-duration='PT9M'", "<stream url='rtmp://live.example.com/app/KEY'/>",
+                "max-duration='PT9M'", "size='640x360'", "<stream url='rtmp://live.example.com/app/KEY'/>",
                 "<metadata>{&quot;course&quot;:&quot;math&quot;}</metadata>");
         assertThat(command.describe()).doesNotContain("KEY");
         assertThat(order.toString()).doesNotContain("KEY", "secret");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.LiveSettings;
@@ -19,6 +20,7 @@ import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.EmbeddedCapacity;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.PartOf;
@@ -131,9 +133,9 @@ public final class NodeAgent implements SmartLifecycle {
     /** What this node's presence says now. */
     NodeReport report() {
         NodeStatus status = node.status();
-        int free = draining || status.busy().isPresent() ? 0 : (int) status.idleSlots();
-        // The same load as this node's own capstan_load_ratio: its recordings' CPU over their budget.
-        double load = EmbeddedCapacity.of(status, cpuBudget, draining).loadRatio();
+        // The same figures as this node's own capstan_* gauges: free slots as admission sees them, and its
+        // recordings' CPU over their budget.
+        Capacity.Snapshot capacity = EmbeddedCapacity.of(status, cpuBudget, draining);
         Instant now = Instant.now();
         List<NodeReport.RecordingReport> reports = new ArrayList<>();
         for (Tracked t : tracked.values()) {
@@ -147,8 +149,8 @@ public final class NodeAgent implements SmartLifecycle {
                     progress == null ? 0 : progress.fps(), progress == null ? 0 : progress.speed(),
                     progress == null ? 0 : progress.bytes(), t.reason));
         }
-        return new NodeReport(status.slots().size(), free, (int) status.busySlots(), status.queued(), load,
-                draining, reports);
+        return new NodeReport(status.slots().size(), capacity.freeSlots(), capacity.busySlots(), capacity.queued(),
+                capacity.loadRatio(), draining, reports);
     }
 
     private IQ handle(FleetIq command) {
@@ -195,7 +197,7 @@ public final class NodeAgent implements SmartLifecycle {
             Optional<LiveOutput> live = streams.isEmpty() ? Optional.empty()
                     : Optional.of(new LiveOutput(streams, liveSettings, !mode.equals("stream")));
             plan = new Recordings.Plan(command.attribute("max-duration").map(Duration::parse), Optional.empty(),
-                    live);
+                    live, command.attribute("size").map(NodeAgent::size));
             entry = new Tracked(id.value(), partId.value(), part);
         } catch (InvalidStreamUrlException e) {
             return error(command, StanzaError.Condition.bad_request, e.getMessage());
@@ -225,6 +227,15 @@ public final class NodeAgent implements SmartLifecycle {
             tracked.remove(entry.partId, entry);
             return error(command, StanzaError.Condition.internal_server_error, "cannot file it: " + e.getMessage());
         }
+    }
+
+    /** A picture size as the record command gives it: {@code 640x360}. */
+    private static OutputSize size(String text) {
+        String[] sides = text.split("x", -1);
+        if (sides.length != 2) {
+            throw new IllegalArgumentException("size must be WIDTHxHEIGHT, not '" + text + "'");
+        }
+        return new OutputSize(Integer.parseInt(sides[0]), Integer.parseInt(sides[1]));
     }
 
     /** The catalog order for one part: the first part is the session's own recording, later ones hang below it. */

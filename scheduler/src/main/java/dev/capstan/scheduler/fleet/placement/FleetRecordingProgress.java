@@ -2,7 +2,6 @@ package dev.capstan.scheduler.fleet.placement;
 
 import dev.capstan.scheduler.api.RecordingProgress;
 import dev.capstan.scheduler.session.Session;
-import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingId;
 import java.util.Optional;
@@ -35,11 +34,7 @@ class FleetRecordingProgress implements RecordingProgress {
         if (placed.isEmpty() || session.isEmpty()) {
             return Optional.empty();
         }
-        SessionState state = session.get().state();
-        SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
-        return fleet.progress(id).map(report -> new Progress(id.value(), state.name(), state.since(),
-                session.get().mode(), session.get().meeting(), session.get().metadata(), report.seconds(),
-                report.fps(), report.speed(), report.bytes(), null, null, placed.get().node(), placed.get().part(),
-                failed == null ? null : failed.reason(), failed == null ? null : failed.retryable(), false));
+        return fleet.progress(id).map(report -> Progress.ofSession(session.get(), report.seconds(), report.fps(),
+                report.speed(), report.bytes(), null, null, placed.get().node(), placed.get().part(), false));
     }
 }

@@ -153,9 +153,8 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         }
         Placed placed = entry.placed;
         sessions.moveTo(entry.session, new SessionState.Stopping(Instant.now()));
-        FleetIq stop = FleetIq.command("stop", Map.of("id", id.value(), "part-id", placed.partId().value()));
         try {
-            room.send(placed.node(), stop, COMMAND_TIMEOUT);
+            sendStop(placed.node(), id.value(), placed.partId().value());
         } catch (FleetCommandException e) {
             log.warn("fleet: stopping {} on {}: {}", id, placed.node(), e.getMessage());
             if (!roster.node(placed.node()).isPresent()) {
@@ -176,15 +175,19 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             return false;
         }
         Session other = session.get();
-        FleetIq stop = FleetIq.command("stop", Map.of("id", id.value(), "part-id", other.partId().value()));
         try {
-            room.send(other.node(), stop, COMMAND_TIMEOUT);
+            sendStop(other.node(), id.value(), other.partId().value());
             log.info("fleet: asked {} to stop {} for scheduler {}", other.node(), id, other.owner());
             return true;
         } catch (FleetCommandException e) {
             log.warn("fleet: stopping {} (scheduler {}) on {}: {}", id, other.owner(), other.node(), e.getMessage());
             return false;
         }
+    }
+
+    /** Asks {@code node} to stop one part of a recording and waits for its answer. */
+    private void sendStop(String node, String id, String partId) throws FleetCommandException {
+        room.send(node, FleetIq.command("stop", Map.of("id", id, "part-id", partId)), COMMAND_TIMEOUT);
     }
 
     /** Places one part on the best node that takes it, trying the next when one refuses. */
@@ -232,20 +235,22 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     }
 
     /**
-     * A node that was silent and given up on may come back still recording a part that has since moved on: it is
-     * asked to stop, so that one meeting is not recorded twice.
+     * A node that was silent and given up on may come back still recording a part that has since moved on, or a
+     * node whose answer to a record command came too late may have started it after all: either is asked to stop,
+     * so that one meeting is not recorded twice.
      */
     private void stopAbandonedParts(NodeView view) {
         for (NodeReport.RecordingReport report : view.report().recordings()) {
             Active entry = active.get(RecordingId.of(report.id()));
             Placed placed = entry == null ? null : entry.placed;
-            if (placed != null && !report.ended() && !report.state().equals("stopping")
-                    && !placed.partId().value().equals(report.partId())) {
+            // Also a part placed here once but given to another node when this one did not answer in time.
+            boolean abandoned = placed != null && (!placed.partId().value().equals(report.partId())
+                    || !placed.node().equals(view.name()));
+            if (abandoned && !report.ended() && !report.state().equals("stopping")) {
                 log.warn("fleet: {} still records part {} of {}, which moved on; stopping it", view.name(),
                         report.part(), report.id());
                 try {
-                    room.send(view.name(), FleetIq.command("stop", Map.of("id", report.id(),
-                            "part-id", report.partId())), COMMAND_TIMEOUT);
+                    sendStop(view.name(), report.id(), report.partId());
                 } catch (FleetCommandException e) {
                     log.warn("fleet: {} did not stop part {} of {}: {}", view.name(), report.part(), report.id(),
                             e.getMessage());
@@ -324,14 +329,15 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 } else if (settledRoom && roster.node(placed.node()).isEmpty()
                         && Duration.between(placed.since(), now).compareTo(MISSING_GRACE) > 0) {
                     missing.add(placed.node());
-                } else if (roster.node(placed.node()).filter(view -> silent(view, now)).isPresent()
+                } else if (settledRoom && roster.node(placed.node()).filter(view -> silent(view, now)).isPresent()
                         && Duration.between(placed.since(), now).compareTo(silentAfter) > 0) {
                     silent.add(placed.node());
                 }
             }
             missing.forEach(this::gone);
             // Forgetting the node tells every listener, this one included, that it is gone.
-            silent.forEach(node -> roster.forget(node, "has said nothing for " + silentAfter.toSeconds()
+            silent.forEach(node -> roster.forget(node, now.minus(silentAfter), "has said nothing for "
+                    + silentAfter.toSeconds()
                     + " s while recording; taking its recordings elsewhere"));
         } catch (RuntimeException e) {
             log.warn("fleet: sweep failed: {}", e.toString());

@@ -57,8 +57,10 @@ public final class NodeRoster {
      * Drops a node that is still in the room but has gone silent (a frozen process, a host cut off without its
      * connection closing): it is gone for placement until it speaks again.
      */
-    void forget(String nick, String why) {
-        if (nodes.remove(nick) != null) {
+    void forget(String nick, Instant silentSince, String why) {
+        NodeView view = nodes.get(nick);
+        // Not if it spoke meanwhile.
+        if (view != null && !view.seenAt().isAfter(silentSince) && nodes.remove(nick, view)) {
             log.warn("pool: node {} {}", nick, why);
             gone.forEach(listener -> listener.accept(nick));
         }
