@@ -159,7 +159,7 @@ public final class Recording {
     private record Result(SlotEvent.Outcome outcome, Optional<Failure> damage) {
 
         static Result failed(RecordingId id, Failure.Reason reason, String detail) {
-            return new Result(new SlotEvent.Failed(id, new Failure(reason, detail), Optional.empty()), Optional.empty());
+            return new Result(new SlotEvent.Failed(id, new Failure(reason, detail)), Optional.empty());
         }
     }
 
@@ -188,7 +188,7 @@ public final class Recording {
             parts = slot.claim(request.id());
         } catch (SlotException e) {
             // warmUp has already torn the slot down.
-            return new Result(new SlotEvent.Failed(request.id(), e.failure(), Optional.empty()), Optional.empty());
+            return new Result(new SlotEvent.Failed(request.id(), e.failure()), Optional.empty());
         }
         try {
             request.page().join(parts.browser());
@@ -200,10 +200,10 @@ public final class Recording {
             };
             Optional<Failure> damage = parts.alive() ? Optional.empty()
                     : Optional.of(new Failure(Failure.Reason.SLOT_DIED, "after " + e.getMessage()));
-            return new Result(new SlotEvent.Failed(request.id(), new Failure(reason, e.getMessage()), Optional.empty()), damage);
+            return new Result(new SlotEvent.Failed(request.id(), new Failure(reason, e.getMessage())), damage);
         } catch (RuntimeException e) {
             Failure failure = new Failure(Failure.Reason.BROWSER_FAILED, e.getMessage());
-            return new Result(new SlotEvent.Failed(request.id(), failure, Optional.empty()), Optional.of(failure));
+            return new Result(new SlotEvent.Failed(request.id(), failure), Optional.of(failure));
         }
         emit(new SlotEvent.Joined(request.id(), sinceRequest()));
         log.info("recording {} on {}: joined {} after {} ms", request.id(), slot.name(), request.page().address(),
@@ -243,25 +243,30 @@ public final class Recording {
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
         }
+        Instant on = Instant.now();
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
         firstFrameAnnounced = true;
         log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
 
         End end = awaitEnd(capture, parts);
+        Instant endAt = Instant.now();
         Capture.Ending ending = capture.stop(STOP_GRACE);
         // The slot is free once the picture is no longer needed; assembling the file does not hold it.
         releaseSlot(end.damage());
         closeLive();
         Optional<Path> file = assemble(ffmpeg, output);
+        CaptureSpan span = new CaptureSpan(on, endAt, encoderEnd(ending));
         if (end.failure().isPresent()) {
-            return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file), end.damage());
+            return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file, Optional.of(span)),
+                    end.damage());
         }
         if (!ending.orderly()) {
             Failure died = new Failure(Failure.Reason.CAPTURE_DIED,
                     describeExit(ending.exitCode()) + "; last message: " + ending.lastError());
-            return new Result(new SlotEvent.Failed(request.id(), died, file), Optional.empty());
+            return new Result(new SlotEvent.Failed(request.id(), died, file, Optional.of(span)), Optional.empty());
         }
-        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last(), end.cause()), Optional.empty());
+        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last(), end.cause(), span),
+                Optional.empty());
     }
 
     /** Opens the live feed and starts the first destinations; they connect once the encoder's stream flows. */
@@ -308,6 +313,15 @@ public final class Recording {
         Optional<Failure> damage() {
             return slotHurt ? failure : Optional.empty();
         }
+    }
+
+    /** An encoder that had to be killed at stop lost what it still held; one that died lost its last segment. */
+    private static CaptureSpan.EncoderEnd encoderEnd(Capture.Ending ending) {
+        if (!ending.orderly()) {
+            return CaptureSpan.EncoderEnd.DIED;
+        }
+        // FFmpeg exits with 255 after a SIGTERM it obeyed; 137 is the SIGKILL after the grace ran out.
+        return ending.exitCode() == 137 ? CaptureSpan.EncoderEnd.KILLED_AT_STOP : CaptureSpan.EncoderEnd.DRAINED;
     }
 
     /**

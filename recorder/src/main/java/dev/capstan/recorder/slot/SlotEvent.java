@@ -49,11 +49,20 @@ public sealed interface SlotEvent {
      * The recording ended cleanly: as asked, at its maximum duration, or because the meeting was over
      * ({@code cause} says which); {@code file} is the finished MP4.
      */
-    record Stopped(RecordingId recordingId, Optional<Path> file, CaptureProgress last, StopCause cause)
-            implements Outcome {
+    record Stopped(RecordingId recordingId, Optional<Path> file, CaptureProgress last, StopCause cause,
+            CaptureSpan span) implements Outcome {
     }
 
-    /** The recording failed; whatever was recorded before that is kept in {@code partialFile}. */
-    record Failed(RecordingId recordingId, Failure failure, Optional<Path> partialFile) implements Outcome {
+    /**
+     * The recording failed; whatever was recorded before that is kept in {@code partialFile}. {@code span} is
+     * present when the capture had been on.
+     */
+    record Failed(RecordingId recordingId, Failure failure, Optional<Path> partialFile, Optional<CaptureSpan> span)
+            implements Outcome {
+
+        /** A failure before anything was captured. */
+        public Failed(RecordingId recordingId, Failure failure) {
+            this(recordingId, failure, Optional.empty(), Optional.empty());
+        }
     }
 }

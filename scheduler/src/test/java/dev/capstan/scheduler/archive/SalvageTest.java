@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.media.MediaReport;
+import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.recorder.slot.StopCause;
 import dev.capstan.storage.archive.Catalog;
@@ -153,7 +154,8 @@ class SalvageTest {
         media.record(directory, 0, segments);
         archive.events(order.id()).accept(new SlotEvent.Stopped(order.id(), Optional.empty(),
                 new CaptureProgress(segments * 60L, 30, 1, 0, 0, Duration.ofSeconds(2L * segments), 0),
-                StopCause.REQUESTED));
+                StopCause.REQUESTED, new CaptureSpan(Instant.now().minusSeconds(2L * segments), Instant.now(),
+                        CaptureSpan.EncoderEnd.DRAINED)));
         return archive.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
     }
 

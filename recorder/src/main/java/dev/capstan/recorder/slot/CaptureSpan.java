@@ -1,0 +1,45 @@
+package dev.capstan.recorder.slot;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The wall-clock time a recording's media ought to cover, and how its encoder ended: what the archive checks the
+ * finished file against, so that a file that lost media is never called complete.
+ *
+ * @param on  when the first frame was written (the moment the recording was reported on)
+ * @param end when the capture was asked to stop, or ended by itself (maximum duration, a crash)
+ */
+public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
+
+    /** How the encoder ended. Stored and sent by {@link #wireName()}. */
+    public enum EncoderEnd {
+        /** It finished writing everything it had captured. */
+        DRAINED("drained"),
+        /** It made no progress while draining after a stop and was killed: its last media is lost. */
+        KILLED_AT_STOP("killed-at-stop"),
+        /** It died or was killed while recording. */
+        DIED("died");
+
+        private final String wireName;
+
+        EncoderEnd(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    public CaptureSpan {
+        if (end.isBefore(on)) {
+            throw new IllegalArgumentException("a capture cannot end (" + end + ") before it is on (" + on + ")");
+        }
+    }
+
+    /** How much media the file should hold. */
+    public Duration length() {
+        return Duration.between(on, end);
+    }
+}
