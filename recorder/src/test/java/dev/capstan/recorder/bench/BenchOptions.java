@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * @param liveSeconds       length of each measured window of the live section
  * @param liveRounds        how often the live section runs its scenarios, in alternating order
  * @param liveDestinations  the live scenarios besides recording alone: how many RTMP destinations each streams to
+ * @param pressureSeconds   length of each step's recordings in the pressure section
  */
 record BenchOptions(
         Set<String> sections,
@@ -39,15 +40,16 @@ record BenchOptions(
         int liveSeconds,
         int liveRounds,
         List<Integer> liveDestinations,
+        int pressureSeconds,
         Path out) {
 
     /** What {@code ./capstan bench} runs without options; the live section only runs when asked for. */
-    static final List<String> DEFAULT_SECTIONS = List.of("floor", "latency", "cost", "capacity");
-    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "live");
+    static final List<String> DEFAULT_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure");
+    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure", "live");
 
     static final String USAGE = """
             usage: ./capstan bench [--name=value ...]
-              --sections=floor,latency,cost,capacity   parts to run (default: these four; live runs only when named)
+              --sections=floor,latency,cost,capacity,pressure   parts to run (default: these; live runs only when named)
               --warm-runs=5          warm starts on one slot (median reported)
               --cold-runs=5          Jibri-style cold starts (median reported)
               --start-seconds=4      length of each start-latency recording
@@ -60,12 +62,13 @@ record BenchOptions(
               --live-seconds=30      live section: measured window of each recording
               --live-rounds=2        live section: rounds of its scenarios, the order reversed every other round
               --live-destinations=1,2  live section: RTMP destinations per scenario, besides recording alone
+              --pressure-seconds=30  pressure section: length of each step's recordings (1x, 1.5x, 2x capacity, hogs)
               --out=target/bench     where results.json and the recordings go
             """;
 
     static BenchOptions defaults() {
         return new BenchOptions(new LinkedHashSet<>(DEFAULT_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
-                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), Path.of("target/bench"));
+                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), 30, Path.of("target/bench"));
     }
 
     static BenchOptions parse(String[] args) {
@@ -108,6 +111,7 @@ record BenchOptions(
                 number(given, "live-seconds", d.liveSeconds()),
                 number(given, "live-rounds", d.liveRounds()),
                 numbers(given, "live-destinations", d.liveDestinations()),
+                number(given, "pressure-seconds", d.pressureSeconds()),
                 Path.of(given.getOrDefault("out", d.out().toString())));
         given.remove("jibri-fragment-size");
         given.remove("pipelines");

@@ -38,14 +38,16 @@ import org.bytedeco.ffmpeg.global.avutil;
 
 /**
  * Benchmark, not a test: Capstan's recording pipeline side by side with a Jibri-style one, on this machine, in one
- * run. Four sections, each recording the demo meeting at 720p30:
+ * run. Five sections, each recording the demo meeting at 720p30:
  * <ol>
  *   <li>start latency: request to first frame written, a warm slot against a Jibri-style cold start;</li>
  *   <li>cost per recorded minute: CPU-seconds and peak memory (PSS) of every process of each pipeline;</li>
  *   <li>capacity: the most concurrent recordings that all stay at 29 fps or more with under 5% repeated frames;</li>
- *   <li>the encoder-only floor: the same FFmpeg encodes fed from a synthetic source.</li>
+ *   <li>the encoder-only floor: the same FFmpeg encodes fed from a synthetic source;</li>
+ *   <li>under pressure ({@link PressureBench}): 1x, 1.5x and 2x the node's capacity, and beside a CPU hog: lost
+ *       seconds, delivered frame rate and stop to ready.</li>
  * </ol>
- * A fifth, live streaming's cost on top of recording ({@link LiveStreamCost}), runs only when asked for
+ * Live streaming's cost on top of recording ({@link LiveStreamCost}, table section 5) runs only when asked for
  * ({@code --sections=live}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
  * numbers with a worse picture. Prints a table and writes {@code results.json}.
  *
@@ -129,6 +131,11 @@ public final class PipelineBench {
             }
             if (options.runs("floor") && ours.get("cost") instanceof Map<?, ?> cost) {
                 compareWithFloor(cost);
+            }
+            if (options.runs("pressure")) {
+                PressureBench.Report pressure = new PressureBench(slotConfig, out, options.pressureSeconds()).run(demo);
+                results.put("pressure", pressure.results());
+                pressure.lines().forEach(text -> line(6, text));
             }
             if (options.runs("live")) {
                 LiveStreamCost.Report live = new LiveStreamCost(slotConfig, out, options).run(demo);
