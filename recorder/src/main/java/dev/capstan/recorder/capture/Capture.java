@@ -143,9 +143,13 @@ public final class Capture {
                 finishedAt = Instant.now();
             }
         }
-        if (progress.frames() > 0 && firstFrameAt == null) {
-            // The first report may come a little after the frame: count back the media it already holds.
-            firstFrameAt = Instant.now().minus(progress.recorded());
+        if (progress.frames() > 0) {
+            // Media is stamped with the wall clock, so each report dates the first grab: its time less the media
+            // written. Every report comes some time after its media; the least late one dates the grab best.
+            Instant grabbed = Instant.now().minus(progress.recorded());
+            if (firstFrameAt == null || grabbed.isBefore(firstFrameAt)) {
+                firstFrameAt = grabbed;
+            }
             firstFrame.complete(progress);
         }
         if (progress.frames() > 0) {
@@ -167,8 +171,8 @@ public final class Capture {
         double speed = encoding.rate().getAsDouble();
         if (!behind && speed < BEHIND) {
             behind = true;
-            log.warn("ffmpeg (pid {}) encodes at {}x real time over the last {} s; the grabber drops frames: {} fps"
-                    + " delivered", ffmpeg.pid(), round(speed), SPEED_WINDOW.toSeconds(), round(progress.deliveredFps()));
+            log.warn("ffmpeg (pid {}) falls behind: {}x real time over the last {} s, {} fps delivered", ffmpeg.pid(),
+                    round(speed), SPEED_WINDOW.toSeconds(), round(progress.deliveredFps()));
         } else if (behind && speed >= 0.98) {
             behind = false;
             log.info("ffmpeg (pid {}) keeps up again: {} fps delivered", ffmpeg.pid(), round(progress.deliveredFps()));
@@ -218,8 +222,8 @@ public final class Capture {
     }
 
     /**
-     * When the first frame was grabbed, as near as FFmpeg's reports tell (within a report period and the encoder's
-     * latency); empty before the first frame.
+     * When the first frame was grabbed, as near as FFmpeg's reports tell (the estimate improves while it runs: the
+     * least delayed report so far); empty before the first frame.
      */
     public Optional<Instant> firstFrameAt() {
         return Optional.ofNullable(firstFrameAt);

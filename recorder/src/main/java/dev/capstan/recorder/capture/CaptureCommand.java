@@ -91,11 +91,12 @@ public record CaptureCommand(
                 "-thread_queue_size", Integer.toString(AUDIO_QUEUE_PACKETS),
                 // Both inputs describe their streams in full: probing one packet is enough (it saves a frame).
                 "-probesize", "32", "-analyzeduration", "0",
+                // FFmpeg starts each input's clock at its own first packet. Both stamp the wall clock, so -isync
+                // puts the sound on the picture's timeline; the sound from before the first frame (the pulse
+                // input opens first) is then cut (see audioFilter): the file starts with its first frame.
+                "-isync", "1",
                 "-i", pulseSource,
                 // Picture: the whole display, no cursor, behind a small queue (see VIDEO_QUEUE_FRAMES).
-                // FFmpeg starts each input's clock at its own first packet, and the pulse input takes up to a
-                // second to open: -isync keeps the picture on the sound's timeline (both stamp the wall clock).
-                "-isync", "0",
                 "-f", "x11grab", "-draw_mouse", "0", "-framerate", Integer.toString(profile.frameRate()),
                 "-video_size", profile.width() + "x" + profile.height(),
                 "-thread_queue_size", Integer.toString(VIDEO_QUEUE_FRAMES),
@@ -200,10 +201,11 @@ public record CaptureCommand(
 
     /**
      * The delay is a filter, not -itsoffset: -isync would carry an input offset over to the picture too.
-     * aresample fills gaps and trims overlaps so the sound follows the wall clock without drifting.
+     * aresample fills gaps and trims overlaps so the sound follows the wall clock without drifting, and starts it
+     * with the picture: sound from before the first frame is cut, a late start is padded with silence.
      */
     private String audioFilter() {
-        String resample = "aresample=async=1";
+        String resample = "aresample=async=1:first_pts=0";
         return audioDelay.isZero() ? resample : "adelay=delays=" + audioDelay.toMillis() + ":all=1," + resample;
     }
 

@@ -255,7 +255,6 @@ public final class Recording {
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
         }
-        Instant on = capture.firstFrameAt().orElseGet(Instant::now);
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
         firstFrameAnnounced = true;
         log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
@@ -271,7 +270,9 @@ public final class Recording {
         releaseSlot(end.damage());
         closeLive();
         Optional<Path> file = assemble(ffmpeg, output);
-        CaptureSpan span = new CaptureSpan(on, latest(on, spanEnd(ending, decidedAt)), encoderEnd);
+        // Dated once the capture is over: its estimate of the first grab improves with every report.
+        Instant on = capture.firstFrameAt().orElse(decidedAt);
+        CaptureSpan span = new CaptureSpan(on, latest(on, spanEnd(on, ending, decidedAt)), encoderEnd);
         if (end.failure().isPresent()) {
             return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file, Optional.of(span)),
                     end.damage());
@@ -335,12 +336,16 @@ public final class Recording {
      * When the media should end: the moment the stop was asked, when the capture ended by itself (maximum
      * duration, a crash), or when the recording decided to end (the meeting is over, the slot broke).
      */
-    private Instant spanEnd(Capture.Ending ending, Instant decidedAt) {
+    private Instant spanEnd(Instant on, Capture.Ending ending, Instant decidedAt) {
         Instant asked = stopAskedAt;
         if (asked != null && asked.isBefore(decidedAt)) {
             return asked;
         }
-        return ending.at().isBefore(decidedAt) ? ending.at() : decidedAt;
+        if (!ending.at().isBefore(decidedAt)) {
+            return decidedAt;
+        }
+        // At its maximum duration FFmpeg stops at a media time, not a moment: the media's own clock says when.
+        return ending.reachedEnd() && !ending.requested() ? on.plus(ending.last().recorded()) : ending.at();
     }
 
     private static Instant latest(Instant a, Instant b) {

@@ -79,10 +79,10 @@ class CaptureCommandTest {
     void pictureFollowsTheSoundClockAndInputQueuesHoldUnderASecond() {
         List<String> args = arguments(Duration.ZERO, Optional.empty());
 
-        int isync = indexOfPair(args, "-isync", "0");
-        assertThat(isync).as("-isync 0 in %s", args).isNotNegative();
-        assertThat(isync).as("-isync 0 is an option of the picture input")
-                .isGreaterThan(inputIndex(args, "pulse")).isLessThan(inputIndex(args, "x11grab"));
+        int isync = indexOfPair(args, "-isync", "1");
+        assertThat(isync).as("-isync 1 in %s", args).isNotNegative();
+        assertThat(isync).as("-isync 1 is an option of the sound input: the picture's clock rules")
+                .isGreaterThan(indexOfPair(args, "-f", "pulse")).isLessThan(inputIndex(args, "pulse"));
 
         List<Integer> queues = new ArrayList<>();
         for (int i = 0; i + 1 < args.size(); i++) {
@@ -131,14 +131,14 @@ class CaptureCommandTest {
         List<String> delayed = arguments(Duration.ofMillis(80), Optional.empty());
         int af = delayed.indexOf("-af");
         assertThat(af).isNotNegative();
-        assertThat(delayed.get(af + 1)).contains("adelay=delays=80:all=1").contains("aresample=async=1");
+        assertThat(delayed.get(af + 1)).contains("adelay=delays=80:all=1").contains("aresample=async=1:first_pts=0");
         assertThat(delayed.get(af + 1).indexOf("adelay")).as("delay before resampling")
                 .isLessThan(delayed.get(af + 1).indexOf("aresample"));
         assertThat(delayed).as("no -itsoffset, which -isync would carry over to the picture")
                 .doesNotContain("-itsoffset");
 
         List<String> undelayed = arguments(Duration.ZERO, Optional.empty());
-        assertThat(undelayed.get(undelayed.indexOf("-af") + 1)).isEqualTo("aresample=async=1");
+        assertThat(undelayed.get(undelayed.indexOf("-af") + 1)).isEqualTo("aresample=async=1:first_pts=0");
     }
 
     @Test
