@@ -48,6 +48,7 @@ public final class Capture {
     private final RateWindow delivery = new RateWindow(CaptureProgress.DELIVERY_WINDOW);
     private final RateWindow encoding = new RateWindow(SPEED_WINDOW);
     private final long startedNanos = System.nanoTime();
+    private final int frameRate;
     private volatile CaptureProgress latest = CaptureProgress.NONE;
     private volatile Instant firstFrameAt;
     /** When FFmpeg last showed it was getting on: more frames, more media, or its end. */
@@ -75,8 +76,9 @@ public final class Capture {
         }
     }
 
-    private Capture(ChildProcess.Spec spec, Path logFile, LongSupplier bytes, Consumer<CaptureProgress> onProgress)
-            throws IOException {
+    private Capture(ChildProcess.Spec spec, int frameRate, Path logFile, LongSupplier bytes,
+                    Consumer<CaptureProgress> onProgress) throws IOException {
+        this.frameRate = frameRate;
         BufferedWriter logWriter = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         Map<String, String> block = new HashMap<>();
         this.ffmpeg = ChildProcess.start(spec
@@ -105,13 +107,13 @@ public final class Capture {
         ChildProcess.Spec spec = ChildProcess.Spec.of("ffmpeg", command.arguments(binary))
                 // If the JVM dies, FFmpeg still closes its last segment cleanly.
                 .withDeathSignal("TERM");
-        return new Capture(spec, logFile, bytesWritten, onProgress);
+        return new Capture(spec, command.profile().frameRate(), logFile, bytesWritten, onProgress);
     }
 
     /** Runs any FFmpeg command line that reports {@code -progress} on stdout (tests feed a synthetic source). */
-    static Capture start(ChildProcess.Spec spec, Path logFile, Consumer<CaptureProgress> onProgress)
+    static Capture start(ChildProcess.Spec spec, int frameRate, Path logFile, Consumer<CaptureProgress> onProgress)
             throws IOException {
-        return new Capture(spec, logFile, () -> 0, onProgress);
+        return new Capture(spec, frameRate, logFile, () -> 0, onProgress);
     }
 
     private void readProgress(String line, Map<String, String> block, LongSupplier bytes,
@@ -135,7 +137,10 @@ public final class Capture {
             lastAdvanceNanos = now;
         }
         delivery.add(report.recorded().toNanos(), report.frames());
-        CaptureProgress progress = report.withDeliveredFps(delivery.rate().orElse(report.averageFps()));
+        // FFmpeg's media time runs a little unevenly (sound and picture are muxed in turns): a rate above the
+        // nominal one is that jitter, not frames (the encoder's time base holds at most one frame per period).
+        CaptureProgress progress = report.withDeliveredFps(
+                Math.min(frameRate, delivery.rate().orElse(report.averageFps())));
         latest = progress;
         if (value.equals("end")) {
             reachedEnd = true;

@@ -126,7 +126,8 @@ public record CaptureCommand(
                 // Every grabbed frame keeps its wall-clock time and none is invented: a frame the grabber could not
                 // take leaves a longer frame in the file, not a repeat the encoder must pay for. Times are rounded
                 // to the nominal frame rate, which drops the few frames x11grab takes in a burst after a wait.
-                "-fps_mode", "vfr", "-enc_time_base", "1/" + profile.frameRate(),
+                // Only the picture's: sound in a time base that coarse gets repeated timestamps.
+                "-fps_mode", "vfr", "-enc_time_base:v", "1/" + profile.frameRate(),
                 // Keyframes by time, not by frame count, so segments and live GOPs stay 2 s when frames are
                 // dropped; x264's own keyframes only as a backstop, and never on scene cuts.
                 "-force_key_frames", "expr:gte(t,n_forced*" + KEYFRAME_SECONDS + ")",

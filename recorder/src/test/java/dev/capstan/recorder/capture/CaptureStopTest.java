@@ -26,7 +26,7 @@ class CaptureStopTest {
                 "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "0.1",
                 "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
                 "-c:v", "libx264", "-preset", "ultrafast", "-f", "null", "-");
-        Capture capture = Capture.start(ChildProcess.Spec.of("ffmpeg", command), temp.resolve("capture.log"),
+        Capture capture = Capture.start(ChildProcess.Spec.of("ffmpeg", command), 30, temp.resolve("capture.log"),
                 progress -> { });
         capture.firstFrame().get(30, TimeUnit.SECONDS);
         Thread.sleep(500);
