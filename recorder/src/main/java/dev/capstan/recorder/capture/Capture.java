@@ -129,9 +129,9 @@ public final class Capture {
             return;
         }
         long now = System.nanoTime();
-        CaptureProgress report = CaptureProgress.fromBlock(block, bytes.getAsLong());
-        block.clear();
         CaptureProgress previous = latest;
+        CaptureProgress report = CaptureProgress.fromBlock(block, bytes.getAsLong()).notBehind(previous);
+        block.clear();
         if (report.frames() > previous.frames() || report.recorded().compareTo(previous.recorded()) > 0
                 || value.equals("end")) {
             lastAdvanceNanos = now;

@@ -52,6 +52,15 @@ public record CaptureProgress(
                 bytes);
     }
 
+    /**
+     * This report with the media time never behind {@code previous}'s: FFmpeg reports it as N/A now and then (while
+     * it shuts down at a maximum duration), which would read as zero.
+     */
+    CaptureProgress notBehind(CaptureProgress previous) {
+        return recorded.compareTo(previous.recorded) >= 0 ? this : new CaptureProgress(frames, fps, speed,
+                duplicatedFrames, droppedFrames, previous.recorded, bytes, deliveredFps);
+    }
+
     CaptureProgress withDeliveredFps(double rate) {
         return new CaptureProgress(frames, fps, speed, duplicatedFrames, droppedFrames, recorded, bytes, rate);
     }
