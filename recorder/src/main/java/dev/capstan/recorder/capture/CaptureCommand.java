@@ -67,16 +67,19 @@ public record CaptureCommand(
      * Sound packets queued between the pulse input and the encoder: about a second of 8192-byte fragments. When it
      * is full the sound server drops sound, and aresample fills the hole with silence on the wall clock.
      */
-    static final int AUDIO_QUEUE_PACKETS = 24;
+    private static final int AUDIO_QUEUE_PACKETS = 24;
     /**
-     * Pictures queued between x11grab and the encoder. When it is full x11grab waits, then grabs the screen as it
-     * is then, stamped with that moment: an encoder that falls behind gets fewer frames, never older ones. FFmpeg
-     * 8's own queues between its threads hold about as many again (measured: a stop under a starved encoder
-     * drained 17 frames at this size), so the whole backlog stays under a second; at 512 it was 17 s.
+     * Two thirds of a second of pictures queued between x11grab and the encoder. When it is full x11grab waits, then
+     * grabs the screen as it is then, stamped with that moment: an encoder that falls behind gets fewer frames,
+     * never older ones. FFmpeg 8's own queues between its threads hold about 9 frames more (a stop under a starved
+     * encoder drained 17 frames at a queue of 8), so the backlog stays about a second; at 512 it was 17 s. Beside a
+     * 1.5-core hog, 8 froze the picture for up to 0.8 s while the encoder was off the CPU; 20 absorbs that.
      */
-    static final int VIDEO_QUEUE_FRAMES = 8;
+    private int videoQueueFrames() {
+        return Math.max(2, profile.frameRate() * 2 / 3);
+    }
     /** Seconds between keyframes: segments cut there, and streaming services ask for 2. */
-    static final int KEYFRAME_SECONDS = 2;
+    private static final int KEYFRAME_SECONDS = 2;
 
     public List<String> arguments(Path ffmpeg) {
         List<String> args = new ArrayList<>(List.of(
@@ -96,10 +99,10 @@ public record CaptureCommand(
                 // input opens first) is then cut (see audioFilter): the file starts with its first frame.
                 "-isync", "1",
                 "-i", pulseSource,
-                // Picture: the whole display, no cursor, behind a small queue (see VIDEO_QUEUE_FRAMES).
+                // Picture: the whole display, no cursor, behind a small queue (see videoQueueFrames).
                 "-f", "x11grab", "-draw_mouse", "0", "-framerate", Integer.toString(profile.frameRate()),
                 "-video_size", profile.width() + "x" + profile.height(),
-                "-thread_queue_size", Integer.toString(VIDEO_QUEUE_FRAMES),
+                "-thread_queue_size", Integer.toString(videoQueueFrames()),
                 "-probesize", "32", "-analyzeduration", "0",
                 "-i", display + ".0+0,0"));
         args.addAll(outputArguments());

@@ -93,7 +93,7 @@ class CaptureCommandTest {
         assertThat(queues).as("one queue size per input").hasSize(2);
         // 8192-byte sound fragments are 43 ms; FFmpeg's own queues hold a few more frames behind the picture's.
         assertThat(queues.get(0)).as("sound queue, packets of 43 ms").isBetween(8, 24);
-        assertThat(queues.get(1)).as("picture queue, frames of 33 ms").isBetween(1, 15);
+        assertThat(queues.get(1)).as("picture queue, frames of 33 ms").isBetween(8, 24);
         assertThat(indexOfPair(args, "-video_size", "1280x720")).isNotNegative();
         assertThat(indexOfPair(args, "-framerate", "30")).isNotNegative();
         assertThat(indexOfPair(args, "-draw_mouse", "0")).as("no cursor in the recording").isNotNegative();
