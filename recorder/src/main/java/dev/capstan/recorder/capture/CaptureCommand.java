@@ -65,7 +65,7 @@ public record CaptureCommand(
     public static final double STATS_PERIOD_SECONDS = 0.1;
     /**
      * Sound packets queued between the pulse input and the encoder: about a second of 8192-byte fragments. When it
-     * is full the sound server drops sound, and aresample fills the hole with silence on the wall clock.
+     * is full the input waits and the sound server holds the sound meanwhile; the sound keeps its capture times.
      */
     private static final int AUDIO_QUEUE_PACKETS = 24;
     /**

@@ -195,6 +195,26 @@ public record MediaReport(
         return videoDuration > 0 ? videoFrames / videoDuration : 0;
     }
 
+    /**
+     * The longest stretch (s) of silence in the sound, the first and last quarter second aside (the audio delay
+     * starts the file with silence). The demo page always sounds its tile tones: silence there is lost sound.
+     */
+    public double longestSilence() {
+        int window = sampleRate / 100;
+        int edge = sampleRate / 4;
+        int longest = 0;
+        int run = 0;
+        for (int start = edge; start + window <= audio.length - edge; start += window) {
+            double energy = 0;
+            for (int i = start; i < start + window; i++) {
+                energy += audio[i] * audio[i];
+            }
+            run = Math.sqrt(energy / window) < 1e-3 ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        return (double) longest * window / sampleRate;
+    }
+
     /** Frames that show a new picture (not a repeat of the one before), per second. */
     public double distinctFps() {
         double distinct = videoFrames - repeatedFrameShare * Math.max(0, videoFrames - 1);
@@ -281,9 +301,9 @@ public record MediaReport(
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "%s: %.2f s, %dx%d, %d frames (%.2f fps, longest gap %.3f s), %.1f%% repeated, luma %.0f±%.0f, %d flashes, %d beeps, A/V %s ms",
+                "%s: %.2f s, %dx%d, %d frames (%.2f fps, longest gap %.3f s), %.1f%% repeated, longest silence %.2f s, luma %.0f±%.0f, %d flashes, %d beeps, A/V %s ms",
                 file.getFileName(), duration, width, height, videoFrames, averageFps(), longestFrameGap,
-                repeatedFrameShare * 100,
+                repeatedFrameShare * 100, longestSilence(),
                 meanLuma, lumaSpread, flashes.size(), beeps.size(),
                 avOffsetMillis().isPresent() ? String.format(java.util.Locale.ROOT, "%+.0f", avOffsetMillis().getAsDouble()) : "n/a");
     }

@@ -53,6 +53,8 @@ class CaptureUnderLoadTest {
                 assertThat(recorded.file().toneLevelDb(tone)).as("tile tone %d Hz above the noise floor", tone)
                         .isGreaterThan(20);
             }
+            // The page's tones never pause: silence is sound lost on the way (a starved browser underruns too).
+            assertThat(recorded.file().longestSilence()).as("longest silence in the tones, s").isLessThan(1.0);
             assertThat(recorded.file().beeps().size()).as("the page's sync beeps, one a second, heard through")
                     .isGreaterThanOrEqualTo(54);
         }
