@@ -254,7 +254,8 @@ public final class Capture {
     /**
      * Asks FFmpeg to finish what it captured (one SIGTERM: it stops grabbing, encodes its backlog, closes the last
      * segment and the playlist) and waits as long as it makes progress. Only an encoder that makes none for
-     * {@code stall} is killed, and the ending says so.
+     * {@code stall} is killed, and the ending says so. FFmpeg 8 prints no progress report between a SIGTERM and its
+     * last one, so while it drains, progress is the CPU time it keeps using (a frozen process uses none).
      */
     public Ending stop(Duration stall) {
         Instant askedAt = Instant.now();
@@ -266,10 +267,16 @@ public final class Capture {
             lastAdvanceNanos = System.nanoTime();
             ffmpeg.terminate();
         }
+        long cpu = ffmpeg.cpuTicks();
         while (true) {
             try {
                 return ended.get(100, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                long used = ffmpeg.cpuTicks();
+                if (used > cpu) {
+                    cpu = used;
+                    lastAdvanceNanos = System.nanoTime();
+                }
                 long idle = System.nanoTime() - lastAdvanceNanos;
                 if (idle > stall.toNanos() && ffmpeg.isAlive()) {
                     killed = true;
