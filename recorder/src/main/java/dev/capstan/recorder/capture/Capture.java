@@ -156,8 +156,6 @@ public final class Capture {
                 firstFrameAt = grabbed;
             }
             firstFrame.complete(progress);
-        }
-        if (progress.frames() > 0) {
             watchSpeed(now, progress);
         }
         try {
