@@ -225,6 +225,36 @@ public final class ChildProcess implements AutoCloseable {
         drainOutput(Duration.ofSeconds(2));
     }
 
+    /**
+     * SIGTERM only; the caller decides how long to wait (see {@code Capture.stop}). Through the process handle:
+     * {@link Process#destroy()} also closes our end of its pipes, and the output it writes while finishing is lost.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /**
+     * CPU time (user and system, in clock ticks) the process has used so far; -1 once it is gone. A process that
+     * works uses some however busy the host; a frozen or deadlocked one uses none.
+     */
+    public long cpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** SIGKILL, to the process and its descendants. */
+    public void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
     @Override
     public void close() {
         stop(Duration.ofSeconds(5));

@@ -119,4 +119,25 @@ class CaptureProgressTest {
         CaptureProgress progress = CaptureProgress.fromBlock(Map.of("frame", "1", "out_time_us", "-80000"), 0);
         assertThat(progress.recorded()).isEqualTo(Duration.ZERO);
     }
+
+    @Test
+    void aMissingMediaTimeDoesNotTurnTheClockBack() {
+        CaptureProgress earlier = CaptureProgress.fromBlock(Map.of("frame", "300", "out_time_us", "10000000"), 0);
+        CaptureProgress shuttingDown = CaptureProgress.fromBlock(Map.of("frame", "301", "out_time_us", "N/A"), 0);
+
+        CaptureProgress kept = shuttingDown.notBehind(earlier);
+        assertThat(kept.recorded()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(kept.frames()).isEqualTo(301);
+        assertThat(kept.averageFps()).isCloseTo(30.1, within(0.01));
+        assertThat(earlier.notBehind(CaptureProgress.NONE)).isSameAs(earlier);
+    }
+
+    @Test
+    void withoutAWindowTheDeliveredRateIsTheAverage() {
+        CaptureProgress progress = new CaptureProgress(150, 29, 1, 0, 3, Duration.ofSeconds(6), 0);
+
+        assertThat(progress.averageFps()).isEqualTo(25);
+        assertThat(progress.deliveredFps()).isEqualTo(25);
+        assertThat(CaptureProgress.NONE.averageFps()).as("nothing recorded yet").isZero();
+    }
 }
