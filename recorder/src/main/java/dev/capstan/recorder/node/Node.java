@@ -212,6 +212,11 @@ public final class Node implements AutoCloseable {
         return started;
     }
 
+    /** How long a caller that can wait should wait for room ({@link NodeConfig#queueTimeout()}). */
+    public Duration queueTimeout() {
+        return config.queueTimeout();
+    }
+
     /** What the node is doing and what it costs, right now. */
     public synchronized NodeStatus status() {
         List<NodeStatus.SlotStatus> slotStatus = new ArrayList<>();
@@ -548,7 +553,13 @@ public final class Node implements AutoCloseable {
             admitting = admitsNow;
             log.info("node {}", admitsNow ? "admits another recording" : "holds new recordings: " + describe(verdict));
             if (!admissionWatchers.isEmpty() && !closed) {
-                wake(() -> admissionWatchers.forEach(Runnable::run));
+                wake(() -> admissionWatchers.forEach(watcher -> {
+                    try {
+                        watcher.run();
+                    } catch (RuntimeException e) {
+                        log.warn("an admission watcher failed", e);
+                    }
+                }));
             }
         }
         return verdict;

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param slots              how many slots to keep; 0 means as many as the CPU budget holds at {@code cpuPerRecording},
  *                           {@link #NO_SLOTS} none (a scheduler that places recordings on other hosts only)
  * @param maxQueueLength     requests that may wait for a slot at once; more are refused as busy
+ * @param queueTimeout       how long a caller that can wait (REST, Jibri's HTTP API, the demo) waits for room
  * @param recycleAfterUses   rebuild a slot after this many recordings; 0 means never
  * @param recycleAfterAge    rebuild a slot once it has been warm this long; zero means never
  * @param cpuPerRecording    cores reserved for a recording until its own use has been measured
@@ -36,6 +37,7 @@ public record NodeConfig(
         SlotConfig slot,
         int slots,
         int maxQueueLength,
+        Duration queueTimeout,
         int recycleAfterUses,
         Duration recycleAfterAge,
         double cpuPerRecording,
@@ -67,8 +69,8 @@ public record NodeConfig(
             throw new IllegalArgumentException("overloadFpsShare must be within 0..1, admissionMargin not negative");
         }
         Objects.requireNonNull(admissionHold, "admissionHold");
-        if (recycleAfterAge.isNegative() || !positive(speedWindow) || !positive(healthCheckInterval)
-                || !positive(foreignLoadWindow) || admissionHold.isNegative()) {
+        if (queueTimeout.isNegative() || recycleAfterAge.isNegative() || !positive(speedWindow)
+                || !positive(healthCheckInterval) || !positive(foreignLoadWindow) || admissionHold.isNegative()) {
             throw new IllegalArgumentException("durations must be positive (recycleAfterAge, admissionHold: or 0)");
         }
     }
@@ -78,9 +80,9 @@ public record NodeConfig(
     }
 
     public static NodeConfig defaults(SlotConfig slot) {
-        return new NodeConfig(slot, 0, 100, 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
-                DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, 0.9, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25);
+        return new NodeConfig(slot, 0, 100, Duration.ofMinutes(2), 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
+                DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, 0.9, Duration.ofSeconds(10),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25);
     }
 
     /** The number of slots to keep on a host with this many cores. */
@@ -92,20 +94,20 @@ public record NodeConfig(
     }
 
     public NodeConfig withSlots(int value) {
-        return new NodeConfig(slot, value, maxQueueLength, recycleAfterUses, recycleAfterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare, speedWindow,
-                healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+        return new NodeConfig(slot, value, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
 
     public NodeConfig withRecycling(int afterUses, Duration afterAge) {
-        return new NodeConfig(slot, slots, maxQueueLength, afterUses, afterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare, speedWindow,
-                healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, afterUses, afterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
 
     public NodeConfig withHealthCheckInterval(Duration value) {
-        return new NodeConfig(slot, slots, maxQueueLength, recycleAfterUses, recycleAfterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare, speedWindow, value,
-                foreignLoadWindow, admissionHold, admissionMargin);
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin);
     }
 }

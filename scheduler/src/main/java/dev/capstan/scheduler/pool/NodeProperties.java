@@ -53,7 +53,7 @@ public record NodeProperties(
 
     /** The node configuration these properties describe, for slots built as {@code slot} says. */
     public NodeConfig nodeConfig(SlotConfig slot) {
-        return new NodeConfig(slot, slots, maxQueueLength, recycleAfterUses, recycleAfter, cpuPerRecording,
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfter, cpuPerRecording,
                 memoryPerRecording.toBytes(), cpuBudget, memoryReserve.toBytes(), overloadSpeed, overloadFpsShare,
                 speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
