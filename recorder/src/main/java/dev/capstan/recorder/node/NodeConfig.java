@@ -110,4 +110,10 @@ public record NodeConfig(
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
                 speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin);
     }
+
+    public NodeConfig withCpuBudget(double value) {
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, value, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+    }
 }
