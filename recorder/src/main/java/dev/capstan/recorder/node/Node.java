@@ -109,6 +109,8 @@ public final class Node implements AutoCloseable {
         long averagedAt;
         long memory;
         long memorySampledNanos;
+        /** Why it falls behind, while it does. */
+        Optional<String> behind = Optional.empty();
 
         Tracked(Slot slot, KeepUp keepUp) {
             this.slot = slot;
@@ -344,14 +346,12 @@ public final class Node implements AutoCloseable {
                 admission.observeForeign(now, busy - ourNewTicks / ProcFs.TICKS_PER_SECOND / seconds);
             }
             load = new HostLoad(cores, busy, admission.foreignLoad(), memory.available(), memory.total());
-            List<String> slow = new ArrayList<>();
             for (Map.Entry<Recording, Tracked> entry : entries) {
-                measureRecording(entry.getKey(), entry.getValue(), now,
+                entry.getValue().behind = measureRecording(entry.getKey(), entry.getValue(), now,
                         slotTicks.getOrDefault(entry.getValue().slot, 0L) / ProcFs.TICKS_PER_SECOND,
-                        Optional.ofNullable(memoryDue.get(entry.getValue())), progress.get(entry.getKey()))
-                        .ifPresent(slow::add);
+                        Optional.ofNullable(memoryDue.get(entry.getValue())), progress.get(entry.getKey()));
             }
-            updateOverload(slow);
+            updateOverload();
         }
     }
 
@@ -387,7 +387,12 @@ public final class Node implements AutoCloseable {
                 + why);
     }
 
-    private synchronized void updateOverload(List<String> slow) {
+    /**
+     * The overload guard: set while a running recording falls behind, from the running recordings alone, so that
+     * one that has ended stops counting at once.
+     */
+    private synchronized void updateOverload() {
+        List<String> slow = running.values().stream().flatMap(tracked -> tracked.behind.stream()).toList();
         Optional<String> now = slow.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", slow));
         if (now.isPresent() && overload.isEmpty()) {
             log.warn("node overloaded, admitting nothing new: {}", now.get());
@@ -613,6 +618,7 @@ public final class Node implements AutoCloseable {
      */
     private synchronized void finished(Recording recording, SlotEvent.Outcome outcome) {
         Tracked tracked = running.remove(recording);
+        updateOverload();
         if (tracked != null && tracked.measured() && outcome instanceof SlotEvent.Stopped) {
             cpuEstimate += ESTIMATE_WEIGHT * (tracked.cpuAverage - cpuEstimate);
             if (tracked.memory > 0) {

@@ -137,7 +137,9 @@ class JibriProtocolTest {
 
             assertThat(reply.isResult()).as("answer %s", reply.xml()).isTrue();
             WireXml.assertElement(reply.xml(), PENDING);
-            assertThat(reply.millis()).as("pending arrives at once").isLessThan(500);
+            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s; Jicofo waits
+            // 15 s). On a loaded host filing the session alone has taken over a second; a launch takes ten.
+            assertThat(reply.millis()).as("pending arrives at once").isLessThan(3000);
             jicofo.awaitStatus("capstan-1", "busy", "healthy", Duration.ofSeconds(3));
 
             JicofoClient.StatusUpdate on = jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN);
@@ -261,7 +263,9 @@ class JibriProtocolTest {
 
             JicofoClient.Reply reply = jicofo.start("capstan-1", start);
             WireXml.assertElement(reply.xml(), PENDING);
-            assertThat(reply.millis()).as("pending arrives at once").isLessThan(500);
+            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s; Jicofo waits
+            // 15 s). On a loaded host filing the session alone has taken over a second; a launch takes ten.
+            assertThat(reply.millis()).as("pending arrives at once").isLessThan(3000);
             WireXml.assertElement(jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN).xml(), ON);
             // On means the destination takes the stream (Jibri: ffmpeg's first progress line after connecting).
             RtmpServer.Publisher publisher = rtmp.awaitPublisher(key, Duration.ofSeconds(3)).orElseThrow();
@@ -343,12 +347,13 @@ class JibriProtocolTest {
             assertThat(session(sessionId).at("/state").asText()).isEqualTo("on");
 
             Thread.sleep(2000);
+            Instant stopAsked = Instant.now();
             WireXml.assertElement(jicofo.stop("capstan-1", Optional.of(sessionId)).xml(), OFF);
             recording = awaitSettled(session(sessionId).at("/recordingId").asText());
             assertThat(recording.at("/status").asText()).isEqualTo("READY");
-            // No gap: the file covers the outage.
+            // No gap: the file covers the outage, up to the stop (not the time finalizing took after it).
             assertThat(recording.at("/durationSeconds").asDouble())
-                    .isGreaterThan(Duration.between(recordingSince, Instant.now()).toSeconds() - 3);
+                    .isGreaterThan(Duration.between(recordingSince, stopAsked).toSeconds() - 3);
         }
     }
 
