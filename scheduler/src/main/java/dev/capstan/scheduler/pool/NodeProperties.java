@@ -12,7 +12,8 @@ import org.springframework.util.unit.DataSize;
  * slot count from the cores and the measured cost of a recording.
  *
  * @param slots              slots to keep warm; 0 means as many as {@code cpu-budget} holds at {@code cpu-per-recording}
- * @param queueTimeout       how long a request that can wait (REST, the demo) waits for room before it is refused
+ * @param queueTimeout       how long a request that can wait (REST, Jibri's HTTP API, the demo) waits for room
+ *                           before it is refused; a REST or Jibri HTTP request is answered once it started or not
  * @param maxQueueLength     requests that may wait at once
  * @param recycleAfterUses   rebuild a slot after this many recordings (0: never)
  * @param recycleAfter       rebuild a slot after it has been warm this long (0: never)

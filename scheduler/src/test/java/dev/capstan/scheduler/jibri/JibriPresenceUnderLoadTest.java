@@ -49,12 +49,7 @@ class JibriPresenceUnderLoadTest {
     @Test
     void presenceHoldsStillUnderASwingingHogAndAnIdleOccupantAnswersAStartWithPending() throws Exception {
         try (JicofoClient jicofo = JicofoClient.connect(prosody, ProsodyServer.BREWERY)) {
-            long deadline = System.nanoTime() + WARM.toNanos();
-            while (jicofo.idleOccupants().size() < 2) {
-                assertThat(System.nanoTime()).as("two idle occupants within %s; seen %s", WARM, jicofo.occupants())
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            jicofo.awaitIdleOccupants(2, WARM);
             try (CpuHog hog = CpuHog.swinging(2.0, Duration.ofSeconds(3));
                     MeetingGuest ivan = MeetingGuest.join(prosody, "retro", "Ivan", true)) {
                 Instant began = Instant.now();

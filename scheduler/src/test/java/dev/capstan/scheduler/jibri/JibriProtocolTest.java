@@ -110,12 +110,7 @@ class JibriProtocolTest {
     void jicofo() throws Exception {
         jicofo = JicofoClient.connect(prosody, ProsodyServer.BREWERY);
         // Both occupants idle means both slots are warm: Capstan advertises idle only for what it can take.
-        long deadline = System.nanoTime() + WARM.toNanos();
-        while (jicofo.idleOccupants().size() < 2) {
-            assertThat(System.nanoTime()).as("two idle occupants within %s; seen %s", WARM, jicofo.occupants())
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        jicofo.awaitIdleOccupants(2, WARM);
     }
 
     @AfterEach

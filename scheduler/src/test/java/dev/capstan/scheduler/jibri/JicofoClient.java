@@ -267,6 +267,14 @@ public final class JicofoClient implements AutoCloseable {
         return idle;
     }
 
+    /** Waits until at least {@code count} occupants are idle and healthy; returns their nicks. */
+    public List<String> awaitIdleOccupants(int count, Duration timeout) {
+        return await(() -> {
+            List<String> idle = idleOccupants();
+            return idle.size() >= count ? idle : null;
+        }, timeout, () -> count + " idle occupants, have " + occupants());
+    }
+
     /** Waits until exactly {@code count} occupants have published a status. */
     public Map<String, String> awaitOccupants(int count, Duration timeout) {
         return await(() -> {
