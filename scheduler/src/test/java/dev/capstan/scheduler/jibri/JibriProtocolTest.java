@@ -132,9 +132,12 @@ class JibriProtocolTest {
 
             assertThat(reply.isResult()).as("answer %s", reply.xml()).isTrue();
             WireXml.assertElement(reply.xml(), PENDING);
-            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s; Jicofo waits
-            // 15 s). On a loaded host filing the session alone has taken over a second; a launch takes ten.
-            assertThat(reply.millis()).as("pending arrives at once").isLessThan(3000);
+            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s), well within
+            // Jicofo's 15-s reply timeout. The first start of a fresh process took 3.8 s at load 15 beside a 1-core
+            // hog (first use of the archive and catalog; later starts took under 0.3 s), where warming a slot (display,
+            // sound, browser) took 5.4 s.
+            assertThat(reply.millis()).as("pending arrives at once")
+                    .isLessThan(JicofoClient.REPLY_TIMEOUT.toMillis() / 3);
             jicofo.awaitStatus("capstan-1", "busy", "healthy", Duration.ofSeconds(3));
 
             JicofoClient.StatusUpdate on = jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN);
@@ -258,9 +261,12 @@ class JibriProtocolTest {
 
             JicofoClient.Reply reply = jicofo.start("capstan-1", start);
             WireXml.assertElement(reply.xml(), PENDING);
-            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s; Jicofo waits
-            // 15 s). On a loaded host filing the session alone has taken over a second; a launch takes ten.
-            assertThat(reply.millis()).as("pending arrives at once").isLessThan(3000);
+            // At once: no browser is launched for it (Jibri answers only after launching Chrome, 1-3 s), well within
+            // Jicofo's 15-s reply timeout. The first start of a fresh process took 3.8 s at load 15 beside a 1-core
+            // hog (first use of the archive and catalog; later starts took under 0.3 s), where warming a slot (display,
+            // sound, browser) took 5.4 s.
+            assertThat(reply.millis()).as("pending arrives at once")
+                    .isLessThan(JicofoClient.REPLY_TIMEOUT.toMillis() / 3);
             WireXml.assertElement(jicofo.awaitUpdate("capstan-1", status("on"), ON_WITHIN).xml(), ON);
             // On means the destination takes the stream (Jibri: ffmpeg's first progress line after connecting).
             RtmpServer.Publisher publisher = rtmp.awaitPublisher(key, Duration.ofSeconds(3)).orElseThrow();
