@@ -235,8 +235,8 @@ public final class Node implements AutoCloseable {
         running.forEach((recording, tracked) -> recordings.add(new NodeStatus.RecordingLoad(
                 recording.id().value(), tracked.slot.name(), tracked.measured(),
                 tracked.measured() ? tracked.cpuAverage : cpuEstimate,
-                tracked.measured() ? tracked.memory : memoryEstimate, tracked.keepUp.speed(), tracked.keepUp.deliveredFps(),
-                recording.progress().fps())));
+                tracked.measured() ? tracked.memory : memoryEstimate, tracked.keepUp.speed(),
+                tracked.keepUp.deliveredFps(), recording.progress().fps())));
         Optional<NodeStatus.Hold> busy = verdict() instanceof Admission.Verdict.Hold hold
                 ? Optional.of(new NodeStatus.Hold(hold.reason(), hold.detail())) : Optional.empty();
         long now = System.nanoTime();
