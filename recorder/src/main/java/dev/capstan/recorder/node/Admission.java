@@ -5,9 +5,21 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Whether one more recording fits on the host, judged from measured load. A recording whose steady use is not
- * known yet holds a reservation of the estimated cost; what it already uses is part of the host's load, so only
- * the rest of the reservation is added. Once measured, its real use counts through the host's load alone.
+ * Whether one more recording fits on the host, told apart from what else runs there.
+ *
+ * <p>Recordings share {@code cores × cpu-budget} less the <em>foreign</em> load: the host's busy CPU minus what our
+ * slots' processes (Xvfb, PulseAudio, Chromium, FFmpeg, idle or recording) use. This JVM counts as foreign: its
+ * bursts (start-up, JIT, GC, a test runner) take CPU from encoders like any other tenant, and in steady state it is
+ * small. Foreign load is a moving average over tens of seconds, so a build or a swinging service moves the verdict
+ * by its average, not by its peaks. Running recordings count with their own measured use (smoothed the same way),
+ * or with a reservation until they have been measured.
+ *
+ * <p>Three rules come first: a node with no recording running admits one (unless memory is short), so a busy host
+ * never refuses the first recording it could take; once recordings run, the overload guard (their encoders falling
+ * behind or delivering too few frames) admits nothing more; and a verdict driven by load holds at least {@code
+ * hold} before it turns, with {@code margin} cores of hysteresis before a node holding for CPU admits again. What
+ * the verdict says is what a start gets, so a Jibri occupant advertising it never promises what it then refuses.
+ * Facts (a slot starting, ending, freeing up) change the verdict at once.
  */
 final class Admission {
 
@@ -21,43 +33,115 @@ final class Admission {
     }
 
     /**
-     * What a running recording costs: measured, or still only reserved.
+     * What a running recording costs.
      *
-     * @param recentCpu what its processes used over the same recent window as the host's load
+     * @param measured false while {@code cpu} and {@code memory} are still the reservation
+     * @param cpu      cores: its smoothed measured use, or the reservation
      */
-    record Cost(boolean measured, double cpu, double recentCpu, long memory) {
-
-        /** The part of a reservation not yet visible in the host's load. */
-        double unseenCpu() {
-            return measured ? 0 : Math.max(0, cpu - recentCpu);
-        }
+    record Cost(boolean measured, double cpu, long memory) {
     }
 
-    private Admission() {
+    /**
+     * What the node knows at one moment, besides foreign load.
+     *
+     * @param overload set while a running recording falls behind (why, for people)
+     */
+    record Facts(List<Cost> running, boolean idleSlot, long memoryAvailable, Optional<String> overload,
+            double cpuEstimate, long memoryEstimate) {
     }
 
-    static Verdict decide(HostLoad load, List<Cost> running, Optional<String> overload, boolean idleSlot,
-            double cpuEstimate, long memoryEstimate, double cpuBudget, long memoryReserve) {
-        if (overload.isPresent()) {
-            return new Verdict.Hold(BusyReason.OVERLOADED, overload.get());
+    private final int cores;
+    private final double cpuBudget;
+    private final long memoryReserve;
+    private final double margin;
+    private final long holdNanos;
+    private final double windowSeconds;
+
+    private double foreign = Double.NaN;
+    private long foreignAt;
+    private Verdict held;
+    private long heldSince;
+    private int heldRunning;
+    private boolean heldIdleSlot;
+
+    Admission(int cores, NodeConfig config) {
+        this(cores, config.cpuBudget(), config.memoryReserve(), config.admissionMargin(),
+                config.admissionHold().toNanos(), config.foreignLoadWindow().toNanos() / 1e9);
+    }
+
+    Admission(int cores, double cpuBudget, long memoryReserve, double margin, long holdNanos, double windowSeconds) {
+        this.cores = cores;
+        this.cpuBudget = cpuBudget;
+        this.memoryReserve = memoryReserve;
+        this.margin = margin;
+        this.holdNanos = holdNanos;
+        this.windowSeconds = windowSeconds;
+    }
+
+    /** Takes one reading of foreign load (cores' worth over the last moment) into the moving average. */
+    void observeForeign(long nanos, double reading) {
+        double value = Math.max(0, reading);
+        if (Double.isNaN(foreign)) {
+            foreign = value;
+        } else {
+            double seconds = Math.max(0, (nanos - foreignAt) / 1e9);
+            foreign += (1 - Math.exp(-seconds / windowSeconds)) * (value - foreign);
         }
-        if (!idleSlot) {
+        foreignAt = nanos;
+    }
+
+    /** Foreign load as admission sees it: the moving average, in cores. */
+    double foreignLoad() {
+        return Double.isNaN(foreign) ? 0 : foreign;
+    }
+
+    /** The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed. */
+    Verdict judge(long nanos, Facts facts) {
+        boolean admitting = held instanceof Verdict.Admit;
+        Verdict raw = decide(facts, foreignLoad(), admitting);
+        boolean factsChanged = held == null || facts.running().size() != heldRunning
+                || facts.idleSlot() != heldIdleSlot;
+        boolean turns = (raw instanceof Verdict.Admit) != admitting;
+        if (factsChanged || !turns || nanos - heldSince >= holdNanos) {
+            if (turns || held == null) {
+                heldSince = nanos;
+            }
+            held = raw;
+            heldRunning = facts.running().size();
+            heldIdleSlot = facts.idleSlot();
+        }
+        return held;
+    }
+
+    /** The rule itself, for a node that was {@code admitting} until now (hysteresis). */
+    Verdict decide(Facts facts, double foreignCpu, boolean admitting) {
+        if (!facts.idleSlot()) {
             return new Verdict.Hold(BusyReason.NO_IDLE_SLOT, "every slot is recording or warming up");
         }
-        double reservedCpu = running.stream().mapToDouble(Cost::unseenCpu).sum();
-        long reservedMemory = running.stream().filter(cost -> !cost.measured()).mapToLong(Cost::memory).sum();
-        double projected = load.cpuBusy() + reservedCpu + cpuEstimate;
-        double limit = load.cores() * cpuBudget;
-        if (projected > limit) {
-            return new Verdict.Hold(BusyReason.CPU, String.format(Locale.ROOT,
-                    "%.2f cores busy + %.2f reserved + %.2f for another recording > %.2f available",
-                    load.cpuBusy(), reservedCpu, cpuEstimate, limit));
-        }
-        long left = load.memoryAvailable() - reservedMemory - memoryEstimate;
+        long reservedMemory = facts.running().stream().filter(cost -> !cost.measured()).mapToLong(Cost::memory).sum();
+        long left = facts.memoryAvailable() - reservedMemory - facts.memoryEstimate();
         if (left < memoryReserve) {
             return new Verdict.Hold(BusyReason.MEMORY, String.format(Locale.ROOT,
                     "%d MB available - %d MB reserved - %d MB for another recording < %d MB kept free",
-                    load.memoryAvailable() >> 20, reservedMemory >> 20, memoryEstimate >> 20, memoryReserve >> 20));
+                    facts.memoryAvailable() >> 20, reservedMemory >> 20, facts.memoryEstimate() >> 20,
+                    memoryReserve >> 20));
+        }
+        if (facts.running().isEmpty()) {
+            return new Verdict.Admit();
+        }
+        if (facts.overload().isPresent()) {
+            return new Verdict.Hold(BusyReason.OVERLOADED, facts.overload().get());
+        }
+        double recordings = facts.running().stream().mapToDouble(Cost::cpu).sum();
+        double limit = cores * cpuBudget;
+        double room = limit - foreignCpu - recordings - facts.cpuEstimate();
+        double needed = admitting ? 0 : margin;
+        if (room < needed) {
+            return new Verdict.Hold(BusyReason.CPU, String.format(Locale.ROOT,
+                    "%.2f cores foreign (%.0f-s average) + %.2f for %d recording(s) + %.2f for another > %.2f"
+                            + " available%s",
+                    foreignCpu, windowSeconds, recordings, facts.running().size(), facts.cpuEstimate(), limit,
+                    admitting ? "" : String.format(Locale.ROOT, " - %.2f margin", margin)));
         }
         return new Verdict.Admit();
     }

@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.RateWindow;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,14 +40,16 @@ import org.slf4j.LoggerFactory;
  * long, and go back to the pool after each recording. A slot whose parts die is rebuilt; one that has been used
  * or alive long enough is recycled. Requests start at once when a slot is idle and measured load leaves room;
  * otherwise they wait in a queue for as long as their caller allows, and a caller that cannot wait is told at
- * once that the node is busy, and why.
+ * once that the node is busy, and why. {@link Admission} decides what fits, from foreign load (everything on the
+ * host but our slots' processes) smoothed over tens of seconds and the running recordings' own measured cost.
  */
 public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final Duration HOST_CPU_WINDOW = Duration.ofSeconds(2);
     private static final Duration RECORDING_CPU_WINDOW = Duration.ofSeconds(5);
+    /** How often the queue's head and length are logged while requests wait. */
+    private static final Duration QUEUE_REPORT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration MEMORY_SAMPLE_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MAX_WARM_RETRY = Duration.ofMinutes(5);
     /**
@@ -68,34 +73,52 @@ public final class Node implements AutoCloseable {
     private final Set<Slot> healthChecks = new HashSet<>();
     private final Map<Slot, WarmRetry> warmRetries = new LinkedHashMap<>();
     private final Map<Slot, Long> lastHealthCheck = new LinkedHashMap<>();
-    private final RateWindow hostCpu = new RateWindow(HOST_CPU_WINDOW);
+    private final Admission admission;
+    private final List<Runnable> admissionWatchers = new CopyOnWriteArrayList<>();
     private HostLoad load;
+    private boolean admitting;
+    private long lastQueueReportNanos;
+    /** The last CPU readings, to tell the host's busy time since from ours; touched by the node thread only. */
+    private HostReading lastReading;
     private double cpuEstimate;
     private long memoryEstimate;
     private Optional<String> overload = Optional.empty();
     private boolean closed;
 
     /** A request waiting for room. */
-    private record Pending(RecordingRequest request, Consumer<SlotEvent> listener, long deadlineNanos,
-            CompletableFuture<Recording> started) {
+    private record Pending(RecordingRequest request, Consumer<SlotEvent> listener, long queuedNanos,
+            long deadlineNanos, CompletableFuture<Recording> started) {
     }
 
-    /** What the node knows of a running recording's cost. */
+    /**
+     * The host's busy seconds and our slots' processes' CPU ticks (by pid and start time) at one moment.
+     *
+     * @param uptime seconds since boot, to tell a process that started since from one seen for the first time
+     */
+    private record HostReading(long nanos, double hostBusy, double uptime, Map<String, Long> ourTicks) {
+    }
+
+    /** What the node knows of a running recording's cost; every field but the first frame's time under its lock. */
     private static final class Tracked {
         final Slot slot;
         final RateWindow cpu = new RateWindow(RECORDING_CPU_WINDOW);
-        /** Over the host's window, to tell which part of the host's load is this recording's. */
-        final RateWindow recentCpu = new RateWindow(HOST_CPU_WINDOW);
-        final RateWindow encoded;
+        final KeepUp keepUp;
         volatile long firstFrameNanos;
-        OptionalDouble measuredCpu = OptionalDouble.empty();
+        /** Its measured CPU as a moving average like foreign load's; NaN until measured. */
+        double cpuAverage = Double.NaN;
+        long averagedAt;
         long memory;
         long memorySampledNanos;
-        OptionalDouble speed = OptionalDouble.empty();
+        /** Why it falls behind, while it does. */
+        Optional<String> behind = Optional.empty();
 
-        Tracked(Slot slot, Duration speedWindow) {
+        Tracked(Slot slot, KeepUp keepUp) {
             this.slot = slot;
-            this.encoded = new RateWindow(speedWindow);
+            this.keepUp = keepUp;
+        }
+
+        boolean measured() {
+            return !Double.isNaN(cpuAverage);
         }
     }
 
@@ -107,7 +130,9 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.cpuEstimate = config.cpuPerRecording();
         this.memoryEstimate = config.memoryPerRecording();
-        this.load = sampleHost();
+        this.admission = new Admission(cores, config);
+        ProcFs.Memory memory = ProcFs.memory();
+        this.load = new HostLoad(cores, 0, 0, memory.available(), memory.total());
     }
 
     /** Creates the slots and starts warming them in the background; returns at once. */
@@ -139,7 +164,8 @@ public final class Node implements AutoCloseable {
      */
     public CompletableFuture<Recording> record(RecordingRequest request, Consumer<SlotEvent> listener, Duration maxWait) {
         CompletableFuture<Recording> started = new CompletableFuture<>();
-        Pending pending = new Pending(request, listener, System.nanoTime() + maxWait.toNanos(), started);
+        long now = System.nanoTime();
+        Pending pending = new Pending(request, listener, now, now + maxWait.toNanos(), started);
         synchronized (this) {
             if (closed) {
                 started.completeExceptionally(new NodeBusyException(BusyReason.SHUT_DOWN, "the node is shutting down"));
@@ -174,6 +200,9 @@ public final class Node implements AutoCloseable {
             queue.addLast(pending);
             log.info("recording {} queued (position {}, waits up to {} s): {}", request.id(), queue.size(),
                     maxWait.toSeconds(), describe(verdict()));
+            if (queue.size() == 1) {
+                lastQueueReportNanos = now;
+            }
         }
         started.whenComplete((recording, failure) -> {
             if (started.isCancelled()) {
@@ -183,6 +212,11 @@ public final class Node implements AutoCloseable {
             }
         });
         return started;
+    }
+
+    /** How long a caller that can wait should wait for room ({@link NodeConfig#queueTimeout()}). */
+    public Duration queueTimeout() {
+        return config.queueTimeout();
     }
 
     /** What the node is doing and what it costs, right now. */
@@ -199,12 +233,29 @@ public final class Node implements AutoCloseable {
         }
         List<NodeStatus.RecordingLoad> recordings = new ArrayList<>();
         running.forEach((recording, tracked) -> recordings.add(new NodeStatus.RecordingLoad(
-                recording.id().value(), tracked.slot.name(), tracked.measuredCpu.isPresent(),
-                tracked.measuredCpu.orElse(cpuEstimate), tracked.measuredCpu.isPresent() ? tracked.memory : memoryEstimate,
-                tracked.speed, recording.progress().fps())));
+                recording.id().value(), tracked.slot.name(), tracked.measured(),
+                tracked.measured() ? tracked.cpuAverage : cpuEstimate,
+                tracked.measured() ? tracked.memory : memoryEstimate, tracked.keepUp.speed(),
+                tracked.keepUp.deliveredFps(), recording.progress().fps())));
         Optional<NodeStatus.Hold> busy = verdict() instanceof Admission.Verdict.Hold hold
                 ? Optional.of(new NodeStatus.Hold(hold.reason(), hold.detail())) : Optional.empty();
-        return new NodeStatus(load, cpuEstimate, memoryEstimate, slotStatus, recordings, queue.size(), busy, overload);
+        long now = System.nanoTime();
+        List<NodeStatus.Waiting> waiting = new ArrayList<>();
+        for (Pending pending : queue) {
+            waiting.add(new NodeStatus.Waiting(pending.request().id().value(), waiting.size() + 1,
+                    Duration.ofNanos(now - pending.queuedNanos()),
+                    Duration.ofNanos(Math.max(0, pending.deadlineNanos() - now))));
+        }
+        return new NodeStatus(load, cpuEstimate, memoryEstimate, slotStatus, recordings, queue.size(), waiting, busy,
+                overload);
+    }
+
+    /**
+     * Runs {@code watcher} (on the node's thread) whenever the node turns from admitting to holding or back, so
+     * that whoever advertises its availability (Jibri's brewery presence) follows at once.
+     */
+    public void onAdmissionChange(Runnable watcher) {
+        admissionWatchers.add(watcher);
     }
 
     private static String stateName(SlotState state) {
@@ -213,8 +264,12 @@ public final class Node implements AutoCloseable {
 
     /** Something changed (a slot freed up, say): look at the queue soon, on the node's own thread. */
     private void wake() {
+        wake(this::dispatch);
+    }
+
+    private void wake(Runnable job) {
         try {
-            control.execute(this::dispatch);
+            control.execute(job);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }
@@ -222,11 +277,7 @@ public final class Node implements AutoCloseable {
 
     private void tick() {
         try {
-            HostLoad sampled = sampleHost();
-            synchronized (this) {
-                load = sampled;
-            }
-            measureRecordings();
+            measure();
             maintainSlots();
             dispatch();
         } catch (RuntimeException e) {
@@ -234,58 +285,114 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    private HostLoad sampleHost() {
+    /**
+     * Reads the host's CPU and memory, our slots' processes and the running recordings' progress (slow: /proc),
+     * then updates foreign load, the recordings' costs and the overload guard under the lock, where they are read.
+     */
+    private void measure() {
         long now = System.nanoTime();
-        hostCpu.add(now, ProcFs.hostBusySeconds());
+        Map<Slot, List<ProcessHandle>> processes = new LinkedHashMap<>();
+        slots.forEach(slot -> processes.put(slot, slot.processes()));
+        double hostBusy = ProcFs.hostBusySeconds();
+        double uptime = ProcFs.uptimeSeconds();
+        Map<String, Long> ourTicks = new HashMap<>();
+        Map<Slot, Long> slotTicks = new HashMap<>();
+        long ourNewTicks = 0;
+        for (Map.Entry<Slot, List<ProcessHandle>> entry : processes.entrySet()) {
+            long ticks = 0;
+            for (ProcessHandle process : entry.getValue()) {
+                try {
+                    ProcFs.ProcessStat stat = ProcFs.stat(process.pid());
+                    String key = process.pid() + "@" + stat.startTicks();
+                    ourTicks.put(key, stat.cpuTicks());
+                    ticks += stat.cpuTicks();
+                    Long before = lastReading == null ? null : lastReading.ourTicks().get(key);
+                    if (before != null) {
+                        ourNewTicks += stat.cpuTicks() - before;
+                    } else if (lastReading != null
+                            && stat.startTicks() / ProcFs.TICKS_PER_SECOND >= lastReading.uptime()) {
+                        ourNewTicks += stat.cpuTicks(); // started since the last reading
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+            slotTicks.put(entry.getKey(), ticks);
+        }
         ProcFs.Memory memory = ProcFs.memory();
-        double busy = hostCpu.rate().orElse(load == null ? 0 : load.cpuBusy());
-        return new HostLoad(cores, busy, memory.available(), memory.total());
-    }
-
-    /** Per recording: CPU of its slot's processes, memory, and how fast its encoder keeps up with real time. */
-    private void measureRecordings() {
         List<Map.Entry<Recording, Tracked>> entries;
+        Map<Tracked, Long> memoryDue = new HashMap<>();
         synchronized (this) {
             entries = new ArrayList<>(running.entrySet());
-        }
-        long now = System.nanoTime();
-        List<String> slow = new ArrayList<>();
-        for (Map.Entry<Recording, Tracked> entry : entries) {
-            Recording recording = entry.getKey();
-            Tracked tracked = entry.getValue();
-            List<ProcessHandle> processes = tracked.slot.processes();
-            double cpuSeconds = ProcFs.cpuSeconds(processes);
-            tracked.cpu.add(now, cpuSeconds);
-            tracked.recentCpu.add(now, cpuSeconds);
-            if (tracked.firstFrameNanos == 0) {
-                continue;
-            }
-            if (now - tracked.memorySampledNanos >= MEMORY_SAMPLE_INTERVAL.toNanos()) {
-                tracked.memory = ProcFs.pssBytes(processes);
-                tracked.memorySampledNanos = now;
-            }
-            tracked.encoded.add(now, recording.progress().recorded().toNanos() / 1e9);
-            synchronized (this) {
-                // Measured once a whole window of CPU samples lies after the first frame (start-up spikes excluded).
-                if (now - tracked.firstFrameNanos >= RECORDING_CPU_WINDOW.toNanos()) {
-                    OptionalDouble rate = tracked.cpu.rate();
-                    if (rate.isPresent() && tracked.measuredCpu.isEmpty()) {
-                        log.info("recording {} on {} measured: {} cores, {} MB", recording.id(), tracked.slot.name(),
-                                String.format(Locale.ROOT, "%.2f", rate.getAsDouble()), tracked.memory >> 20);
-                    }
-                    tracked.measuredCpu = rate.isPresent() ? rate : tracked.measuredCpu;
+            for (Map.Entry<Recording, Tracked> entry : entries) {
+                Tracked tracked = entry.getValue();
+                if (tracked.firstFrameNanos != 0
+                        && now - tracked.memorySampledNanos >= MEMORY_SAMPLE_INTERVAL.toNanos()) {
+                    memoryDue.put(tracked, 0L);
                 }
-                tracked.speed = tracked.encoded.rate();
-            }
-            if (tracked.speed.isPresent() && tracked.speed.getAsDouble() < config.overloadSpeed()) {
-                slow.add(String.format(Locale.ROOT, "recording %s on %s encodes at %.3fx real time over the last %d s",
-                        recording.id(), tracked.slot.name(), tracked.speed.getAsDouble(), config.speedWindow().toSeconds()));
             }
         }
-        updateOverload(slow);
+        memoryDue.replaceAll((tracked, ignored) -> ProcFs.pssBytes(processes.getOrDefault(tracked.slot, List.of())));
+        Map<Recording, CaptureProgress> progress = new HashMap<>();
+        entries.forEach(entry -> progress.put(entry.getKey(), entry.getKey().progress()));
+
+        HostReading previous = lastReading;
+        lastReading = new HostReading(now, hostBusy, uptime, ourTicks);
+        synchronized (this) {
+            double busy = load.cpuBusy();
+            if (previous != null && now > previous.nanos()) {
+                double seconds = (now - previous.nanos()) / 1e9;
+                busy = Math.max(0, (hostBusy - previous.hostBusy()) / seconds);
+                admission.observeForeign(now, busy - ourNewTicks / ProcFs.TICKS_PER_SECOND / seconds);
+            }
+            load = new HostLoad(cores, busy, admission.foreignLoad(), memory.available(), memory.total());
+            for (Map.Entry<Recording, Tracked> entry : entries) {
+                entry.getValue().behind = measureRecording(entry.getKey(), entry.getValue(), now,
+                        slotTicks.getOrDefault(entry.getValue().slot, 0L) / ProcFs.TICKS_PER_SECOND,
+                        Optional.ofNullable(memoryDue.get(entry.getValue())), progress.get(entry.getKey()));
+            }
+            updateOverload();
+        }
     }
 
-    private synchronized void updateOverload(List<String> slow) {
+    /**
+     * One recording's CPU (measured once a whole window of samples lies after its first frame, so that start-up
+     * spikes are left out), memory, encoder speed and delivered frame rate. Returns why it falls behind, if it does.
+     */
+    private Optional<String> measureRecording(Recording recording, Tracked tracked, long now, double cpuSeconds,
+            Optional<Long> memory, CaptureProgress progress) {
+        tracked.cpu.add(now, cpuSeconds);
+        if (tracked.firstFrameNanos == 0) {
+            return Optional.empty();
+        }
+        memory.ifPresent(bytes -> {
+            tracked.memory = bytes;
+            tracked.memorySampledNanos = now;
+        });
+        tracked.keepUp.add(now, progress);
+        OptionalDouble rate = tracked.cpu.rate();
+        if (now - tracked.firstFrameNanos >= RECORDING_CPU_WINDOW.toNanos() && rate.isPresent()) {
+            if (!tracked.measured()) {
+                tracked.cpuAverage = rate.getAsDouble();
+                log.info("recording {} on {} measured: {} cores, {} MB", recording.id(), tracked.slot.name(),
+                        String.format(Locale.ROOT, "%.2f", rate.getAsDouble()), tracked.memory >> 20);
+            } else {
+                double seconds = (now - tracked.averagedAt) / 1e9;
+                tracked.cpuAverage += (1 - Math.exp(-seconds / (config.foreignLoadWindow().toNanos() / 1e9)))
+                        * (rate.getAsDouble() - tracked.cpuAverage);
+            }
+            tracked.averagedAt = now;
+        }
+        return tracked.keepUp.behind().map(why -> "recording " + recording.id() + " on " + tracked.slot.name() + " "
+                + why);
+    }
+
+    /**
+     * The overload guard: set while a running recording falls behind, from the running recordings alone, so that
+     * one that has ended stops counting at once.
+     */
+    private synchronized void updateOverload() {
+        List<String> slow = running.values().stream().flatMap(tracked -> tracked.behind.stream()).toList();
         Optional<String> now = slow.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", slow));
         if (now.isPresent() && overload.isEmpty()) {
             log.warn("node overloaded, admitting nothing new: {}", now.get());
@@ -340,8 +447,8 @@ public final class Node implements AutoCloseable {
         if (running.isEmpty()) {
             return true;
         }
-        double unseen = costs().stream().mapToDouble(Admission.Cost::unseenCpu).sum();
-        return load.cpuBusy() + unseen + WARM_UP_CPU <= load.cores() * config.cpuBudget();
+        double recordings = costs().stream().mapToDouble(Admission.Cost::cpu).sum();
+        return admission.foreignLoad() + recordings + WARM_UP_CPU <= cores * config.cpuBudget();
     }
 
     private boolean isWorn(Slot slot) {
@@ -420,6 +527,13 @@ public final class Node implements AutoCloseable {
             }
             break;
         }
+        if (!queue.isEmpty() && now - lastQueueReportNanos >= QUEUE_REPORT_INTERVAL.toNanos()) {
+            lastQueueReportNanos = now;
+            Pending head = queue.peekFirst();
+            log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}", queue.size(),
+                    head.request().id(), Duration.ofNanos(now - head.queuedNanos()).toSeconds(),
+                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(), describe(verdict()));
+        }
         queue.removeIf(pending -> {
             if (now - pending.deadlineNanos() < 0) {
                 return false;
@@ -435,19 +549,32 @@ public final class Node implements AutoCloseable {
         return verdict instanceof Admission.Verdict.Hold hold ? hold.reason() + " (" + hold.detail() + ")" : "room";
     }
 
+    /** Admission's verdict now; a turn from admitting to holding or back is logged and told to the watchers. */
     private Admission.Verdict verdict() {
-        return Admission.decide(load, costs(), overload, idleSlot().isPresent(), cpuEstimate, memoryEstimate,
-                config.cpuBudget(), config.memoryReserve());
+        Admission.Verdict verdict = admission.judge(System.nanoTime(), new Admission.Facts(costs(),
+                idleSlot().isPresent(), load.memoryAvailable(), overload, cpuEstimate, memoryEstimate));
+        boolean admitsNow = verdict instanceof Admission.Verdict.Admit;
+        if (admitsNow != admitting) {
+            admitting = admitsNow;
+            log.info("node {}", admitsNow ? "admits another recording" : "holds new recordings: " + describe(verdict));
+            if (!admissionWatchers.isEmpty() && !closed) {
+                wake(() -> admissionWatchers.forEach(watcher -> {
+                    try {
+                        watcher.run();
+                    } catch (RuntimeException e) {
+                        log.warn("an admission watcher failed", e);
+                    }
+                }));
+            }
+        }
+        return verdict;
     }
 
     private List<Admission.Cost> costs() {
         List<Admission.Cost> costs = new ArrayList<>();
-        running.values().forEach(tracked -> {
-            double recent = tracked.recentCpu.rate().orElse(0);
-            costs.add(tracked.measuredCpu.isPresent()
-                    ? new Admission.Cost(true, tracked.measuredCpu.getAsDouble(), recent, tracked.memory)
-                    : new Admission.Cost(false, cpuEstimate, recent, memoryEstimate));
-        });
+        running.values().forEach(tracked -> costs.add(tracked.measured()
+                ? new Admission.Cost(true, tracked.cpuAverage, tracked.memory)
+                : new Admission.Cost(false, cpuEstimate, memoryEstimate)));
         return costs;
     }
 
@@ -463,7 +590,8 @@ public final class Node implements AutoCloseable {
         if (slot.isEmpty()) {
             return false;
         }
-        Tracked tracked = new Tracked(slot.get(), config.speedWindow());
+        Tracked tracked = new Tracked(slot.get(), new KeepUp(config.speedWindow(),
+                config.slot().profile().frameRate(), config.overloadSpeed(), config.overloadFpsShare()));
         Recording recording;
         try {
             recording = slot.get().record(pending.request(), event -> onEvent(tracked, event, pending.listener()));
@@ -490,8 +618,9 @@ public final class Node implements AutoCloseable {
      */
     private synchronized void finished(Recording recording, SlotEvent.Outcome outcome) {
         Tracked tracked = running.remove(recording);
-        if (tracked != null && tracked.measuredCpu.isPresent() && outcome instanceof SlotEvent.Stopped) {
-            cpuEstimate += ESTIMATE_WEIGHT * (tracked.measuredCpu.getAsDouble() - cpuEstimate);
+        updateOverload();
+        if (tracked != null && tracked.measured() && outcome instanceof SlotEvent.Stopped) {
+            cpuEstimate += ESTIMATE_WEIGHT * (tracked.cpuAverage - cpuEstimate);
             if (tracked.memory > 0) {
                 memoryEstimate += (long) (ESTIMATE_WEIGHT * (tracked.memory - memoryEstimate));
             }

@@ -11,21 +11,33 @@ import java.util.Objects;
  * @param slots              how many slots to keep; 0 means as many as the CPU budget holds at {@code cpuPerRecording},
  *                           {@link #NO_SLOTS} none (a scheduler that places recordings on other hosts only)
  * @param maxQueueLength     requests that may wait for a slot at once; more are refused as busy
+ * @param queueTimeout       how long a caller that can wait (REST, Jibri's HTTP API, the demo) waits for room
  * @param recycleAfterUses   rebuild a slot after this many recordings; 0 means never
  * @param recycleAfterAge    rebuild a slot once it has been warm this long; zero means never
  * @param cpuPerRecording    cores reserved for a recording until its own use has been measured
  * @param memoryPerRecording bytes reserved for a recording until its own use has been measured
- * @param cpuBudget          share of all cores that recordings may use together (1.0 = every core)
+ * @param cpuBudget          share of all cores that recordings may use together (1.0 = every core), before foreign
+ *                           load (everything but our slots' processes) is taken off
  * @param memoryReserve      bytes of memory never handed out
  * @param overloadSpeed      an encoder slower than this (relative to real time) over {@code speedWindow} means
  *                           the host is overloaded
- * @param speedWindow        the span over which encoder speed and CPU use are measured
+ * @param overloadFpsShare   a recording delivering less than this share of its target frame rate (frames minus
+ *                           duplicates) over {@code speedWindow} means the host is overloaded; capture that drops
+ *                           frames at the source keeps its speed near 1, so speed alone would not show it
+ * @param speedWindow        the span over which encoder speed, delivered frame rate and CPU use are measured
  * @param healthCheckInterval how often idle slots are checked
+ * @param foreignLoadWindow  time constant of the moving average of foreign load: a swing much shorter than this
+ *                           barely moves what admission sees
+ * @param admissionHold      a verdict driven by load (CPU, memory, overload) holds at least this long before it
+ *                           may turn; a slot starting, ending or freeing up changes it at once
+ * @param admissionMargin    cores that must be left over, beyond another recording, before a node holding for
+ *                           CPU admits again (hysteresis)
  */
 public record NodeConfig(
         SlotConfig slot,
         int slots,
         int maxQueueLength,
+        Duration queueTimeout,
         int recycleAfterUses,
         Duration recycleAfterAge,
         double cpuPerRecording,
@@ -33,8 +45,12 @@ public record NodeConfig(
         double cpuBudget,
         long memoryReserve,
         double overloadSpeed,
+        double overloadFpsShare,
         Duration speedWindow,
-        Duration healthCheckInterval) {
+        Duration healthCheckInterval,
+        Duration foreignLoadWindow,
+        Duration admissionHold,
+        double admissionMargin) {
 
     /** Measured on a 2-vCPU host: about 0.9 core and 0.65 GB for one 720p30 recording of a light page. */
     public static final double DEFAULT_CPU_PER_RECORDING = 0.9;
@@ -49,15 +65,24 @@ public record NodeConfig(
         if (cpuPerRecording <= 0 || cpuBudget <= 0 || memoryPerRecording < 0 || memoryReserve < 0) {
             throw new IllegalArgumentException("cpuPerRecording and cpuBudget must be positive, memory not negative");
         }
-        if (recycleAfterAge.isNegative() || speedWindow.isNegative() || speedWindow.isZero()
-                || healthCheckInterval.isNegative() || healthCheckInterval.isZero()) {
-            throw new IllegalArgumentException("durations must be positive (recycleAfterAge may be zero)");
+        if (overloadFpsShare < 0 || overloadFpsShare > 1 || admissionMargin < 0) {
+            throw new IllegalArgumentException("overloadFpsShare must be within 0..1, admissionMargin not negative");
+        }
+        Objects.requireNonNull(admissionHold, "admissionHold");
+        if (queueTimeout.isNegative() || recycleAfterAge.isNegative() || !positive(speedWindow)
+                || !positive(healthCheckInterval) || !positive(foreignLoadWindow) || admissionHold.isNegative()) {
+            throw new IllegalArgumentException("durations must be positive (recycleAfterAge, admissionHold: or 0)");
         }
     }
 
+    private static boolean positive(Duration value) {
+        return !value.isNegative() && !value.isZero();
+    }
+
     public static NodeConfig defaults(SlotConfig slot) {
-        return new NodeConfig(slot, 0, 100, 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
-                DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        return new NodeConfig(slot, 0, 100, Duration.ofMinutes(2), 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
+                DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, 0.9, Duration.ofSeconds(10),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25);
     }
 
     /** The number of slots to keep on a host with this many cores. */
@@ -69,17 +94,26 @@ public record NodeConfig(
     }
 
     public NodeConfig withSlots(int value) {
-        return new NodeConfig(slot, value, maxQueueLength, recycleAfterUses, recycleAfterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, speedWindow, healthCheckInterval);
+        return new NodeConfig(slot, value, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
 
     public NodeConfig withRecycling(int afterUses, Duration afterAge) {
-        return new NodeConfig(slot, slots, maxQueueLength, afterUses, afterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, speedWindow, healthCheckInterval);
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, afterUses, afterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
 
     public NodeConfig withHealthCheckInterval(Duration value) {
-        return new NodeConfig(slot, slots, maxQueueLength, recycleAfterUses, recycleAfterAge, cpuPerRecording,
-                memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, speedWindow, value);
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin);
+    }
+
+    public NodeConfig withCpuBudget(double value) {
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, value, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
     }
 }

@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -8,8 +9,11 @@ import java.util.OptionalDouble;
 /**
  * A snapshot of a node: its slots, what runs on them and what they cost, the queue, and whether it takes more.
  *
- * @param busy    why another recording would not start now; empty while the node admits
- * @param overload set while a running encoder falls behind real time; nothing new starts meanwhile
+ * @param queued   requests waiting for room
+ * @param waiting  those requests, first in line first
+ * @param busy     why another recording would not start now; empty while the node admits
+ * @param overload set while a running recording falls behind real time or delivers too few frames; nothing new
+ *                 starts meanwhile
  */
 public record NodeStatus(
         HostLoad load,
@@ -18,12 +22,24 @@ public record NodeStatus(
         List<SlotStatus> slots,
         List<RecordingLoad> recordings,
         int queued,
+        List<Waiting> waiting,
         Optional<Hold> busy,
         Optional<String> overload) {
 
     public NodeStatus {
         slots = List.copyOf(slots);
         recordings = List.copyOf(recordings);
+        waiting = List.copyOf(waiting);
+    }
+
+    /**
+     * A request waiting in the queue.
+     *
+     * @param position 1 for the next to start
+     * @param waited   how long it has waited so far
+     * @param left     how much longer it will wait before it is refused
+     */
+    public record Waiting(String id, int position, Duration waited, Duration left) {
     }
 
     /** Why the node holds new work back. */
@@ -40,9 +56,10 @@ public record NodeStatus(
      *
      * @param measured     false while {@code cpu} and {@code memory} are still the reservation, not a measurement
      * @param encoderSpeed seconds encoded per second over the recent window; empty until the window is full
+     * @param deliveredFps frames captured per second (duplicates not counted) over the same window
      */
     public record RecordingLoad(String id, String slot, boolean measured, double cpu, long memory,
-            OptionalDouble encoderSpeed, double fps) {
+            OptionalDouble encoderSpeed, OptionalDouble deliveredFps, double fps) {
     }
 
     public long idleSlots() {

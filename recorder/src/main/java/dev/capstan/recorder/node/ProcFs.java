@@ -32,6 +32,15 @@ public final class ProcFs {
         }
     }
 
+    /** Seconds since boot; 0 if unknown. */
+    static double uptimeSeconds() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** MemAvailable and MemTotal, in bytes. */
     record Memory(long available, long total) {
     }

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.recorder.browser.WebPage;
+import dev.capstan.recorder.demo.DemoMeeting;
+import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.fixture.Leftovers;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.media.MediaReport;
-import dev.capstan.recorder.media.RecordingQuality;
 import dev.capstan.recorder.slot.Failure;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node with two warm slots on this 2-core host, with the real Xvfb, PulseAudio, Chromium and FFmpeg: two
  * recordings at once, a third that queues, a caller that cannot wait, faults in one slot that leave the other
- * alone, and an idle slot that is rebuilt after its browser dies.
+ * alone, and an idle slot that is rebuilt after its browser dies. All of it beside another tenant holding a core.
  */
 @Tag("media")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,20 +48,26 @@ class NodeTest {
     private PageServer pages;
     private Node node;
     private Path work;
+    private CpuHog hog;
 
     @BeforeAll
     void startNode(@TempDir Path temp) throws Exception {
         this.temp = temp;
+        hog = CpuHog.steady(1.0);
         pages = PageServer.start();
         work = temp.resolve("work");
+        // The pool is under test here, not admission (AdmissionTest, and JibriProtocolTest under a swinging hog):
+        // beside the hog, and whatever else this machine runs, an honest budget of 2 cores would rightly refuse
+        // a second recording, so the budget is lifted out of the way.
         node = Node.start(NodeConfig.defaults(SlotConfig.defaults().withWorkDirectory(work))
-                .withSlots(2).withHealthCheckInterval(Duration.ofSeconds(1)));
+                .withSlots(2).withHealthCheckInterval(Duration.ofSeconds(1)).withCpuBudget(4));
     }
 
     @AfterAll
     void stopNode() throws Exception {
         node.close();
         pages.close();
+        hog.close();
         Leftovers.assertNoneLeft(work);
     }
 
@@ -69,10 +76,9 @@ class NodeTest {
                 .withMaxDuration(Duration.ofSeconds(seconds));
     }
 
-    /** Waits until both slots are warm and idle and warm-up's CPU has died down, so admission sees a quiet host. */
-    private void awaitQuietNode() throws InterruptedException {
-        awaitStatus(status -> status.idleSlots() == 2 && status.load().cpuBusy() < 0.2, Duration.ofSeconds(60),
-                "two idle slots on a quiet host");
+    /** Waits until both slots are warm and idle; the host stays as busy as it is. */
+    private void awaitIdleSlots() throws InterruptedException {
+        awaitStatus(status -> status.idleSlots() == 2, Duration.ofSeconds(90), "two idle slots");
     }
 
     private NodeStatus awaitStatus(Predicate<NodeStatus> condition, Duration timeout, String what)
@@ -95,7 +101,7 @@ class NodeTest {
     @Test
     @Order(1)
     void twoRecordAtOnceAThirdWaitsForAFreeSlotAndACallerThatCannotWaitHearsBusyAtOnce() throws Exception {
-        awaitQuietNode();
+        awaitIdleSlots();
         CompletableFuture<Long> firstFrameA = new CompletableFuture<>();
         Recording a = node.record(demo("pool-a", 8), event -> {
             if (event instanceof SlotEvent.FirstFrameWritten) {
@@ -126,9 +132,9 @@ class NodeTest {
         Path fileC = fileOf(c.outcome().get(60, TimeUnit.SECONDS));
         assertThat(node.status().queued()).isZero();
 
-        RecordingQuality.assertRecordedWell(fileA, 8);
-        RecordingQuality.assertRecordedWell(fileB, 8);
-        RecordingQuality.assertRecordedWell(fileC, 4);
+        assertPlaysThrough(fileA, 8);
+        assertPlaysThrough(fileB, 8);
+        assertPlaysThrough(fileC, 4);
     }
 
     @Test
@@ -155,7 +161,7 @@ class NodeTest {
      * plays as recorded. Returns how the hurt one failed; what it had recorded must be kept.
      */
     private SlotEvent.Failed recordTwoAndHurtOne(String fault, Consumer<Recording> hurt) throws Exception {
-        awaitQuietNode();
+        awaitIdleSlots();
         CompletableFuture<Void> victimFirstFrame = new CompletableFuture<>();
         Recording victim = node.record(demo(fault + "-killed", 8), event -> {
             if (event instanceof SlotEvent.FirstFrameWritten) {
@@ -171,14 +177,14 @@ class NodeTest {
         SlotEvent.Outcome victimOutcome = victim.outcome().get(60, TimeUnit.SECONDS);
         assertThat(victimOutcome).isInstanceOf(SlotEvent.Failed.class);
         assertThat(((SlotEvent.Failed) victimOutcome).partialFile()).as("what was recorded is kept").isPresent();
-        RecordingQuality.assertRecordedWell(fileOf(bystander.outcome().get(60, TimeUnit.SECONDS)), 8);
+        assertPlaysThrough(fileOf(bystander.outcome().get(60, TimeUnit.SECONDS)), 8);
         return (SlotEvent.Failed) victimOutcome;
     }
 
     @Test
     @Order(4)
     void anIdleSlotWhoseBrowserDiesIsReplacedAndRecordsAgain() throws Exception {
-        awaitQuietNode();
+        awaitIdleSlots();
         // The least-used idle slot records next: make sure that is the one whose browser dies.
         NodeStatus before = node.status();
         String victim = before.slots().stream().min((x, y) -> Integer.compare(x.uses(), y.uses())).orElseThrow().name();
@@ -190,11 +196,31 @@ class NodeTest {
         assertThat(rebuilt.slots()).filteredOn(slot -> slot.name().equals(victim))
                 .singleElement().satisfies(slot -> assertThat(slot.uses()).as("a fresh slot").isZero());
 
-        awaitQuietNode();
+        awaitIdleSlots();
         Recording again = node.record(demo("after-rebuild", 4), event -> { }, Duration.ZERO).get(1, TimeUnit.SECONDS);
         assertThat(again.slotName()).isEqualTo(victim);
-        MediaReport report = RecordingQuality.assertRecordedWell(fileOf(again.outcome().get(60, TimeUnit.SECONDS)), 4);
+        MediaReport report = assertPlaysThrough(fileOf(again.outcome().get(60, TimeUnit.SECONDS)), 4);
         assertThat(report.averageFps()).isGreaterThanOrEqualTo(29);
+    }
+
+    /**
+     * What the pool owes every recording, however busy the host: the file plays for as long as it recorded, with
+     * the picture, every tile's tone and sound in sync. How many distinct frames a page starved of CPU renders is
+     * the capture's matter (DemoRecordingTest); here it is only shown.
+     */
+    private static MediaReport assertPlaysThrough(Path file, double seconds) throws Exception {
+        MediaReport report = MediaReport.of(file);
+        System.out.println(file.getFileName() + ": " + report);
+        assertThat(report.duration()).as("%s duration", file.getFileName()).isBetween(seconds - 0.5, seconds + 0.5);
+        assertThat(report.width()).isEqualTo(1280);
+        assertThat(report.hasPicture()).as("%s picture is not black or flat", file.getFileName()).isTrue();
+        for (int tone : DemoMeeting.TILE_TONES_HZ) {
+            assertThat(report.toneLevelDb(tone)).as("%s tile tone %d Hz", file.getFileName(), tone).isGreaterThan(20);
+        }
+        assertThat(report.avOffsetMillis()).as("%s A/V offset", file.getFileName()).isPresent();
+        assertThat(report.avOffsetMillis().getAsDouble()).as("%s A/V offset, ms", file.getFileName())
+                .isBetween(-100.0, 100.0);
+        return report;
     }
 
     /** Kills the Chromium browser process (not chromedriver) of a slot, found by its profile directory. */

@@ -1,6 +1,9 @@
 package dev.capstan.scheduler.demo;
 
 import dev.capstan.recorder.browser.WebPage;
+import dev.capstan.recorder.node.Node;
+import dev.capstan.recorder.node.NodeStatus;
+import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.pool.NodeProperties;
@@ -9,14 +12,19 @@ import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
 import dev.capstan.storage.blob.LocalBlobStore;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -36,16 +44,20 @@ import org.springframework.stereotype.Component;
 public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(DemoRecording.class);
+    /** How often the demo says what it waits for while it waits for a slot. */
+    private static final Duration WAIT_REPORT_INTERVAL = Duration.ofSeconds(5);
 
     private final Recordings recordings;
+    private final Node node;
     private final NodeProperties nodeProperties;
     private final DemoProperties demo;
     private final WebServerApplicationContext web;
     private int exitCode;
 
-    public DemoRecording(Recordings recordings, NodeProperties nodeProperties, DemoProperties demo,
+    public DemoRecording(Recordings recordings, Node node, NodeProperties nodeProperties, DemoProperties demo,
             WebServerApplicationContext web) {
         this.recordings = recordings;
+        this.node = node;
         this.nodeProperties = nodeProperties;
         this.demo = demo;
         this.web = web;
@@ -59,9 +71,11 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
                 recordings.archive().store().describe());
         SlotEvent.Outcome outcome;
         try {
-            outcome = recordings.start(order, new WebPage(page), Optional.of(demo.length()),
-                    nodeProperties.queueTimeout(), DemoRecording::report).join().outcome().join();
-        } catch (CompletionException e) {
+            CompletableFuture<Recording> starting = recordings.start(order, new WebPage(page),
+                    Optional.of(demo.length()), nodeProperties.queueTimeout(), DemoRecording::report);
+            outcome = awaitStart(starting, node::status, nodeProperties.queueTimeout(), WAIT_REPORT_INTERVAL,
+                    System.out).outcome().join();
+        } catch (ExecutionException | CompletionException e) {
             System.err.println("demo recording could not start: " + e.getCause().getMessage());
             exitCode = 1;
             return;
@@ -86,6 +100,32 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
             where.ifPresent(file -> System.out.println("partial recording: " + file));
             exitCode = 1;
         }
+    }
+
+    /**
+     * Waits for a slot to take the recording, saying every {@code interval} what it waits for (the node's reason,
+     * its slots' states and the queue), so that a wait on a busy host is never silent.
+     */
+    static Recording awaitStart(CompletableFuture<Recording> starting, Supplier<NodeStatus> node, Duration timeout,
+            Duration interval, PrintStream out) throws ExecutionException, InterruptedException {
+        long began = System.nanoTime();
+        while (true) {
+            try {
+                return starting.get(interval.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                out.println(waiting(node.get(), Duration.ofNanos(System.nanoTime() - began), timeout));
+            }
+        }
+    }
+
+    /** One line: how long the demo has waited, and why the node does not start it yet. */
+    static String waiting(NodeStatus status, Duration waited, Duration timeout) {
+        String why = status.busy().map(hold -> hold.reason().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + " (" + hold.detail() + ")").orElse("a slot is being handed out");
+        String slots = status.slots().stream().map(slot -> slot.name() + " " + slot.state())
+                .collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, "waiting for a recording slot (%d s of %d s): %s; slots: %s; %d queued",
+                waited.toSeconds(), timeout.toSeconds(), why, slots.isEmpty() ? "none" : slots, status.queued());
     }
 
     /** A local store's file path (playable as it is), or the store's own address of the object. */

@@ -99,7 +99,10 @@ public class JibriHttpApi {
         }
     }
 
-    /** 200 with an empty body once the session is accepted; it starts asynchronously, as in Jibri. */
+    /**
+     * 200 with an empty body once a slot has taken the session (it goes on asynchronously, as in Jibri); on a full
+     * node the request first waits in the queue, up to {@code capstan.node.queue-timeout}, then 412 busy.
+     */
     @PostMapping(path = "/startService", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> startService(@RequestBody StartServiceParams params) {
         String sinkType = params.sinkType() == null ? "" : params.sinkType().trim().toLowerCase(java.util.Locale.ROOT);

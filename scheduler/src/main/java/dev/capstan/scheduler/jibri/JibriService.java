@@ -51,7 +51,10 @@ import org.springframework.stereotype.Service;
  * Capstan as a pool of Jibris: one brewery occupant per slot and XMPP host of every configured environment.
  * A start is answered {@code pending} at once (the slot is warm; nothing waits for a browser), {@code on} follows
  * the first written frame and {@code off} the end, with Jibri's {@code failure_reason} and {@code should_retry}.
- * Occupants advertise {@code idle} only while the node can take another recording, so Jicofo's choice is real.
+ * Occupants advertise {@code idle} exactly while the node would admit another recording, so Jicofo's choice is
+ * real: the node's verdict holds at least {@code capstan.node.admission-hold} under fluctuating load, and the
+ * occupants follow each turn at once. A start IQ is answered at once; Jibri's HTTP API waits in the node's queue
+ * up to {@code capstan.node.queue-timeout}, as REST does.
  */
 @Service
 public class JibriService implements SmartLifecycle {
@@ -120,6 +123,8 @@ public class JibriService implements SmartLifecycle {
         }
         breweries.forEach(brewery -> brewery.occupants().forEach(BreweryOccupant::start));
         if (!breweries.isEmpty()) {
+            // On our own thread: publishing presence must never hold up the node's.
+            node.onAdmissionChange(() -> availability.execute(this::refreshAvailability));
             availability.scheduleWithFixedDelay(this::refreshAvailability, 0, AVAILABILITY_CHECK.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
@@ -212,7 +217,7 @@ public class JibriService implements SmartLifecycle {
         try {
             started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting,
                     Optional.ofNullable(brewery.environment().callLogin()), start.rtcstatsEnabled(), occupant.nick(),
-                    start.appData(), plan, start.viewUrl(),
+                    start.appData(), plan, start.viewUrl(), false,
                     () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)),
                     outcome -> filed.thenAccept(xmpp -> {
                         occupant.sendStatus(requester, outcome instanceof SlotEvent.Failed failed
@@ -242,16 +247,17 @@ public class JibriService implements SmartLifecycle {
      * Starts a Jitsi meeting recording as Jibri joins it, for either API, and files its session.
      *
      * @param viewUrl where viewers watch a live stream (presence {@code live-stream-view-url})
+     * @param canWait whether the caller waits in the node's queue (Jibri's HTTP API) or must hear at once (an IQ)
      * @param onAir   runs once the recording is really on: the first frame is written or, for a live stream, the
      *                first destination takes it (the session is then {@code on})
      * @param onEnd   tells the requester how it ended; the slot counts as free again right after. It may come
      *                before the caller has filed the recording as its own: wait for that
-     * @throws NodeBusyException when no slot can take it now
+     * @throws NodeBusyException when no slot can take it now, or within the queue timeout if it can wait
      */
     private SessionFollower.Started record(String origin, String sessionId, String room, URI meeting,
             Optional<CallLogin> login, Optional<Boolean> rtcstatsEnabled, String callStatsUserName,
-            Map<String, Object> appData, Recordings.Plan plan, Optional<String> viewUrl, Runnable onAir,
-            Consumer<SlotEvent.Outcome> onEnd) throws IOException, NodeBusyException {
+            Map<String, Object> appData, Recordings.Plan plan, Optional<String> viewUrl, boolean canWait,
+            Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException, NodeBusyException {
         JibriRequest.Mode mode = plan.recordsFile() ? JibriRequest.Mode.FILE : JibriRequest.Mode.STREAM;
         Map<String, String> presence = new LinkedHashMap<>();
         presence.put("session_id", sessionId);
@@ -262,12 +268,14 @@ public class JibriService implements SmartLifecycle {
         // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
         RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting, Optional.of(sessionId),
                 appData, Instant.now());
+        Consumer<SlotEvent.Outcome> ended = outcome -> {
+            onEnd.accept(outcome);
+            // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
+            refreshAvailability();
+        };
         try {
-            return follower.start(order, origin, mode.wire(), page, plan, onAir, outcome -> {
-                onEnd.accept(outcome);
-                // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
-                refreshAvailability();
-            });
+            return canWait ? follower.start(order, origin, mode.wire(), page, plan, onAir, ended)
+                    : follower.startNow(order, origin, mode.wire(), page, plan, onAir, ended);
         } catch (NodeBusyException e) {
             refreshAvailability();
             throw e;
@@ -290,9 +298,9 @@ public class JibriService implements SmartLifecycle {
 
     /**
      * Starts a session for Jibri's HTTP API ({@code startService}): the given meeting, joined with the given login,
-     * without a usage timeout (as Jibri).
+     * without a usage timeout (as Jibri). Waits in the node's queue up to {@code capstan.node.queue-timeout}.
      *
-     * @throws NodeBusyException when no slot can take it now
+     * @throws NodeBusyException when no slot took it within the queue timeout
      * @throws IOException       when it cannot be filed in the archive
      */
     public RecordingId startForHttp(String sessionId, URI meeting, Optional<CallLogin> login)
@@ -302,7 +310,7 @@ public class JibriService implements SmartLifecycle {
         SessionFollower.Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(),
                 "jibri", Map.of(), new Recordings.Plan(Optional.empty(),
                         Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty()), Optional.empty(),
-                () -> { }, outcome -> filed.thenAccept(httpStarted::remove));
+                true, () -> { }, outcome -> filed.thenAccept(httpStarted::remove));
         RecordingId id = started.session().recordingId();
         httpStarted.put(id, started.recording());
         filed.complete(id);

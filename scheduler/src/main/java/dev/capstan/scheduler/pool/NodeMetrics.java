@@ -42,12 +42,14 @@ class NodeMetrics implements MeterBinder {
                     .filter(slot -> slot.state().equals(state)).count()).tag("state", state).register(registry);
         }
         gauge("capstan.node.queue.length", "Requests waiting for room", NodeStatus::queued).register(registry);
-        gauge("capstan.node.overloaded", "1 while an encoder falls behind real time",
+        gauge("capstan.node.overloaded", "1 while a recording falls behind real time or delivers too few frames",
                 status -> status.overload().isPresent() ? 1 : 0).register(registry);
         gauge("capstan.node.admitting", "1 while another recording would start at once",
                 status -> status.busy().isEmpty() ? 1 : 0).register(registry);
         gauge("capstan.node.cpu.busy", "Cores busy on the host", status -> status.load().cpuBusy())
                 .baseUnit("cores").register(registry);
+        gauge("capstan.node.cpu.foreign", "Cores busy with anything but this node's slots, as admission sees it"
+                + " (a moving average)", status -> status.load().foreignCpu()).baseUnit("cores").register(registry);
         gauge("capstan.node.cpu.cores", "Cores on the host", status -> status.load().cores())
                 .baseUnit("cores").register(registry);
         gauge("capstan.node.memory.available", "Memory available on the host",

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.session;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -19,16 +20,22 @@ import org.springframework.stereotype.Component;
  * through its life on the recording's events: {@code pending → on} when it is really on the air, {@code
  * finalizing} (or {@code failed}) at the recorder's outcome, and {@code done} once the recording has settled in the
  * archive.
+ *
+ * <p>A caller that can wait (REST, Jibri's HTTP API) waits in the node's queue for up to {@code
+ * capstan.node.queue-timeout}, its request blocked meanwhile; Jicofo's start IQ must be answered at once, so it
+ * never waits ({@link #startNow}).
  */
 @Component
 public class SessionFollower {
 
     private final Sessions sessions;
     private final Recordings recordings;
+    private final Duration queueTimeout;
 
-    public SessionFollower(Sessions sessions, Recordings recordings) {
+    public SessionFollower(Sessions sessions, Recordings recordings, Node node) {
         this.sessions = sessions;
         this.recordings = recordings;
+        this.queueTimeout = node.queueTimeout();
     }
 
     /** A recording a slot has taken, and its session. */
@@ -36,7 +43,8 @@ public class SessionFollower {
     }
 
     /**
-     * Starts a recording now or not at all (a start is never queued), files its session and follows it to its end.
+     * Starts a recording as soon as the node has room, waiting in its queue up to {@code capstan.node.queue-timeout};
+     * files its session and follows it to its end. Blocks while it waits.
      *
      * @param origin who asks, e.g. {@code rest} or {@code xmpp:prod/127.0.0.1/node-1}
      * @param mode   the session's mode as its requester names it: {@code file}, {@code stream} or {@code both}
@@ -44,19 +52,32 @@ public class SessionFollower {
      *               first frame is written or, for a live stream that keeps no file, a destination first takes it
      * @param onEnd  hears the recorder's outcome, right after the session has moved to {@code finalizing} (or
      *               {@code failed}); on the recorder's thread, as soon as this has returned or even before
-     * @throws NodeBusyException when no slot can take it now; no session is filed
+     * @throws NodeBusyException when no slot took it within the queue timeout; no session is filed
      * @throws IOException       when the archive cannot file it
      * @throws org.springframework.dao.DataAccessException when the session cannot be filed (the recording stops)
      */
     public Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
             Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+        return start(order, origin, mode, page, plan, queueTimeout, onAir, onEnd);
+    }
+
+    /**
+     * As {@link #start}, but now or not at all: a node without room refuses at once ({@link NodeBusyException}).
+     */
+    public Started startNow(RecordingOrder order, String origin, String mode, MeetingPage page,
+            Recordings.Plan plan, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+        return start(order, origin, mode, page, plan, Duration.ZERO, onAir, onEnd);
+    }
+
+    private Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
+            Duration maxWait, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
         Session session = new Session(order.id(), origin, order.sessionId(), mode, order.meetingUrl().toString(),
                 order.appData(), order.requestedAt());
-        CompletableFuture<Recording> started = recordings.start(order, page, plan, Duration.ZERO,
+        CompletableFuture<Recording> started = recordings.start(order, page, plan, maxWait,
                 onAir(session, plan.recordsFile(), onAir));
         Recording recording;
         try {
-            // Done already: without a wait, a slot has taken it or the node has refused it.
+            // The node completes it within the wait: a slot has taken it, or the node has refused it.
             recording = started.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException refusal ? refusal : e;

@@ -29,6 +29,8 @@ final class ControlApi {
     static final String KEYS = "capstan.api.keys=" + API_KEY;
     /** Few event streams, so that the cap can be reached in a test. */
     static final String EVENT_STREAMS = "capstan.control.max-event-streams=3";
+    /** A start on a full node waits this long in its queue before the 503 (README: 2 min by default). */
+    static final String QUEUE_TIMEOUT = "capstan.node.queue-timeout=3s";
 
     /** A status, headers and body as text. */
     record Answer(int status, HttpResponse<String> response) {

@@ -38,7 +38,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @Tag("media")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID,
-        ControlApi.EVENT_STREAMS})
+        ControlApi.EVENT_STREAMS, ControlApi.QUEUE_TIMEOUT})
 class RecordingControlLiveTest {
 
     private static final Duration WARM = Duration.ofSeconds(90);
@@ -68,8 +68,8 @@ class RecordingControlLiveTest {
                 + "\"room\":\"rest-status\",\"metadata\":{\"course\":\"math-101\",\"term\":{\"year\":2026}}}";
         int sessionsBefore = api.get("/api/v1/sessions").expect(200).size();
 
-        // Sent twice at once with one key, as a client retrying on a timeout would. REST does not queue: both
-        // are repeated (with the same key) until the node admits the one recording.
+        // Sent twice at once with one key, as a client retrying on a timeout would; both are repeated (with the
+        // same key) until the node admits the one recording.
         List<ControlApi.Answer> answers = ControlApi.within(WARM, "the node takes the recording", () -> {
             if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
                 return null;

@@ -33,7 +33,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID,
-        ControlApi.EVENT_STREAMS})
+        ControlApi.EVENT_STREAMS, ControlApi.QUEUE_TIMEOUT})
 class RecordingControlStreamingTest {
 
     private static final Duration WARM = Duration.ofSeconds(90);
@@ -68,8 +68,7 @@ class RecordingControlStreamingTest {
         String start = "{\"url\":\"" + pages.demo() + "\",\"mode\":\"both\",\"streams\":[\""
                 + nginx.rtmpUrl(firstKey) + "\"],\"maxDuration\":\"PT2M\",\"room\":\"rest-live\"}";
 
-        // Start: recorded and streamed to one destination. REST does not queue: it starts once the node admits
-        // (a warm slot, and the CPU of this context's start-up spent).
+        // Start: recorded and streamed to one destination, once the node admits (a warm slot).
         ControlApi.Answer created = ControlApi.within(WARM, "the node takes a recording", () -> {
             if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
                 return null;
@@ -86,8 +85,11 @@ class RecordingControlStreamingTest {
         assertThat(view.at("/state").asText()).isEqualTo("pending");
         assertThat(view.at("/streams").isArray()).isTrue();
 
-        // The one slot is taken: another start is refused at once, not queued.
+        // The one slot is taken: another start waits its queue time (3 s here), then is refused with the reason.
+        long asked = System.nanoTime();
         JsonNode busy = api.post("/api/v1/recordings", "{\"url\":\"" + pages.demo() + "\"}").expect(503);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("waited in the queue")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         assertThat(busy.at("/detail").asText()).startsWith("no recording slot is free on this node right now");
         assertThat(busy.at("/busyReason").asText()).isNotBlank();
 

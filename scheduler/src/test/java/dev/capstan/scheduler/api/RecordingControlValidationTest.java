@@ -36,7 +36,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         ControlApi.SLOTS, ControlApi.KEYS, ControlApi.ALLOW_LOOPBACK, ControlApi.ALLOW_INVALID,
-        ControlApi.EVENT_STREAMS})
+        ControlApi.EVENT_STREAMS, ControlApi.QUEUE_TIMEOUT})
 class RecordingControlValidationTest {
 
     /** The stream key every bad request carries somewhere; it must never come back. */

@@ -77,6 +77,7 @@ public final class JicofoClient implements AutoCloseable {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<String, String> occupants = new LinkedHashMap<>();
     private final List<StatusUpdate> updates = new CopyOnWriteArrayList<>();
+    private final List<BusyChange> busyChanges = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Arrival>> awaitingAnswer = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Object changed = new Object();
@@ -124,6 +125,10 @@ public final class JicofoClient implements AutoCloseable {
     }
 
     /** A status IQ a Jibri sent (type set, a {@code <jibri/>} child), as received; nick is the full JID if not ours. */
+    /** An occupant's presence turning to another {@code busy-status} (its first presence counts too). */
+    public record BusyChange(String nick, String busy, Instant at) {
+    }
+
     public record StatusUpdate(String from, String nick, String xml, Instant at) {
 
         public Map<String, String> jibri() {
@@ -262,6 +267,14 @@ public final class JicofoClient implements AutoCloseable {
         return idle;
     }
 
+    /** Waits until at least {@code count} occupants are idle and healthy; returns their nicks. */
+    public List<String> awaitIdleOccupants(int count, Duration timeout) {
+        return await(() -> {
+            List<String> idle = idleOccupants();
+            return idle.size() >= count ? idle : null;
+        }, timeout, () -> count + " idle occupants, have " + occupants());
+    }
+
     /** Waits until exactly {@code count} occupants have published a status. */
     public Map<String, String> awaitOccupants(int count, Duration timeout) {
         return await(() -> {
@@ -293,6 +306,11 @@ public final class JicofoClient implements AutoCloseable {
         Element status = WireXml.child(WireXml.parse(presence), "jibri-status", JIBRI_NS);
         Element child = status == null ? null : WireXml.child(status, name, namespace);
         return child == null || !child.hasAttribute("status") ? null : child.getAttribute("status");
+    }
+
+    /** Every turn of an occupant's busy status seen so far, in arrival order. */
+    public List<BusyChange> busyChanges() {
+        return List.copyOf(busyChanges);
     }
 
     /** Every status IQ received so far, in arrival order. */
@@ -373,7 +391,11 @@ public final class JicofoClient implements AutoCloseable {
             if ("unavailable".equals(presence.getAttribute("type"))) {
                 occupants.remove(nick);
             } else if (WireXml.child(presence, "jibri-status", JIBRI_NS) != null) {
-                occupants.put(nick, xml);
+                String before = occupants.put(nick, xml);
+                String busy = busyStatus(xml);
+                if (before == null || !java.util.Objects.equals(busyStatus(before), busy)) {
+                    busyChanges.add(new BusyChange(nick, busy, Instant.now()));
+                }
             }
         }
     }

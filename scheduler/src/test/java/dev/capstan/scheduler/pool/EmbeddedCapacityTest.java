@@ -18,20 +18,21 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedCapacityTest {
 
-    private static final HostLoad FOUR_CORES = new HostLoad(4, 1.7, 6L << 30, 8L << 30);
+    private static final HostLoad FOUR_CORES = new HostLoad(4, 1.7, 0.2, 6L << 30, 8L << 30);
 
     private static NodeStatus.SlotStatus slot(int n, String state) {
         return new NodeStatus.SlotStatus("slot-" + n, state, Optional.empty(), 0, Optional.empty(), Optional.empty());
     }
 
     private static NodeStatus.RecordingLoad recording(String id, boolean measured, double cpu) {
-        return new NodeStatus.RecordingLoad(id, "slot-1", measured, cpu, 600L << 20, OptionalDouble.of(1.0), 30);
+        return new NodeStatus.RecordingLoad(id, "slot-1", measured, cpu, 600L << 20, OptionalDouble.of(1.0),
+                OptionalDouble.of(30), 30);
     }
 
     private static NodeStatus status(Optional<NodeStatus.Hold> busy, NodeStatus.RecordingLoad... recordings) {
         return new NodeStatus(FOUR_CORES, 0.9, 700L << 20,
                 List.of(slot(1, "busy"), slot(2, "busy"), slot(3, "idle"), slot(4, "idle")),
-                List.of(recordings), 0, busy, Optional.empty());
+                List.of(recordings), 0, List.of(), busy, Optional.empty());
     }
 
     @Test
@@ -67,8 +68,8 @@ class EmbeddedCapacityTest {
 
     @Test
     void aProcessWithoutSlotsIsNoRecordingNode() {
-        NodeStatus none = new NodeStatus(FOUR_CORES, 0.9, 700L << 20, List.of(), List.of(), 0, Optional.empty(),
-                Optional.empty());
+        NodeStatus none = new NodeStatus(FOUR_CORES, 0.9, 700L << 20, List.of(), List.of(), 0, List.of(),
+                Optional.empty(), Optional.empty());
         assertThat(EmbeddedCapacity.of(none, 1.0, false)).isEqualTo(new Snapshot(0, 0, 0, 0, 0, 0));
     }
 }

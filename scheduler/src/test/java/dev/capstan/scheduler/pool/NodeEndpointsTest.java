@@ -3,7 +3,13 @@ package dev.capstan.scheduler.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.capstan.recorder.fixture.PageServer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,8 +23,20 @@ import org.springframework.http.ResponseEntity;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "capstan.node.slots=1")
 class NodeEndpointsTest {
 
+    private static PageServer pages;
+
     @Autowired
     TestRestTemplate http;
+
+    @BeforeAll
+    static void startPages() throws Exception {
+        pages = PageServer.start();
+    }
+
+    @AfterAll
+    static void stopPages() {
+        pages.close();
+    }
 
     private JsonNode awaitIdleSlot() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -65,5 +83,46 @@ class NodeEndpointsTest {
         assertThat(queue.at("/measurements/0/value").asDouble()).isZero();
         JsonNode overloaded = http.getForObject("/actuator/metrics/capstan.node.overloaded", JsonNode.class);
         assertThat(overloaded.at("/measurements/0/value").asDouble()).isZero();
+    }
+
+    /** README: a REST start waits in the queue up to capstan.node.queue-timeout (2 min) instead of a 503 at once. */
+    @Test
+    void aRestStartWaitsInTheQueueWhileTheSlotRecordsAndStartsOnceItIsFree() throws Exception {
+        awaitIdleSlot();
+        Map<String, String> body = Map.of("url", pages.demo().toString());
+        ResponseEntity<JsonNode> first = http.postForEntity("/api/v1/recordings", body, JsonNode.class);
+        assertThat(first.getStatusCode()).as("%s", first.getBody()).isEqualTo(HttpStatus.CREATED);
+        String firstId = first.getBody().at("/id").asText();
+        CompletableFuture<ResponseEntity<JsonNode>> second = CompletableFuture.supplyAsync(
+                () -> http.postForEntity("/api/v1/recordings", body, JsonNode.class));
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            JsonNode status = http.getForObject("/api/v1/node", JsonNode.class);
+            while (status.at("/queued").asInt() != 1) {
+                assertThat(second).as("the second start waits instead of a busy answer").isNotDone();
+                assertThat(System.nanoTime()).as("queued within 10 s: %s", status).isLessThan(deadline);
+                Thread.sleep(200);
+                status = http.getForObject("/api/v1/node", JsonNode.class);
+            }
+            // Whoever looks sees who waits, for how long, and why.
+            assertThat(status.at("/waiting/0/position").asInt()).isEqualTo(1);
+            assertThat(Duration.parse(status.at("/waiting/0/left").asText())).isPositive();
+            assertThat(status.at("/busy/reason").asText()).isEqualTo("NO_IDLE_SLOT");
+            Thread.sleep(3000);
+            assertThat(second).as("still waiting while the only slot records").isNotDone();
+        } finally {
+            stop(firstId);
+        }
+        ResponseEntity<JsonNode> started = second.get(60, TimeUnit.SECONDS);
+        assertThat(started.getStatusCode()).as("%s", started.getBody()).isEqualTo(HttpStatus.CREATED);
+        String secondId = started.getBody().at("/id").asText();
+        assertThat(secondId).isNotEqualTo(firstId);
+        stop(secondId);
+        awaitIdleSlot();
+    }
+
+    private void stop(String id) {
+        assertThat(http.postForEntity("/api/v1/recordings/" + id + "/stop", null, JsonNode.class).getStatusCode())
+                .isEqualTo(HttpStatus.ACCEPTED);
     }
 }
