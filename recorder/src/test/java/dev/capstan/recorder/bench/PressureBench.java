@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
  * The node under pressure: more recordings than its capacity, forced onto the slots without admission, and
@@ -55,7 +54,7 @@ final class PressureBench {
      *
      * @param spanSeconds       first frame to stop, on the wall clock
      * @param lostSeconds       how much shorter the file is than its span (0 when within tolerance)
-     * @param reportedFps       the frame rate the encoder reported it delivered
+     * @param reportedFps       the frame rate the encoder reported it delivered, over the whole recording
      * @param fileFps           video frames per second in the file
      * @param freshFps          frames per second in the file that show a new picture (the page's own rate included)
      * @param maxGapSeconds     the longest time between two frames of the file
@@ -163,37 +162,9 @@ final class PressureBench {
         CaptureSpan span = stopped.span();
         double spanSeconds = span.length().toNanos() / 1e9;
         double lost = Math.max(0, spanSeconds - report.duration());
-        var last = stopped.last();
-        double recorded = last.recorded().toNanos() / 1e9;
-        double reported = recorded > 0 ? (last.frames() - last.duplicatedFrames()) / recorded : 0;
-        return new Measured(spanSeconds, report.duration(), lost > LOSS_TOLERANCE_SECONDS ? lost : 0, reported,
-                report.averageFps(), report.averageFps() * (1 - report.repeatedFrameShare()), largestGap(file),
+        return new Measured(spanSeconds, report.duration(), lost > LOSS_TOLERANCE_SECONDS ? lost : 0,
+                stopped.last().averageFps(), report.averageFps(), report.distinctFps(), report.longestFrameGap(),
                 stopToReadyMillis, span.encoderEnd().wireName());
-    }
-
-    /** The longest time between two consecutive video frames, read from the packets' timestamps. */
-    static double largestGap(Path file) throws Exception {
-        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
-            grabber.start();
-            int video = grabber.getVideoStream();
-            var timeBase = grabber.getFormatContext().streams(video).time_base();
-            double unit = (double) timeBase.num() / timeBase.den();
-            List<Long> stamps = new ArrayList<>();
-            var packet = grabber.grabPacket();
-            while (packet != null) {
-                if (packet.stream_index() == video) {
-                    stamps.add(packet.pts());
-                }
-                packet = grabber.grabPacket();
-            }
-            grabber.stop();
-            stamps.sort(Long::compare);
-            double gap = 0;
-            for (int i = 1; i < stamps.size(); i++) {
-                gap = Math.max(gap, (stamps.get(i) - stamps.get(i - 1)) * unit);
-            }
-            return gap;
-        }
     }
 
     private static String row(Step step, List<Measured> measured) {
@@ -206,7 +177,7 @@ final class PressureBench {
         String ready = range(measured.stream().mapToDouble(Measured::stopToReadyMillis).toArray());
         return String.format(Locale.ROOT, "   %-22s %5d  %-12s %-18s %-16s %-10s %s", step.name(), measured.size(),
                 String.format(Locale.ROOT, "%.1f (%.1f)", lostSum, lostMax), reported + " / " + file, fresh,
-                String.format(Locale.ROOT, "%.2f s", gap), ready);
+                String.format(Locale.ROOT, "%.2f s%s", gap, gap > MAX_GAP_SECONDS ? " FREEZE" : ""), ready);
     }
 
     private static String range(double[] values) {
