@@ -60,6 +60,22 @@ public record RecordingEntry(
         Optional<MediaLoss> loss,
         Optional<Double> deliveredFps) {
 
+    /**
+     * Seconds of media lost, as the API and webhooks show them: zero for a READY recording, its loss's for one that
+     * has a loss, empty while that is not known (still recording or uploading, or settled before losses were kept).
+     */
+    public Optional<Double> lostSeconds() {
+        if (status == RecordingStatus.READY) {
+            return Optional.of(0.0);
+        }
+        return loss.map(MediaLoss::lostSeconds);
+    }
+
+    /** The loss's cause by its wire name ({@code encoder-died}), if it has one. */
+    public Optional<String> lossCause() {
+        return loss.map(lost -> lost.cause().wireName());
+    }
+
     /** The recording the catalog lists for this one's session: its parent, or itself. */
     public RecordingId top() {
         return parent.orElse(id);

@@ -328,7 +328,7 @@ class WebhookDeliveryTest {
         WebhookProperties none = new WebhookProperties(List.of(), Duration.ofSeconds(5), 8, Duration.ofSeconds(1),
                 Duration.ofMinutes(5), 1000, Duration.ofDays(7));
         assertThat(none.enabled()).isFalse();
-        assertThat(Webhooks.start(none, null, null, null)).isEmpty();
+        assertThat(Webhooks.start(none, null, null, null, null)).isEmpty();
     }
 
     private static Map<String, List<LoggedDelivery>> bySubscriber(Rig rig, Session session) {
