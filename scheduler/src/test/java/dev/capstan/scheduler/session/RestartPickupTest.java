@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.CapstanApplication;
 import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
@@ -129,7 +130,14 @@ class RestartPickupTest {
 
             RecordingEntry entry = second.getBean(RecordingArchive.class).catalog().find(id).orElseThrow();
             assertThat(entry.status()).isEqualTo(RecordingStatus.PARTIAL);
-            assertThat(entry.statusDetail()).hasValue("interrupted by a restart");
+            assertThat(entry.statusDetail().orElseThrow()).startsWith("interrupted by a restart; recorder-restarted: ");
+            // The estimate is what the encoder wrote after its last complete segment: less than a segment.
+            assertThat(entry.loss().orElseThrow().cause()).isEqualTo(LossCause.RECORDER_RESTARTED);
+            assertThat(entry.loss().orElseThrow().lostSeconds()).isBetween(0.0, 2.5);
+            assertThat(entry.duration().orElseThrow().toMillis() / 1000.0).as("the catalog's duration is the file's")
+                    .isCloseTo(2.0 * segments, org.assertj.core.api.Assertions.within(0.3));
+            System.out.println("restart: lost " + entry.loss().orElseThrow().lostSeconds() + " s of "
+                    + entry.duration().orElseThrow().toMillis() / 1000.0 + " s kept");
             assertThat(entry.room()).hasValue("restart-room");
 
             int secondPort = second.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
@@ -145,6 +153,9 @@ class RestartPickupTest {
             System.out.println("partial recording: " + report);
             assertThat(report.duration()).as("seconds kept of the ~7 s recorded").isBetween(2.0 * segments - 2.5,
                     2.0 * segments + 0.5).isGreaterThanOrEqualTo(3.5);
+            assertThat(report.duration()).as("the file's duration is the catalog's")
+                    .isCloseTo(entry.duration().orElseThrow().toMillis() / 1000.0,
+                            org.assertj.core.api.Assertions.within(0.1));
             assertThat(report.width()).isEqualTo(1280);
             assertThat(report.hasPicture()).isTrue();
 
