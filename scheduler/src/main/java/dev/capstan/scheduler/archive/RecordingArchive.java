@@ -230,7 +230,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                     lastWrite = written.isAfter(lastWrite) ? written : lastWrite;
                 }
             }
-            Duration file = FragmentedMp4.duration(SegmentLayout.init(recordingDirectory), complete);
+            Duration file = FragmentedMp4.playedDuration(SegmentLayout.init(recordingDirectory), complete);
             return Optional.of(file.plus(Duration.between(lastComplete, lastWrite)));
         } catch (IOException | RuntimeException e) {
             log.warn("recording in {}: how long it was on cannot be told: {}", recordingDirectory, e.toString());
@@ -425,8 +425,8 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             }
             RecordingEntry entry = catalog.find(id).orElseThrow();
             writeMetadata(entry, directory);
-            // The catalog's duration is the file's, measured from the segments that make it.
-            Duration length = FragmentedMp4.duration(SegmentLayout.init(directory), segments);
+            // The catalog's duration is the file's as players report it, measured from the segments that make it.
+            Duration length = FragmentedMp4.playedDuration(SegmentLayout.init(directory), segments);
             ending = ending.measured(length);
             endings.put(id, ending);
             List<String> extras = thumbnail(id, directory, segments, length)
@@ -677,7 +677,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 log.warn("recording {}: nothing to salvage: no complete segment had reached {}", id, store.describe());
                 return Optional.of(failed);
             }
-            Duration length = FragmentedMp4.duration(SegmentLayout.init(directory), segments);
+            Duration length = FragmentedMp4.playedDuration(SegmentLayout.init(directory), segments);
             Optional<Duration> onFor = givenUpAfter(taken);
             // A recording that was still running ended about when its last stored segment did; one that was already
             // being uploaded keeps the end its recorder gave it.

@@ -372,7 +372,7 @@ class SalvageTest {
     void theFileIsMeasuredAndOneThatLacksMediaIsPartialWithItsLostSecondsAndCause() throws Exception {
         Path directory = archive.begin(order("whole-room"));
         media.record(directory, 0, 2);
-        Duration file = FragmentedMp4.duration(SegmentLayout.init(directory),
+        Duration file = FragmentedMp4.playedDuration(SegmentLayout.init(directory),
                 SegmentLayout.completedSegments(directory));
         assertThat(file.toMillis()).as("two 2-s segments").isBetween(3_900L, 4_100L);
 

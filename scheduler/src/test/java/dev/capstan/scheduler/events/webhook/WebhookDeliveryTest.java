@@ -122,6 +122,7 @@ class WebhookDeliveryTest {
             rig.sessions.moveTo(partial, new SessionState.Done(Instant.now()));
             Session whole = rig.file();
             rig.archived.put(whole.recordingId(), settled(whole, RecordingStatus.READY, Optional.empty()));
+            rig.sessions.moveTo(whole, new SessionState.Finalizing(Instant.now(), "requested"));
             rig.sessions.moveTo(whole, new SessionState.Done(Instant.now()));
             Session unknown = rig.file();
             rig.sessions.moveTo(unknown, new SessionState.Failed(Instant.now(), "page-unreachable: x", true));
