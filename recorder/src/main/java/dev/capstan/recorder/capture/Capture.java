@@ -8,12 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,27 +28,46 @@ import org.slf4j.LoggerFactory;
  *
  * <p>"First frame" means FFmpeg reported an encoded frame, not that the process was launched: the moment Jibri
  * calls "on", and the one users care about.
+ *
+ * <p>A stop drains: FFmpeg is asked once (SIGTERM) to finish what it captured, and is killed only if it then makes
+ * no progress for a while. Its backlog is small (see {@link CaptureCommand}), so draining takes about a second.
  */
 public final class Capture {
 
     private static final Logger log = LoggerFactory.getLogger(Capture.class);
     private static final int KEPT_ERROR_LINES = 20;
+    /** Encoding speed over this much wall time decides whether the encoder keeps up. */
+    private static final Duration SPEED_WINDOW = Duration.ofSeconds(5);
+    /** Below this windowed speed the encoder is falling behind and frames are being dropped at the source. */
+    private static final double BEHIND = 0.9;
 
     private final ChildProcess ffmpeg;
     private final CompletableFuture<CaptureProgress> firstFrame = new CompletableFuture<>();
     private final CompletableFuture<Ending> ended = new CompletableFuture<>();
     private final Deque<String> lastErrors = new ArrayDeque<>();
-    private volatile CaptureProgress latest = new CaptureProgress(0, 0, 0, 0, 0, Duration.ZERO, 0);
+    private final RateWindow delivery = new RateWindow(CaptureProgress.DELIVERY_WINDOW);
+    private final RateWindow encoding = new RateWindow(SPEED_WINDOW);
+    private final long startedNanos = System.nanoTime();
+    private volatile CaptureProgress latest = CaptureProgress.NONE;
+    private volatile Instant firstFrameAt;
+    /** When FFmpeg last showed it was getting on: more frames, more media, or its end. */
+    private volatile long lastAdvanceNanos = System.nanoTime();
+    private volatile Instant finishedAt;
     private volatile boolean stopRequested;
+    private volatile boolean killed;
     private volatile boolean reachedEnd;
+    private boolean behind;
 
     /**
      * How the capture ended.
      *
      * @param requested  someone asked it to stop
      * @param reachedEnd FFmpeg finished its output normally (stopped, or hit the maximum duration)
+     * @param killed     it was asked to stop, made no progress while draining and was killed: its last media is lost
+     * @param at         when it stopped capturing: the stop request, or when it ended by itself
      */
-    public record Ending(int exitCode, boolean requested, boolean reachedEnd, String lastError, CaptureProgress last) {
+    public record Ending(int exitCode, boolean requested, boolean reachedEnd, boolean killed, Instant at,
+            String lastError, CaptureProgress last) {
 
         /** True if this was an orderly end rather than a crash or a kill. */
         public boolean orderly() {
@@ -60,12 +83,15 @@ public final class Capture {
                 .onStdout(line -> readProgress(line, block, bytes, onProgress))
                 .onStderr(line -> keepError(line, logWriter)));
         ffmpeg.exit().whenComplete((code, error) -> {
+            Instant exitedAt = Instant.now();
             try {
                 ffmpeg.drainOutput(Duration.ofSeconds(2));
                 closeQuietly(logWriter);
             } finally {
                 // Whatever happened above, stop() and the recording wait on these: they must complete.
-                Ending ending = new Ending(code == null ? -1 : code, stopRequested, reachedEnd, lastError(), latest);
+                Instant at = finishedAt != null ? finishedAt : exitedAt;
+                Ending ending = new Ending(code == null ? -1 : code, stopRequested, reachedEnd, killed, at,
+                        lastError(), latest);
                 firstFrame.completeExceptionally(new IOException("ffmpeg exited (code " + ending.exitCode()
                         + ") before writing a frame: " + ending.lastError()));
                 ended.complete(ending);
@@ -82,6 +108,12 @@ public final class Capture {
         return new Capture(spec, logFile, bytesWritten, onProgress);
     }
 
+    /** Runs any FFmpeg command line that reports {@code -progress} on stdout (tests feed a synthetic source). */
+    static Capture start(ChildProcess.Spec spec, Path logFile, Consumer<CaptureProgress> onProgress)
+            throws IOException {
+        return new Capture(spec, logFile, () -> 0, onProgress);
+    }
+
     private void readProgress(String line, Map<String, String> block, LongSupplier bytes,
                               Consumer<CaptureProgress> onProgress) {
         int eq = line.indexOf('=');
@@ -94,20 +126,61 @@ public final class Capture {
             block.put(key, value);
             return;
         }
-        CaptureProgress progress = CaptureProgress.fromBlock(block, bytes.getAsLong());
+        long now = System.nanoTime();
+        CaptureProgress report = CaptureProgress.fromBlock(block, bytes.getAsLong());
         block.clear();
+        CaptureProgress previous = latest;
+        if (report.frames() > previous.frames() || report.recorded().compareTo(previous.recorded()) > 0
+                || value.equals("end")) {
+            lastAdvanceNanos = now;
+        }
+        delivery.add(report.recorded().toNanos(), report.frames());
+        CaptureProgress progress = report.withDeliveredFps(delivery.rate().orElse(report.averageFps()));
         latest = progress;
         if (value.equals("end")) {
             reachedEnd = true;
+            if (!stopRequested) {
+                finishedAt = Instant.now();
+            }
         }
         if (progress.frames() > 0) {
+            // Media is stamped with the wall clock, so each report dates the first grab: its time less the media
+            // written. Every report comes some time after its media; the least late one dates the grab best.
+            Instant grabbed = Instant.now().minus(progress.recorded());
+            if (firstFrameAt == null || grabbed.isBefore(firstFrameAt)) {
+                firstFrameAt = grabbed;
+            }
             firstFrame.complete(progress);
+        }
+        if (progress.frames() > 0) {
+            watchSpeed(now, progress);
         }
         try {
             onProgress.accept(progress);
         } catch (RuntimeException e) {
             log.warn("progress listener failed", e);
         }
+    }
+
+    /** Says (once per episode) when the encoder falls behind real time, and when it caught up again. */
+    private void watchSpeed(long now, CaptureProgress progress) {
+        encoding.add(now - startedNanos, progress.recorded().toNanos() / 1e9);
+        if (stopRequested || encoding.rate().isEmpty()) {
+            return;
+        }
+        double speed = encoding.rate().getAsDouble();
+        if (!behind && speed < BEHIND) {
+            behind = true;
+            log.warn("ffmpeg (pid {}) falls behind: {}x real time over the last {} s, {} fps delivered", ffmpeg.pid(),
+                    round(speed), SPEED_WINDOW.toSeconds(), round(progress.deliveredFps()));
+        } else if (behind && speed >= 0.98) {
+            behind = false;
+            log.info("ffmpeg (pid {}) keeps up again: {} fps delivered", ffmpeg.pid(), round(progress.deliveredFps()));
+        }
+    }
+
+    private static String round(double value) {
+        return String.format(java.util.Locale.ROOT, "%.2f", value);
     }
 
     private void keepError(String line, BufferedWriter logWriter) {
@@ -148,6 +221,14 @@ public final class Capture {
         return firstFrame;
     }
 
+    /**
+     * When the first frame was grabbed, as near as FFmpeg's reports tell (the estimate improves while it runs: the
+     * least delayed report so far); empty before the first frame.
+     */
+    public Optional<Instant> firstFrameAt() {
+        return Optional.ofNullable(firstFrameAt);
+    }
+
     /** Completes when FFmpeg has exited, for whatever reason. */
     public CompletableFuture<Ending> ended() {
         return ended;
@@ -165,10 +246,41 @@ public final class Capture {
         return ffmpeg.exitCode();
     }
 
-    /** Asks FFmpeg to finish (SIGTERM closes the last segment and the playlist), killing it after the grace period. */
-    public Ending stop(Duration grace) {
-        stopRequested = true;
-        ffmpeg.stop(grace);
-        return ended.join();
+    /**
+     * Asks FFmpeg to finish what it captured (one SIGTERM: it stops grabbing, encodes its backlog, closes the last
+     * segment and the playlist) and waits as long as it makes progress. Only an encoder that makes none for
+     * {@code stall} is killed, and the ending says so.
+     */
+    public Ending stop(Duration stall) {
+        Instant askedAt = Instant.now();
+        if (!stopRequested) {
+            stopRequested = true;
+            if (finishedAt == null) {
+                finishedAt = askedAt;
+            }
+            lastAdvanceNanos = System.nanoTime();
+            ffmpeg.terminate();
+        }
+        while (true) {
+            try {
+                return ended.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long idle = System.nanoTime() - lastAdvanceNanos;
+                if (idle > stall.toNanos() && ffmpeg.isAlive()) {
+                    killed = true;
+                    log.warn("ffmpeg (pid {}) made no progress for {} ms while draining after a stop; killing it",
+                            ffmpeg.pid(), TimeUnit.NANOSECONDS.toMillis(idle));
+                    ffmpeg.kill();
+                    return ended.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                killed = true;
+                ffmpeg.kill();
+                return ended.join();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the capture's ending cannot fail", e);
+            }
+        }
     }
 }

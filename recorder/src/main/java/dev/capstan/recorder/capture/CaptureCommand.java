@@ -63,6 +63,20 @@ public record CaptureCommand(
      * this is also how late that event may come (0.25 made the warm start 0.15 s slower on average).
      */
     public static final double STATS_PERIOD_SECONDS = 0.1;
+    /**
+     * Sound packets queued between the pulse input and the encoder: about a second of 8192-byte fragments. When it
+     * is full the sound server drops sound, and aresample fills the hole with silence on the wall clock.
+     */
+    static final int AUDIO_QUEUE_PACKETS = 24;
+    /**
+     * Pictures queued between x11grab and the encoder. When it is full x11grab waits, then grabs the screen as it
+     * is then, stamped with that moment: an encoder that falls behind gets fewer frames, never older ones. FFmpeg
+     * 8's own queues between its threads hold about as many again (measured: a stop under a starved encoder
+     * drained 17 frames at this size), so the whole backlog stays under a second; at 512 it was 17 s.
+     */
+    static final int VIDEO_QUEUE_FRAMES = 8;
+    /** Seconds between keyframes: segments cut there, and streaming services ask for 2. */
+    static final int KEYFRAME_SECONDS = 2;
 
     public List<String> arguments(Path ffmpeg) {
         List<String> args = new ArrayList<>(List.of(
@@ -73,16 +87,19 @@ public record CaptureCommand(
                 // The bundled FFmpeg starves x11grab with large sound fragments too: 40% repeated frames with
                 // pulse's default, 28% at 32768 bytes, none at 16384 or less. 8192 bytes (43 ms) keeps a wide
                 // margin and costs about 0.04 cores less than 4096 (FFmpeg and PulseAudio wake half as often).
-                "-f", "pulse", "-server", pulseServer, "-fragment_size", "8192", "-thread_queue_size", "512",
+                "-f", "pulse", "-server", pulseServer, "-fragment_size", "8192",
+                "-thread_queue_size", Integer.toString(AUDIO_QUEUE_PACKETS),
                 // Both inputs describe their streams in full: probing one packet is enough (it saves a frame).
                 "-probesize", "32", "-analyzeduration", "0",
+                // FFmpeg starts each input's clock at its own first packet. Both stamp the wall clock, so -isync
+                // puts the sound on the picture's timeline; the sound from before the first frame (the pulse
+                // input opens first) is then cut (see audioFilter): the file starts with its first frame.
+                "-isync", "1",
                 "-i", pulseSource,
-                // Picture: the whole display, no cursor. A small input queue bounds memory when the host is busy.
-                // FFmpeg starts each input's clock at its own first packet, and the pulse input takes up to a
-                // second to open: -isync keeps the picture on the sound's timeline (both stamp the wall clock).
-                "-isync", "0",
+                // Picture: the whole display, no cursor, behind a small queue (see VIDEO_QUEUE_FRAMES).
                 "-f", "x11grab", "-draw_mouse", "0", "-framerate", Integer.toString(profile.frameRate()),
-                "-video_size", profile.width() + "x" + profile.height(), "-thread_queue_size", "512",
+                "-video_size", profile.width() + "x" + profile.height(),
+                "-thread_queue_size", Integer.toString(VIDEO_QUEUE_FRAMES),
                 "-probesize", "32", "-analyzeduration", "0",
                 "-i", display + ".0+0,0"));
         args.addAll(outputArguments());
@@ -105,9 +122,15 @@ public record CaptureCommand(
                 // One encoding thread is the cheapest per frame and adds no frame delay; up to 720p30 it keeps
                 // up with a third of a core to spare. Larger pictures get x264's own sliced threads.
                 "-threads", Integer.toString(encoderThreads()),
-                "-crf", Integer.toString(profile.crf()), "-g", Integer.toString(profile.gopFrames()),
-                "-keyint_min", Integer.toString(profile.gopFrames()), "-sc_threshold", "0",
-                "-r", Integer.toString(profile.frameRate()),
+                "-crf", Integer.toString(profile.crf()),
+                // Every grabbed frame keeps its wall-clock time and none is invented: a frame the grabber could not
+                // take leaves a longer frame in the file, not a repeat the encoder must pay for. Times are rounded
+                // to the nominal frame rate, which drops the few frames x11grab takes in a burst after a wait.
+                "-fps_mode", "vfr", "-enc_time_base", "1/" + profile.frameRate(),
+                // Keyframes by time, not by frame count, so segments and live GOPs stay 2 s when frames are
+                // dropped; x264's own keyframes only as a backstop, and never on scene cuts.
+                "-force_key_frames", "expr:gte(t,n_forced*" + KEYFRAME_SECONDS + ")",
+                "-g", Integer.toString(2 * KEYFRAME_SECONDS * profile.frameRate()), "-sc_threshold", "0",
                 "-c:a", "aac", "-b:a", profile.audioBitrateKbps() + "k", "-ar", "48000", "-ac", "2",
                 "-af", audioFilter()));
         live.ifPresent(tap -> args.addAll(List.of(
@@ -178,10 +201,11 @@ public record CaptureCommand(
 
     /**
      * The delay is a filter, not -itsoffset: -isync would carry an input offset over to the picture too.
-     * aresample fills gaps and trims overlaps so the sound follows the wall clock without drifting.
+     * aresample fills gaps and trims overlaps so the sound follows the wall clock without drifting, and starts it
+     * with the picture: sound from before the first frame is cut, a late start is padded with silence.
      */
     private String audioFilter() {
-        String resample = "aresample=async=1";
+        String resample = "aresample=async=1:first_pts=0";
         return audioDelay.isZero() ? resample : "adelay=delays=" + audioDelay.toMillis() + ":all=1," + resample;
     }
 

@@ -43,8 +43,7 @@ public record VideoProfile(
         };
     }
 
-    /** One keyframe every two seconds: segments cut there, and streaming services ask for it. */
-    public int gopFrames() {
-        return frameRate * 2;
+    public VideoProfile withX264Preset(String preset) {
+        return new VideoProfile(name, width, height, frameRate, preset, crf, audioBitrateKbps);
     }
 }

@@ -225,6 +225,21 @@ public final class ChildProcess implements AutoCloseable {
         drainOutput(Duration.ofSeconds(2));
     }
 
+    /**
+     * SIGTERM only; the caller decides how long to wait (see {@code Capture.stop}). Through the process handle:
+     * {@link Process#destroy()} also closes our end of its pipes, and the output it writes while finishing is lost.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** SIGKILL, to the process and its descendants. */
+    public void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
     @Override
     public void close() {
         stop(Duration.ofSeconds(5));

@@ -1,5 +1,6 @@
 package dev.capstan.recorder.slot;
 
+import dev.capstan.recorder.capture.Capture;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -29,6 +30,17 @@ public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
 
         public String wireName() {
             return wireName;
+        }
+
+        /**
+         * The capture knows whether it killed the encoder, and FFmpeg reports its end only once it has written
+         * everything; exit codes are not needed (FFmpeg exits 255 after an obeyed SIGTERM).
+         */
+        public static EncoderEnd of(Capture.Ending ending) {
+            if (ending.killed()) {
+                return KILLED_AT_STOP;
+            }
+            return ending.reachedEnd() ? DRAINED : DIED;
         }
     }
 

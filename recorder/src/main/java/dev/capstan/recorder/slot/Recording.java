@@ -9,6 +9,7 @@ import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.capture.LiveTap;
+import dev.capstan.recorder.capture.PresetChoice;
 import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.LiveStreams;
@@ -44,7 +45,11 @@ import org.slf4j.LoggerFactory;
 public final class Recording {
 
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /**
+     * After a stop, the encoder drains as long as it makes progress; one that makes none for this long is killed.
+     * Its backlog is small (about a second), so a healthy encoder, however starved, never waits this long.
+     */
+    private static final Duration DRAIN_STALL = Duration.ofSeconds(5);
     private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final long PROGRESS_EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -54,7 +59,8 @@ public final class Recording {
     private final CompletableFuture<SlotEvent.Outcome> outcome = new CompletableFuture<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final long requestedAt = System.nanoTime();
-    private volatile CaptureProgress progress = new CaptureProgress(0, 0, 0, 0, 0, Duration.ZERO, 0);
+    private volatile CaptureProgress progress = CaptureProgress.NONE;
+    private volatile Instant stopAskedAt;
     private volatile long lastProgressEvent;
     private volatile Capture capture;
     private volatile LiveStreams live;
@@ -138,6 +144,11 @@ public final class Recording {
 
     /** Asks the recording to finish; the outcome (with the finished file) follows within seconds. */
     public CompletableFuture<SlotEvent.Outcome> stop() {
+        synchronized (stopSignal) {
+            if (stopAskedAt == null) {
+                stopAskedAt = Instant.now();
+            }
+        }
         stopSignal.countDown();
         return outcome;
     }
@@ -220,7 +231,8 @@ public final class Recording {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
         }
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
-                parts.sink().monitorSource(), config.profile(), output.segmentDirectory(), config.segmentLength(),
+                parts.sink().monitorSource(), PresetChoice.forHost(config.profile()), output.segmentDirectory(),
+                config.segmentLength(),
                 config.audioDelay(), request.maxDuration(), tap, request.size());
         Capture capture;
         try {
@@ -243,19 +255,24 @@ public final class Recording {
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
         }
-        Instant on = Instant.now();
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
         firstFrameAnnounced = true;
         log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
 
         End end = awaitEnd(capture, parts);
-        Instant endAt = Instant.now();
-        Capture.Ending ending = capture.stop(STOP_GRACE);
+        Instant decidedAt = Instant.now();
+        long drainStart = System.nanoTime();
+        Capture.Ending ending = capture.stop(DRAIN_STALL);
+        CaptureSpan.EncoderEnd encoderEnd = CaptureSpan.EncoderEnd.of(ending);
+        log.info("recording {}: encoder {} {} ms after the stop", request.id(), encoderEnd.wireName(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart));
         // The slot is free once the picture is no longer needed; assembling the file does not hold it.
         releaseSlot(end.damage());
         closeLive();
         Optional<Path> file = assemble(ffmpeg, output);
-        CaptureSpan span = new CaptureSpan(on, endAt, encoderEnd(ending));
+        // Dated once the capture is over: its estimate of the first grab improves with every report.
+        Instant on = capture.firstFrameAt().orElse(decidedAt);
+        CaptureSpan span = new CaptureSpan(on, latest(on, spanEnd(on, ending, decidedAt)), encoderEnd);
         if (end.failure().isPresent()) {
             return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file, Optional.of(span)),
                     end.damage());
@@ -315,13 +332,24 @@ public final class Recording {
         }
     }
 
-    /** An encoder that had to be killed at stop lost what it still held; one that died lost its last segment. */
-    private static CaptureSpan.EncoderEnd encoderEnd(Capture.Ending ending) {
-        if (!ending.orderly()) {
-            return CaptureSpan.EncoderEnd.DIED;
+    /**
+     * When the media should end: the moment the stop was asked, when the capture ended by itself (maximum
+     * duration, a crash), or when the recording decided to end (the meeting is over, the slot broke).
+     */
+    private Instant spanEnd(Instant on, Capture.Ending ending, Instant decidedAt) {
+        Instant asked = stopAskedAt;
+        if (asked != null && asked.isBefore(decidedAt)) {
+            return asked;
         }
-        // FFmpeg exits with 255 after a SIGTERM it obeyed; 137 is the SIGKILL after the grace ran out.
-        return ending.exitCode() == 137 ? CaptureSpan.EncoderEnd.KILLED_AT_STOP : CaptureSpan.EncoderEnd.DRAINED;
+        if (!ending.at().isBefore(decidedAt)) {
+            return decidedAt;
+        }
+        // At its maximum duration FFmpeg stops at a media time, not a moment: the media's own clock says when.
+        return ending.reachedEnd() && !ending.requested() ? on.plus(ending.last().recorded()) : ending.at();
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /**

@@ -76,13 +76,13 @@ class CaptureCommandTest {
     }
 
     @Test
-    void pictureFollowsTheSoundClockAndInputQueuesStaySmall() {
+    void pictureFollowsTheSoundClockAndInputQueuesHoldUnderASecond() {
         List<String> args = arguments(Duration.ZERO, Optional.empty());
 
-        int isync = indexOfPair(args, "-isync", "0");
-        assertThat(isync).as("-isync 0 in %s", args).isNotNegative();
-        assertThat(isync).as("-isync 0 is an option of the picture input")
-                .isGreaterThan(inputIndex(args, "pulse")).isLessThan(inputIndex(args, "x11grab"));
+        int isync = indexOfPair(args, "-isync", "1");
+        assertThat(isync).as("-isync 1 in %s", args).isNotNegative();
+        assertThat(isync).as("-isync 1 is an option of the sound input: the picture's clock rules")
+                .isGreaterThan(indexOfPair(args, "-f", "pulse")).isLessThan(inputIndex(args, "pulse"));
 
         List<Integer> queues = new ArrayList<>();
         for (int i = 0; i + 1 < args.size(); i++) {
@@ -90,10 +90,27 @@ class CaptureCommandTest {
                 queues.add(Integer.parseInt(args.get(i + 1)));
             }
         }
-        assertThat(queues).as("one queue size per input").hasSize(2).allMatch(size -> size <= 512);
+        assertThat(queues).as("one queue size per input").hasSize(2);
+        // 8192-byte sound fragments are 43 ms; FFmpeg's own queues hold a few more frames behind the picture's.
+        assertThat(queues.get(0)).as("sound queue, packets of 43 ms").isBetween(8, 24);
+        assertThat(queues.get(1)).as("picture queue, frames of 33 ms").isBetween(1, 15);
         assertThat(indexOfPair(args, "-video_size", "1280x720")).isNotNegative();
         assertThat(indexOfPair(args, "-framerate", "30")).isNotNegative();
         assertThat(indexOfPair(args, "-draw_mouse", "0")).as("no cursor in the recording").isNotNegative();
+    }
+
+    @Test
+    void framesKeepTheirGrabTimeAndKeyframesComeEveryTwoSeconds() {
+        List<String> args = arguments(Duration.ZERO, Optional.empty());
+
+        assertThat(indexOfPair(args, "-fps_mode", "vfr")).as("no duplicated frames: %s", args).isNotNegative();
+        assertThat(args).as("-r would make FFmpeg invent frames").doesNotContain("-r");
+        assertThat(indexOfPair(args, "-enc_time_base", "1/30")).as("times on the nominal frame grid").isNotNegative();
+        assertThat(indexOfPair(args, "-force_key_frames", "expr:gte(t,n_forced*2)"))
+                .as("keyframes by time, whatever frames were dropped").isNotNegative();
+        assertThat(indexOfPair(args, "-sc_threshold", "0")).as("no keyframes on scene cuts").isNotNegative();
+        assertThat(Integer.parseInt(args.get(args.indexOf("-g") + 1))).as("x264's own keyframe interval, a backstop")
+                .isGreaterThan(60);
     }
 
     @Test
@@ -114,14 +131,14 @@ class CaptureCommandTest {
         List<String> delayed = arguments(Duration.ofMillis(80), Optional.empty());
         int af = delayed.indexOf("-af");
         assertThat(af).isNotNegative();
-        assertThat(delayed.get(af + 1)).contains("adelay=delays=80:all=1").contains("aresample=async=1");
+        assertThat(delayed.get(af + 1)).contains("adelay=delays=80:all=1").contains("aresample=async=1:first_pts=0");
         assertThat(delayed.get(af + 1).indexOf("adelay")).as("delay before resampling")
                 .isLessThan(delayed.get(af + 1).indexOf("aresample"));
         assertThat(delayed).as("no -itsoffset, which -isync would carry over to the picture")
                 .doesNotContain("-itsoffset");
 
         List<String> undelayed = arguments(Duration.ZERO, Optional.empty());
-        assertThat(undelayed.get(undelayed.indexOf("-af") + 1)).isEqualTo("aresample=async=1");
+        assertThat(undelayed.get(undelayed.indexOf("-af") + 1)).isEqualTo("aresample=async=1:first_pts=0");
     }
 
     @Test
@@ -145,7 +162,8 @@ class CaptureCommandTest {
         assertThat(indexOfPair(args, "-f", "tee")).isNotNegative();
         assertThat(indexOfPair(args, "-maxrate", "2976k")).as("Jibri's streaming cap").isNotNegative();
         assertThat(indexOfPair(args, "-bufsize", "5952k")).isNotNegative();
-        assertThat(indexOfPair(args, "-g", "60")).as("a keyframe every 2 s").isNotNegative();
+        assertThat(indexOfPair(args, "-force_key_frames", "expr:gte(t,n_forced*2)")).as("a keyframe every 2 s")
+                .isNotNegative();
         assertThat(indexOfPair(args, "-flags", "+global_header")).isNotNegative();
         assertThat(args.get(args.size() - 1)).isEqualTo("[f=hls:hls_time=2.000:hls_list_size=0:hls_playlist_type=event"
                 + ":hls_segment_type=fmp4:hls_flags=independent_segments+temp_file:hls_fmp4_init_filename=init.mp4"

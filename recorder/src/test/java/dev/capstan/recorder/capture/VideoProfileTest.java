@@ -23,7 +23,6 @@ class VideoProfileTest {
         assertThat(hd.width()).isEqualTo(1280);
         assertThat(hd.height()).isEqualTo(720);
         assertThat(hd.frameRate()).isEqualTo(30);
-        assertThat(hd.gopFrames()).as("a keyframe every two seconds").isEqualTo(60);
         assertThat(VideoProfile.FULL_HD_1080P30.width()).isEqualTo(1920);
         assertThat(VideoProfile.FULL_HD_1080P30.height()).isEqualTo(1080);
         assertThat(VideoProfile.SD_540P30.width()).isEqualTo(960);
@@ -44,7 +43,6 @@ class VideoProfileTest {
         assertThat(custom.width()).isEqualTo(640);
         assertThat(custom.height()).isEqualTo(360);
         assertThat(custom.frameRate()).isEqualTo(30);
-        assertThat(custom.gopFrames()).isEqualTo(60);
         assertThat(custom.name()).isEqualTo("640x360");
     }
 
@@ -83,5 +81,15 @@ class VideoProfileTest {
                 .hasMessage("frame rate must be 1..60, got 120");
         assertThatThrownBy(() -> new VideoProfile("still", 640, 360, 0, "veryfast", 25, 128))
                 .hasMessageContaining("frame rate");
+    }
+
+    @Test
+    void aBusyHostStartsTheEncoderWithTheFastestPreset() {
+        VideoProfile hd = VideoProfile.HD_720P30;
+
+        assertThat(PresetChoice.forLoad(hd, 0.4, 2)).as("a quiet host keeps the profile's preset").isEqualTo(hd);
+        VideoProfile busy = PresetChoice.forLoad(hd, 1.6, 2);
+        assertThat(busy.x264Preset()).as("three quarters of the cores busy").isEqualTo("ultrafast");
+        assertThat(busy.withX264Preset(hd.x264Preset())).as("only the preset changes").isEqualTo(hd);
     }
 }

@@ -25,6 +25,7 @@ import org.bytedeco.javacv.FrameGrabber;
  * @param repeatedFrameShare share of consecutive frames that are (nearly) identical: stale grabs
  * @param flashes            times (s) the demo page's sync marker turned white
  * @param beeps              times (s) the demo page's sync beep started
+ * @param longestFrameGap    the longest time (s) between two consecutive video frames: a frozen picture
  */
 public record MediaReport(
         Path file,
@@ -39,7 +40,8 @@ public record MediaReport(
         List<Double> flashes,
         List<Double> beeps,
         int sampleRate,
-        float[] audio) {
+        float[] audio,
+        double longestFrameGap) {
 
     private static final int SCALED_WIDTH = 320;
     private static final int SCALED_HEIGHT = 180;
@@ -80,6 +82,7 @@ public record MediaReport(
         double lumaSquares = 0;
         double firstTs = -1;
         double lastTs = 0;
+        double longestGap = 0;
         boolean wasFlashing = false;
         List<Double> flashes = new ArrayList<>();
         FloatList samples = new FloatList();
@@ -102,6 +105,9 @@ public record MediaReport(
                 wasFlashing = flashing;
                 previous = pixels;
                 frames++;
+                if (firstTs >= 0) {
+                    longestGap = Math.max(longestGap, ts - lastTs);
+                }
                 firstTs = firstTs < 0 ? ts : firstTs;
                 lastTs = ts;
             } else if (frame.samples != null) {
@@ -114,7 +120,7 @@ public record MediaReport(
         float[] audio = samples.toArray();
         return new MediaReport(file, duration, width, height, frames, lastTs - firstTs + frameInterval,
                 frames > 1 ? (double) repeats / (frames - 1) : 0, mean, spread, List.copyOf(flashes),
-                onsets(audio, DemoMeeting.BEEP_HZ), SAMPLE_RATE, audio);
+                onsets(audio, DemoMeeting.BEEP_HZ), SAMPLE_RATE, audio, longestGap);
     }
 
     private static byte[] grey(Frame frame) {
@@ -187,6 +193,12 @@ public record MediaReport(
 
     public double averageFps() {
         return videoDuration > 0 ? videoFrames / videoDuration : 0;
+    }
+
+    /** Frames that show a new picture (not a repeat of the one before), per second. */
+    public double distinctFps() {
+        double distinct = videoFrames - repeatedFrameShare * Math.max(0, videoFrames - 1);
+        return videoDuration > 0 ? distinct / videoDuration : 0;
     }
 
     /** Not black, and not one flat colour either. */
@@ -269,8 +281,9 @@ public record MediaReport(
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "%s: %.2f s, %dx%d, %d frames (%.2f fps), %.1f%% repeated, luma %.0f±%.0f, %d flashes, %d beeps, A/V %s ms",
-                file.getFileName(), duration, width, height, videoFrames, averageFps(), repeatedFrameShare * 100,
+                "%s: %.2f s, %dx%d, %d frames (%.2f fps, longest gap %.3f s), %.1f%% repeated, luma %.0f±%.0f, %d flashes, %d beeps, A/V %s ms",
+                file.getFileName(), duration, width, height, videoFrames, averageFps(), longestFrameGap,
+                repeatedFrameShare * 100,
                 meanLuma, lumaSpread, flashes.size(), beeps.size(),
                 avOffsetMillis().isPresent() ? String.format(java.util.Locale.ROOT, "%+.0f", avOffsetMillis().getAsDouble()) : "n/a");
     }
