@@ -50,7 +50,7 @@ class LocalRecordingProgress implements RecordingProgress {
                     StartRecordingRequest.Mode.of(recording.request().live()).wire(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
                     encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
-                    null, null, DeliveredFps.of(encoder).orElse(null), false));
+                    null, null, DeliveredFps.now(encoder).orElse(null), false));
         }
         return Optional.empty();
     }
@@ -69,7 +69,7 @@ class LocalRecordingProgress implements RecordingProgress {
             fps = encoder.fps();
             speed = encoder.speed();
             bytes = encoder.bytes();
-            delivered = DeliveredFps.of(encoder).orElse(null);
+            delivered = DeliveredFps.now(encoder).orElse(null);
         } else if (state.isFinal()) {
             // Ended: the archive's figures for the finished file, and what it lacks.
             entry = recordings.archive().catalog().find(session.recordingId());

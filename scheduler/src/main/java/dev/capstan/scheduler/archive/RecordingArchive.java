@@ -113,7 +113,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         static Ending of(Optional<String> failure, Optional<CaptureSpan> span, Optional<CaptureProgress> last) {
             return new Ending(span.map(CaptureSpan::end).orElse(Instant.now()), failure,
                     span.map(CaptureSpan::length), span.flatMap(on -> LossCheck.causeOf(on, failure.isPresent())),
-                    last.flatMap(DeliveredFps::of), Optional.empty());
+                    last.flatMap(DeliveredFps::whole), Optional.empty());
         }
 
         /** An ending the recorder did not report (a restart, a vanished node): the cause and the best estimate. */

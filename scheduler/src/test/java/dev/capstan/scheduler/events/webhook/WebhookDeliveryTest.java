@@ -126,10 +126,16 @@ class WebhookDeliveryTest {
             rig.sessions.moveTo(whole, new SessionState.Done(Instant.now()));
             Session unknown = rig.file();
             rig.sessions.moveTo(unknown, new SessionState.Failed(Instant.now(), "page-unreachable: x", true));
+            // Recordings' events go out in parallel: each is found by its recording.
             List<Receiver.Received> all = receiver.awaitRequests(3, Duration.ofSeconds(5));
+            Map<String, Receiver.Received> byRecording = new java.util.HashMap<>();
+            for (Receiver.Received request : all) {
+                byRecording.put(json.readTree(request.body()).at("/recording/id").asText(), request);
+            }
 
-            JsonNode lost = json.readTree(all.get(0).body()).at("/recording");
-            assertThat(all.get(0).header("Capstan-Event")).isEqualTo("recording.ready");
+            Receiver.Received announced = byRecording.get(partial.recordingId().value());
+            JsonNode lost = json.readTree(announced.body()).at("/recording");
+            assertThat(announced.header("Capstan-Event")).isEqualTo("recording.ready");
             assertThat(lost.at("/state").asText()).isEqualTo("done");
             assertThat(lost.at("/status").asText()).isEqualTo("partial");
             assertThat(lost.at("/lostSeconds").asDouble()).isEqualTo(2.04);
@@ -137,13 +143,13 @@ class WebhookDeliveryTest {
             assertThat(lost.at("/durationSeconds").asDouble()).isEqualTo(41.5);
             assertThat(lost.at("/deliveredFps").asDouble()).isEqualTo(29.1);
 
-            JsonNode ready = json.readTree(all.get(1).body()).at("/recording");
+            JsonNode ready = json.readTree(byRecording.get(whole.recordingId().value()).body()).at("/recording");
             assertThat(ready.at("/status").asText()).isEqualTo("ready");
             assertThat(ready.at("/lostSeconds").asDouble()).isZero();
             assertThat(ready.has("lossCause")).isFalse();
 
             // Not in the archive (it never started): nothing is claimed about media.
-            JsonNode failed = json.readTree(all.get(2).body()).at("/recording");
+            JsonNode failed = json.readTree(byRecording.get(unknown.recordingId().value()).body()).at("/recording");
             assertThat(failed.at("/state").asText()).isEqualTo("failed");
             assertThat(failed.has("status")).isFalse();
             assertThat(failed.has("lostSeconds")).isFalse();
