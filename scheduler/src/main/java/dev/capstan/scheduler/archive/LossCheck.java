@@ -33,10 +33,12 @@ final class LossCheck {
 
     /**
      * The cause a recorder's outcome names before the file is measured: how its encoder ended, else whether the
-     * recording failed. Empty for a recording stopped in order, whose file alone can still show a loss.
+     * recording failed (also when it failed before it was on and left media anyway). Empty for a recording stopped
+     * in order, whose file alone can still show a loss.
      */
-    static Optional<LossCause> causeOf(CaptureSpan span, boolean recorderFailed) {
-        return switch (span.encoderEnd()) {
+    static Optional<LossCause> causeOf(Optional<CaptureSpan> span, boolean recorderFailed) {
+        CaptureSpan.EncoderEnd end = span.map(CaptureSpan::encoderEnd).orElse(CaptureSpan.EncoderEnd.DRAINED);
+        return switch (end) {
             case KILLED_AT_STOP -> Optional.of(LossCause.ENCODER_KILLED_AT_STOP);
             case DIED -> Optional.of(LossCause.ENCODER_DIED);
             case DRAINED -> recorderFailed ? Optional.of(LossCause.RECORDER_FAILED) : Optional.empty();

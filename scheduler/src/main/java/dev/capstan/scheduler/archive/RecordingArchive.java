@@ -112,7 +112,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         /** The recorder's outcome: a stop or a failure, with the span when the capture had been on. */
         static Ending of(Optional<String> failure, Optional<CaptureSpan> span, Optional<CaptureProgress> last) {
             return new Ending(span.map(CaptureSpan::end).orElse(Instant.now()), failure,
-                    span.map(CaptureSpan::length), span.flatMap(on -> LossCheck.causeOf(on, failure.isPresent())),
+                    span.map(CaptureSpan::length), LossCheck.causeOf(span, failure.isPresent()),
                     last.flatMap(DeliveredFps::whole), Optional.empty());
         }
 
