@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -192,7 +191,7 @@ class MediaLossLiveTest {
 
         Path file = download(path + "/media", "hog.mp4");
         MediaReport played = MediaReport.of(file);
-        double gap = longestGapBetweenFrames(file);
+        double gap = played.longestFrameGap();
         System.out.printf("beside a 1.5-core hog: on->stop %.3f s, file %.3f s, catalog %.3f s, longest gap %.3f s,"
                         + " delivered %.2f fps (live %.2f), file %.2f fps, repeated %.3f%n", onToStop,
                 played.duration(), entry.at("/durationSeconds").asDouble(), gap, delivered, running,
@@ -206,24 +205,6 @@ class MediaLossLiveTest {
         assertThat(delivered).as("delivered fps against the file's distinct frames per second (%.2f)", distinct)
                 .isLessThanOrEqualTo(played.averageFps() + 0.5);
         assertThat(played.hasPicture()).isTrue();
-    }
-
-    /** The longest time between two consecutive video frames of the file, in seconds. */
-    private static double longestGapBetweenFrames(Path file) throws Exception {
-        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
-            grabber.start();
-            long last = -1;
-            long longest = 0;
-            while (grabber.grabImage() != null) {
-                long at = grabber.getTimestamp();
-                if (last >= 0) {
-                    longest = Math.max(longest, at - last);
-                }
-                last = at;
-            }
-            grabber.stop();
-            return longest / 1e6;
-        }
     }
 
     /** Starts a recording of the demo page over REST, retrying a 503 until the slot is warm and free. */
