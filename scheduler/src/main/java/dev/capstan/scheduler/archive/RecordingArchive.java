@@ -434,7 +434,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             if (entry.status() == RecordingStatus.RECORDING) {
                 // Already UPLOADING when a restart came between this and sealing the spool.
                 catalog.markUploading(id, ending.endedAt(), length, ending.deliveredFps().orElse(null),
-                        ending.detail().orElse(null));
+                        ending.loss().orElse(null), ending.detail().orElse(null));
             }
             ending.loss().ifPresent(loss -> log.warn("recording {} lost media: {}", id,
                     LossCheck.describe(loss, endings.get(id).onFor())));
@@ -510,10 +510,11 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 loss = ending.loss();
                 detail = ending.detail().orElse(null);
             } else {
-                // Sealed by an earlier process (the ending went with it): the catalog's detail says what it was.
+                // Sealed by an earlier process (the ending went with it): the catalog kept what it measured. One
+                // sealed by a version that kept no loss said what went wrong in its detail alone.
                 detail = settledEntry.statusDetail().map(RecordingArchive::withoutSalvageMark).orElse(null);
-                loss = Optional.ofNullable(detail).map(known -> new MediaLoss(known.contains(INTERRUPTED)
-                        ? LossCause.RECORDER_RESTARTED : LossCause.NODE_LOST, Duration.ZERO));
+                loss = settledEntry.loss().or(() -> Optional.ofNullable(detail)
+                        .map(unmeasured -> new MediaLoss(LossCause.RECORDER_RESTARTED, Duration.ZERO)));
             }
             String location = store.describe() + "/" + media.mediaKey();
             StoredMedia stored = new StoredMedia(location, media.mediaKey(), media.size(), media.sha256(), thumbnailKey);

@@ -102,15 +102,16 @@ public class Catalog {
 
     /** RECORDING → UPLOADING: capture has ended and the media is being stored. {@code duration} may be null. */
     public RecordingEntry markUploading(RecordingId id, Instant endedAt, Duration duration, String detail) {
-        return markUploading(id, endedAt, duration, null, detail);
+        return markUploading(id, endedAt, duration, null, null, detail);
     }
 
     /**
-     * RECORDING → UPLOADING, with the frame rate the file delivers: its distinct frames per second (null when not
-     * known).
+     * RECORDING → UPLOADING, with the frame rate the file delivers (its distinct frames per second) and the media it
+     * lacks, as far as they are known (null when not): the loss is kept for {@link #markPartial} even if the process
+     * that measured it is gone by then.
      */
     public RecordingEntry markUploading(RecordingId id, Instant endedAt, Duration duration, Double deliveredFps,
-            String detail) {
+            MediaLoss loss, String detail) {
         Objects.requireNonNull(endedAt, "endedAt");
         if (deliveredFps != null && !(deliveredFps >= 0 && Double.isFinite(deliveredFps))) {
             throw new IllegalArgumentException("deliveredFps must be a finite number, 0 or more: " + deliveredFps);
@@ -118,6 +119,7 @@ public class Catalog {
         return transition(id, RecordingStatus.UPLOADING, detail, row -> {
             row.ended(micros(endedAt), duration);
             row.deliveredFps(deliveredFps);
+            row.lost(loss);
         });
     }
 

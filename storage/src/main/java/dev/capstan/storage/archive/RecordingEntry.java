@@ -30,8 +30,8 @@ import java.util.Optional;
  * @param version          incremented by every change
  * @param parent           for a later part of a session, the top-level recording it belongs to; empty for that one
  * @param part             which part of its session this is: 1 for a top-level recording
- * @param loss             the media it lacks and why: present for a PARTIAL recording (and a FAILED one whose
- *                         time on is known), empty for a READY one
+ * @param loss             the media it lacks and why: present for a PARTIAL recording (from when capture ended,
+ *                         once measured) and a FAILED one whose time on is known; empty for a READY one
  * @param deliveredFps     the distinct frames per second its file holds, once capture has ended (when known)
  */
 public record RecordingEntry(

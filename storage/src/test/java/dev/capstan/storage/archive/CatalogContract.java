@@ -209,7 +209,7 @@ abstract class CatalogContract {
         catalog.create(recording("whole", "room", BASE));
         assertThat(catalog.find(ready).orElseThrow().deliveredFps()).isEmpty();
         RecordingEntry uploading = catalog.markUploading(ready, BASE.plusSeconds(60), Duration.ofMillis(60_021),
-                29.97, null);
+                29.97, null, null);
         assertThat(uploading.deliveredFps()).contains(29.97);
         RecordingEntry done = catalog.markReady(ready, media("whole"));
         assertThat(done.loss()).isEmpty();
@@ -220,8 +220,10 @@ abstract class CatalogContract {
         for (LossCause cause : LossCause.values()) {
             RecordingId id = RecordingId.of("lost-" + cause.ordinal());
             catalog.create(recording(id.value(), "room", BASE));
-            catalog.markUploading(id, BASE.plusSeconds(40), Duration.ofMillis(31_500), 12.5, "spooled");
             MediaLoss loss = new MediaLoss(cause, Duration.ofMillis(8_499));
+            // Known when capture ends, before the media is stored.
+            assertThat(catalog.markUploading(id, BASE.plusSeconds(40), Duration.ofMillis(31_500), 12.5, loss,
+                    "spooled").loss()).contains(loss);
             RecordingEntry partial = catalog.markPartial(id, media(id.value()), cause.wireName(), loss);
             assertThat(partial.loss()).contains(loss);
             assertThat(catalog.find(id).orElseThrow().loss()).contains(loss);
@@ -242,9 +244,9 @@ abstract class CatalogContract {
         assertThatThrownBy(() -> new MediaLoss(LossCause.SHORT_FILE, Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
         catalog.create(recording("bad-fps", "room", BASE));
-        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, Double.NaN, null))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, -1.0, null))
+        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, Double.NaN, null,
+                null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, -1.0, null, null))
                 .isInstanceOf(IllegalArgumentException.class);
         // The schema itself refuses what the catalog would never write: a cause outside the vocabulary, a cause
         // without seconds, negative seconds.
