@@ -2,6 +2,7 @@ package dev.capstan.scheduler.api;
 
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.slot.Recording;
+import dev.capstan.scheduler.archive.DeliveredFps;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
@@ -48,7 +49,8 @@ class LocalRecordingProgress implements RecordingProgress {
             return Optional.of(new Progress(id.value(), "running", null,
                     StartRecordingRequest.Mode.of(recording.request().live()).wire(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
-                    encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, false));
+                    encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
+                    null, null, DeliveredFps.now(encoder).orElse(null), false));
         }
         return Optional.empty();
     }
@@ -59,20 +61,25 @@ class LocalRecordingProgress implements RecordingProgress {
         Double fps = null;
         Double speed = null;
         Long bytes = null;
+        Double delivered = null;
+        Optional<RecordingEntry> entry = Optional.empty();
         if (running.isPresent()) {
             CaptureProgress encoder = running.get().progress();
             duration = seconds(encoder);
             fps = encoder.fps();
             speed = encoder.speed();
             bytes = encoder.bytes();
-        } else if (state instanceof SessionState.Done) {
-            // Ended: the archive's figures for the finished file.
-            Optional<RecordingEntry> entry = recordings.archive().catalog().find(session.recordingId());
+            delivered = DeliveredFps.now(encoder).orElse(null);
+        } else if (state.isFinal()) {
+            // Ended: the archive's figures for the finished file, and what it lacks.
+            entry = recordings.archive().catalog().find(session.recordingId());
             duration = entry.flatMap(RecordingEntry::duration).map(d -> d.toMillis() / 1000.0).orElse(null);
             bytes = entry.flatMap(RecordingEntry::sizeBytes).orElse(null);
         }
-        return Progress.ofSession(session, duration, fps, speed, bytes, pending,
-                running.map(Recording::streams).orElse(null), null, null, state.isFinal());
+        Progress progress = Progress.ofSession(session, duration, fps, speed, bytes, pending,
+                running.map(Recording::streams).orElse(null), null, null, state.isFinal())
+                .withDeliveredFps(delivered);
+        return entry.map(progress::withArchived).orElse(progress);
     }
 
     private static Double seconds(CaptureProgress encoder) {

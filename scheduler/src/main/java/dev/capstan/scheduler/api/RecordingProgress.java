@@ -5,9 +5,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
+import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,12 +60,18 @@ public interface RecordingProgress {
      * @param part            which part of its session this recording is, when later than the first
      * @param failure         why it failed, once it has
      * @param retryable       whether another attempt could succeed where this one failed
+     * @param status          the archive's status once it has settled the recording: {@code ready}, {@code partial}
+     *                        or {@code failed}
+     * @param lostSeconds     media the settled recording lacks of the time it was on (0 when {@code ready})
+     * @param lossCause       why, by a fixed vocabulary ({@code encoder-died}, ...; see the recording's view)
+     * @param deliveredFps    distinct frames per second the encoder delivers now, or delivered in the end
      * @param settled         whether this is its last state: nothing changes any more (not shown)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Progress(String id, String state, Instant since, String mode, String meeting, Map<String, Object> metadata,
             Double durationSeconds, Double fps, Double speed, Long bytes, PendingUploads pendingUploads,
             List<StreamStats> streams, String node, Integer part, String failure, Boolean retryable,
+            String status, Double lostSeconds, String lossCause, Double deliveredFps,
             @JsonIgnore boolean settled) {
 
         public Progress {
@@ -84,7 +92,25 @@ public interface RecordingProgress {
             return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode(),
                     session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
                     streams, node, part, failed == null ? null : failed.reason(),
-                    failed == null ? null : failed.retryable(), settled);
+                    failed == null ? null : failed.retryable(), null, null, null, null, settled);
+        }
+
+        /** With the live frame rate of a running recording (null: not known yet). */
+        Progress withDeliveredFps(Double fps) {
+            return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, this.fps, speed, bytes,
+                    pendingUploads, streams, node, part, failure, retryable, status, lostSeconds, lossCause, fps,
+                    settled);
+        }
+
+        /** With what the archive says of a recording it has settled; unchanged while it has not. */
+        Progress withArchived(RecordingEntry entry) {
+            if (!entry.status().isFinal()) {
+                return this;
+            }
+            return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
+                    pendingUploads, streams, node, part, failure, retryable,
+                    entry.status().name().toLowerCase(Locale.ROOT), entry.lostSeconds().orElse(null),
+                    entry.lossCause().orElse(null), entry.deliveredFps().orElse(deliveredFps), settled);
         }
     }
 

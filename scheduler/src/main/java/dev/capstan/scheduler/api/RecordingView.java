@@ -16,6 +16,12 @@ import java.util.Optional;
  * below it. {@code part} says which part a recording is and {@code parent} names its top-level recording (null
  * for that one). {@code parts}, in the view of one top-level recording, lists the whole session in order, itself
  * first (a single entry when nothing moved); list items and parts themselves leave it null.
+ *
+ * <p>{@code durationSeconds} is the stored file's duration, measured from its media. {@code lostSeconds} is how much
+ * media it lacks of the time it was on (0 when READY; null while not known) and {@code lossCause} why, by a fixed
+ * vocabulary ({@code encoder-died}, {@code encoder-killed-at-stop}, {@code recorder-failed}, {@code node-lost},
+ * {@code recorder-restarted}, {@code store-failed}, {@code short-file}); {@code deliveredFps} is the distinct
+ * frames per second the encoder delivered.
  */
 record RecordingView(
         String id,
@@ -28,6 +34,9 @@ record RecordingView(
         Instant startedAt,
         Instant endedAt,
         Double durationSeconds,
+        Double lostSeconds,
+        String lossCause,
+        Double deliveredFps,
         Long sizeBytes,
         String checksum,
         @JsonRawValue String participants,
@@ -40,12 +49,13 @@ record RecordingView(
 
     /** One part of a session: enough to show it in order and play it from its own media endpoint. */
     record Part(int part, String id, String status, String statusDetail, Instant startedAt, Instant endedAt,
-            Double durationSeconds, Long sizeBytes, String media) {
+            Double durationSeconds, Double lostSeconds, String lossCause, Long sizeBytes, String media) {
 
         static Part of(RecordingEntry entry) {
             return new Part(entry.part(), entry.id().value(), entry.status().name(),
                     entry.statusDetail().orElse(null), entry.startedAt(), entry.endedAt().orElse(null),
-                    seconds(entry), entry.sizeBytes().orElse(null), mediaLink(entry));
+                    seconds(entry), entry.lostSeconds().orElse(null), entry.lossCause().orElse(null),
+                    entry.sizeBytes().orElse(null), mediaLink(entry));
         }
     }
 
@@ -73,7 +83,8 @@ record RecordingView(
         return new RecordingView(entry.id().value(), entry.room().orElse(null), entry.meetingUrl(),
                 entry.sessionId().orElse(null), entry.mode().name(), entry.status().name(),
                 entry.statusDetail().orElse(null), entry.startedAt(), entry.endedAt().orElse(null),
-                seconds(entry),
+                seconds(entry), entry.lostSeconds().orElse(null), entry.lossCause().orElse(null),
+                entry.deliveredFps().orElse(null),
                 entry.sizeBytes().orElse(null), entry.checksum().orElse(null), entry.participantsJson(),
                 entry.appDataJson(), upload.map(Upload::of).orElse(null),
                 new Links(self, mediaLink(entry), entry.thumbnailKey().isPresent() ? self + "/thumbnail" : null),

@@ -2,9 +2,13 @@ package dev.capstan.scheduler.archive;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.output.Thumbnail;
+import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.storage.archive.Catalog;
+import dev.capstan.storage.archive.LossCause;
+import dev.capstan.storage.archive.MediaLoss;
 import dev.capstan.storage.archive.NewRecording;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
@@ -39,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,6 +73,9 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     private final FinalizeCommand finalizeCommand;
     private final ObjectMapper json;
     private final Map<RecordingId, Ending> endings = new ConcurrentHashMap<>();
+    /** The encoder's last report of each running recording: a failure's outcome does not carry it. */
+    private final Map<RecordingId, CaptureProgress> lastProgress = new ConcurrentHashMap<>();
+    private final List<Consumer<RecordingEntry>> finishListeners = new CopyOnWriteArrayList<>();
     private final Map<RecordingId, CompletableFuture<Optional<RecordingEntry>>> settled = new ConcurrentHashMap<>();
     private final Map<RecordingId, CompletableFuture<Optional<RecordingEntry>>> salvages = new ConcurrentHashMap<>();
     /** Salvages wait on the store (fetching every segment) and for their upload: never on the finishing thread. */
@@ -89,8 +97,43 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     });
     private Spool spool;
 
-    /** How a recording ended, kept until its upload completes. */
-    private record Ending(Instant endedAt, Optional<Duration> length, Optional<String> failure) {
+    /**
+     * How a recording ended, kept until its upload completes.
+     *
+     * @param failure      why it ended other than by a stop, in words (the status detail)
+     * @param onFor        how long it was on: the recorder's span, or an estimate when the recorder could not say
+     * @param cause        why media is missing, when that is known before the file is measured
+     * @param deliveredFps the frame rate its encoder delivered (see {@link DeliveredFps})
+     * @param loss         what the measured file lacks, once it has been measured (see {@link LossCheck})
+     */
+    private record Ending(Instant endedAt, Optional<String> failure, Optional<Duration> onFor,
+            Optional<LossCause> cause, Optional<Double> deliveredFps, Optional<MediaLoss> loss) {
+
+        /** The recorder's outcome: a stop or a failure, with the span when the capture had been on. */
+        static Ending of(Optional<String> failure, Optional<CaptureSpan> span, Optional<CaptureProgress> last) {
+            return new Ending(span.map(CaptureSpan::end).orElse(Instant.now()), failure,
+                    span.map(CaptureSpan::length), LossCheck.causeOf(span, failure.isPresent()),
+                    last.flatMap(DeliveredFps::whole), Optional.empty());
+        }
+
+        /** An ending the recorder did not report (a restart, a vanished node): the cause and the best estimate. */
+        static Ending without(Instant endedAt, String failure, LossCause cause, Optional<Duration> onFor) {
+            return new Ending(endedAt, Optional.of(failure), onFor, Optional.of(cause), Optional.empty(),
+                    Optional.empty());
+        }
+
+        Ending measured(Duration file) {
+            return new Ending(endedAt, failure, onFor, cause, deliveredFps, LossCheck.check(onFor, cause, file));
+        }
+
+        /** The status detail: the failure, and the loss in figures. */
+        Optional<String> detail() {
+            Optional<String> figures = loss.map(lost -> LossCheck.describe(lost, onFor));
+            if (failure.isPresent() && figures.isPresent()) {
+                return Optional.of(failure.get() + "; " + figures.get());
+            }
+            return failure.or(() -> figures);
+        }
     }
 
     RecordingArchive(Catalog catalog, BlobStore store, Supplier<Path> ffmpeg, FinalizeCommand finalizeCommand,
@@ -142,15 +185,20 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             if (gone.contains(id)) {
                 continue;
             }
-            Optional<String> failure = Optional.of("interrupted by a restart");
+            Ending ending;
             if (spool.adopted(id)) {
                 // This node was salvaging it: the ending stays the salvage's.
-                failure = catalog.find(id).flatMap(RecordingEntry::statusDetail)
-                        .map(RecordingArchive::withoutSalvageMark)
-                        .or(() -> Optional.of("salvaged after its node vanished"));
+                Optional<RecordingEntry> entry = catalog.find(id);
+                String failure = entry.flatMap(RecordingEntry::statusDetail)
+                        .map(RecordingArchive::withoutSalvageMark).orElse("salvaged after its node vanished");
+                ending = Ending.without(Instant.now(), failure, LossCause.NODE_LOST,
+                        entry.flatMap(RecordingArchive::givenUpAfter));
+            } else {
+                ending = Ending.without(Instant.now(), INTERRUPTED, LossCause.RECORDER_RESTARTED,
+                        onBeforeRestart(spool.directory(id)));
             }
             log.warn("recording {} was interrupted by a restart; keeping what was recorded", id);
-            endings.put(id, new Ending(Instant.now(), Optional.empty(), failure));
+            endings.put(id, ending);
             finishing.execute(() -> seal(id));
         }
         spool.resume();
@@ -158,6 +206,45 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             log.error("recording {} was running but its local files are gone; salvaging what reached the store", id);
             salvage(id, "its local files were lost");
         }
+    }
+
+    static final String INTERRUPTED = "interrupted by a restart";
+
+    /**
+     * The best estimate of how long a recording interrupted by a restart was on, for its lost seconds: the media
+     * in its complete segments, plus the time from the last complete segment's last write to the encoder's last
+     * write of anything (the segment it was still writing, which is lost). A lower bound: what the encoder still
+     * held in memory, and the time between its last write and the kill, are not counted.
+     */
+    private static Optional<Duration> onBeforeRestart(Path recordingDirectory) {
+        try {
+            List<Path> complete = SegmentLayout.completedSegments(recordingDirectory);
+            if (complete.isEmpty()) {
+                return Optional.empty();
+            }
+            Instant lastComplete = Files.getLastModifiedTime(complete.get(complete.size() - 1)).toInstant();
+            Instant lastWrite = lastComplete;
+            try (var files = Files.list(SegmentLayout.segmentDirectory(recordingDirectory))) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Instant written = Files.getLastModifiedTime(file).toInstant();
+                    lastWrite = written.isAfter(lastWrite) ? written : lastWrite;
+                }
+            }
+            Duration file = FragmentedMp4.playedDuration(SegmentLayout.init(recordingDirectory), complete);
+            return Optional.of(file.plus(Duration.between(lastComplete, lastWrite)));
+        } catch (IOException | RuntimeException e) {
+            log.warn("recording in {}: how long it was on cannot be told: {}", recordingDirectory, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The best estimate of how long a recording whose node vanished was on: from its start (the request) to when it
+     * was given up, or to the end its recorder reported if it had ended. An upper bound: it includes the time the
+     * slot took to join, and the time it took to notice the node was gone.
+     */
+    private static Optional<Duration> givenUpAfter(RecordingEntry entry) {
+        return entry.endedAt().map(end -> Duration.between(entry.startedAt(), end)).filter(d -> !d.isNegative());
     }
 
     /**
@@ -251,6 +338,26 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         return future;
     }
 
+    /**
+     * Hears every recording this process settles, once, as it settles it (ready, partial or failed): what metrics
+     * count. Called on the archive's threads; must return quickly.
+     */
+    public void onFinished(Consumer<RecordingEntry> listener) {
+        finishListeners.add(listener);
+    }
+
+    /** This process has just settled the recording: listeners hear it, then whoever waits. */
+    private void finished(RecordingEntry entry) {
+        for (Consumer<RecordingEntry> listener : finishListeners) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                log.warn("recording {}: a listener failed on its end: {}", entry.id(), e.toString());
+            }
+        }
+        settle(entry);
+    }
+
     /** Completes whoever waits for the recording to settle, with its final entry. */
     private void settle(RecordingEntry entry) {
         CompletableFuture<Optional<RecordingEntry>> future = settled.remove(entry.id());
@@ -262,10 +369,14 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     /** The listener to pass to the node with the recording's request. */
     public Consumer<SlotEvent> events(RecordingId id) {
         return event -> {
-            if (event instanceof SlotEvent.Stopped stopped) {
-                ended(id, new Ending(Instant.now(), Optional.of(stopped.last().recorded()), Optional.empty()));
+            if (event instanceof SlotEvent.Progress progress) {
+                lastProgress.put(id, progress.progress());
+            } else if (event instanceof SlotEvent.Stopped stopped) {
+                lastProgress.remove(id);
+                ended(id, Ending.of(Optional.empty(), Optional.of(stopped.span()), Optional.of(stopped.last())));
             } else if (event instanceof SlotEvent.Failed failed) {
-                ended(id, new Ending(Instant.now(), Optional.empty(), Optional.of(failed.failure().toString())));
+                ended(id, Ending.of(Optional.of(failed.failure().toString()), failed.span(),
+                        Optional.ofNullable(lastProgress.remove(id))));
             } else if (event instanceof SlotEvent.ParticipantsSeen seen) {
                 // On the archive's thread, ahead of the seal that writes them into metadata.json.
                 finishing.execute(() -> recordParticipants(id, seen));
@@ -283,7 +394,8 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     /** The recording could not even start (for example, the node was busy): nothing was recorded. */
     public void abandon(RecordingId id, String reason) {
-        settle(catalog.markFailed(id, reason));
+        lastProgress.remove(id);
+        finished(catalog.markFailed(id, reason));
         try {
             spool.discard(id);
         } catch (IOException e) {
@@ -302,22 +414,30 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         try {
             List<Path> segments = SegmentLayout.completedSegments(directory);
             if (segments.isEmpty()) {
-                RecordingEntry failed = catalog.markFailed(id, ending.failure().orElse("nothing was recorded"));
+                ending = ending.measured(Duration.ZERO);
+                String detail = ending.failure().orElse("nothing was recorded");
+                RecordingEntry failed = ending.loss().isPresent() ? catalog.markFailed(id, detail, ending.loss().get())
+                        : catalog.markFailed(id, detail);
                 spool.discard(id);
                 endings.remove(id);
-                settle(failed);
+                finished(failed);
                 return;
             }
             RecordingEntry entry = catalog.find(id).orElseThrow();
             writeMetadata(entry, directory);
-            // Without the encoder's own figure (after a failure or a restart), count 2-s segments.
-            Duration length = ending.length().orElse(Duration.ofSeconds(2L * segments.size()));
+            // The catalog's duration is the file's as players report it, measured from the segments that make it.
+            Duration length = FragmentedMp4.playedDuration(SegmentLayout.init(directory), segments);
+            ending = ending.measured(length);
+            endings.put(id, ending);
             List<String> extras = thumbnail(id, directory, segments, length)
                     ? List.of(METADATA, THUMBNAIL) : List.of(METADATA);
             if (entry.status() == RecordingStatus.RECORDING) {
                 // Already UPLOADING when a restart came between this and sealing the spool.
-                catalog.markUploading(id, ending.endedAt(), length, ending.failure().orElse(null));
+                catalog.markUploading(id, ending.endedAt(), length, ending.deliveredFps().orElse(null),
+                        ending.loss().orElse(null), ending.detail().orElse(null));
             }
+            ending.loss().ifPresent(loss -> log.warn("recording {} lost media: {}", id,
+                    LossCheck.describe(loss, endings.get(id).onFor())));
             spool.seal(id, extras);
         } catch (IOException | RuntimeException e) {
             log.error("recording {}: finishing failed; its segments stay in {}", id, directory, e);
@@ -382,16 +502,33 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 log.warn("recording {}: could not remove {}: {}", id, media.mediaKey(), e.getMessage());
             }
         }
+        boolean settledHere = false;
         if (!settledEntry.status().isFinal()) {
-            String failure = ending != null ? ending.failure().orElse(null)
-                    : settledEntry.statusDetail().map(RecordingArchive::withoutSalvageMark).orElse(null);
+            Optional<MediaLoss> loss;
+            String detail;
+            if (ending != null) {
+                loss = ending.loss();
+                detail = ending.detail().orElse(null);
+            } else {
+                // Sealed by an earlier process (the ending went with it): the catalog kept what it measured. One
+                // sealed by a version that kept no loss said what went wrong in its detail alone.
+                detail = settledEntry.statusDetail().map(RecordingArchive::withoutSalvageMark).orElse(null);
+                loss = settledEntry.loss().or(() -> Optional.ofNullable(detail)
+                        .map(unmeasured -> new MediaLoss(LossCause.RECORDER_RESTARTED, Duration.ZERO)));
+            }
             String location = store.describe() + "/" + media.mediaKey();
             StoredMedia stored = new StoredMedia(location, media.mediaKey(), media.size(), media.sha256(), thumbnailKey);
-            settledEntry = failure == null ? catalog.markReady(id, stored) : catalog.markPartial(id, stored, failure);
-            log.info("recording {} is {} at {} ({} bytes)", id, failure == null ? "ready" : "partial", location,
+            settledEntry = loss.isEmpty() ? catalog.markReady(id, stored)
+                    : catalog.markPartial(id, stored, detail, loss.get());
+            settledHere = true;
+            log.info("recording {} is {} at {} ({} bytes)", id, loss.isEmpty() ? "ready" : "partial", location,
                     media.size());
         }
-        settle(settledEntry);
+        if (settledHere) {
+            finished(settledEntry);
+        } else {
+            settle(settledEntry);
+        }
         Path directory = spool.directory(id);
         if (finalizeCommand.configured()) {
             // Off the spool's threads: preparing the directory writes the whole file.
@@ -426,8 +563,13 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
 
     @Override
     public void failed(RecordingId id, String reason) {
-        endings.remove(id);
-        settle(catalog.markFailed(id, "upload failed: " + reason));
+        Ending ending = endings.remove(id);
+        String detail = "upload failed: " + reason;
+        // Everything it recorded is lost: as long as it was on, or as the file measured when that is not known.
+        Optional<Duration> lost = Optional.ofNullable(ending).flatMap(Ending::onFor);
+        finished(lost.isPresent()
+                ? catalog.markFailed(id, detail, new MediaLoss(LossCause.STORE_FAILED, lost.get()))
+                : catalog.markFailed(id, detail));
     }
 
     /**
@@ -526,13 +668,18 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             }
             List<Path> segments = SegmentLayout.completedSegments(directory);
             if (segments.isEmpty()) {
-                RecordingEntry failed = catalog.markFailed(id, reason + "; nothing reached the store");
+                Optional<Duration> onFor = givenUpAfter(taken);
+                String detail = reason + "; nothing reached the store";
+                RecordingEntry failed = onFor.isPresent()
+                        ? catalog.markFailed(id, detail, new MediaLoss(LossCause.NODE_LOST, onFor.get()))
+                        : catalog.markFailed(id, detail);
                 discard(id);
-                settle(failed);
+                finished(failed);
                 log.warn("recording {}: nothing to salvage: no complete segment had reached {}", id, store.describe());
                 return Optional.of(failed);
             }
-            Duration length = FragmentedMp4.duration(SegmentLayout.init(directory), segments);
+            Duration length = FragmentedMp4.playedDuration(SegmentLayout.init(directory), segments);
+            Optional<Duration> onFor = givenUpAfter(taken);
             // A recording that was still running ended about when its last stored segment did; one that was already
             // being uploaded keeps the end its recorder gave it.
             Instant endedAt = before.status() == RecordingStatus.RECORDING || taken.endedAt().isEmpty()
@@ -541,7 +688,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             String detail = String.format(Locale.ROOT, "%s; salvaged the %.1f s that had reached the store", reason,
                     length.toMillis() / 1000.0);
             CompletableFuture<Optional<RecordingEntry>> done = settled(id);
-            endings.put(id, new Ending(endedAt, Optional.of(length), Optional.of(detail)));
+            endings.put(id, Ending.without(endedAt, detail, LossCause.NODE_LOST, onFor));
             finishing.execute(() -> seal(id));
             log.info("recording {}: salvaging {} segments ({} s) from {}", id, segments.size(),
                     length.toMillis() / 1000.0, store.describe());

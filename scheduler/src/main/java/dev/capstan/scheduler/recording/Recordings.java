@@ -10,6 +10,7 @@ import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,13 +129,14 @@ public class Recordings {
     }
 
     /**
-     * Completes once the recording is settled: archived (ready, partial or failed), or for a live stream without
-     * file, ended.
+     * Completes once the recording is settled: archived (ready, partial or failed) with its catalog entry, or for a
+     * live stream without file, ended (empty).
      */
-    public CompletableFuture<?> settled(RecordingId id) {
+    public CompletableFuture<Optional<RecordingEntry>> settled(RecordingId id) {
         Recording recording = running.get(id);
         return archive.settled(id).thenCompose(entry -> entry.isPresent() || recording == null
-                ? CompletableFuture.completedFuture(null) : recording.outcome());
+                ? CompletableFuture.completedFuture(entry)
+                : recording.outcome().thenApply(outcome -> Optional.<RecordingEntry>empty()));
     }
 
     private Path scratchDirectory(RecordingId id) throws IOException {

@@ -7,9 +7,12 @@ import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingStatus;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -90,7 +93,7 @@ public class SessionFollower {
             throw e;
         }
         // Followed once the session is filed, so that even an outcome that came before is reported.
-        follow(session, recording, onEnd);
+        follow(session, recording, plan.recordsFile(), onEnd);
         return new Started(session, recording);
     }
 
@@ -106,19 +109,41 @@ public class SessionFollower {
     }
 
     /**
-     * Follows a recording to its end: the session finalizes (or fails), {@code onEnd} hears the outcome, and the
-     * session is done once the archive has the recording (failed if the archive could not settle it).
+     * Follows a recording to its end: the session finalizes, {@code onEnd} hears the outcome, and the session is
+     * done once the archive has the recording, ready or partial (failed if the archive kept nothing or could not
+     * settle it). A recording that failed after it was on keeps what it recorded, as a partial recording: its
+     * session finalizes like a stopped one, with the failure as its ending, so that it is announced with its lost
+     * seconds once the archive has measured them. One that failed before (or a live stream without a file) fails
+     * at once.
      */
-    private void follow(Session session, Recording recording, Consumer<SlotEvent.Outcome> onEnd) {
+    private void follow(Session session, Recording recording, boolean recordsFile,
+            Consumer<SlotEvent.Outcome> onEnd) {
         recording.outcome().thenAccept(outcome -> {
-            sessions.moveTo(session, outcome instanceof SlotEvent.Failed failed
-                    ? new SessionState.Failed(Instant.now(), failed.failure().toString(),
-                            !failed.failure().reason().isCallersFault())
-                    : new SessionState.Finalizing(Instant.now(), ((SlotEvent.Stopped) outcome).cause().toString()));
+            if (outcome instanceof SlotEvent.Failed failed && !(recordsFile && failed.span().isPresent())) {
+                sessions.moveTo(session, new SessionState.Failed(Instant.now(), failed.failure().toString(),
+                        !failed.failure().reason().isCallersFault()));
+                onEnd.accept(outcome);
+                return;
+            }
+            String ending = outcome instanceof SlotEvent.Failed failed ? failed.failure().toString()
+                    : ((SlotEvent.Stopped) outcome).cause().toString();
+            sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), ending));
             onEnd.accept(outcome);
             recordings.settled(session.recordingId()).whenComplete((entry, error) ->
-                    sessions.moveTo(session, error == null ? new SessionState.Done(Instant.now())
-                            : new SessionState.Failed(Instant.now(), "archive: " + error.getMessage(), false)));
+                    sessions.moveTo(session, settled(entry, error)));
         });
+    }
+
+    /** Done once the archive kept something of it (or, for a live stream without a file, once it ended). */
+    private static SessionState settled(Optional<RecordingEntry> entry, Throwable error) {
+        Instant now = Instant.now();
+        if (error != null) {
+            return new SessionState.Failed(now, "archive: " + error.getMessage(), false);
+        }
+        if (entry.isPresent() && entry.get().status() == RecordingStatus.FAILED) {
+            return new SessionState.Failed(now, "archive: " + entry.get().statusDetail().orElse("nothing was kept"),
+                    false);
+        }
+        return new SessionState.Done(now);
     }
 }

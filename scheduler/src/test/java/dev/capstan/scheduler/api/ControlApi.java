@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * {@link RecordingControlStreamingTest} and {@link RecordingControlLiveTest}: they run in one application context
  * (same configuration), and every answer is kept so that a test can check no stream key ever came back.
  */
-final class ControlApi {
+public final class ControlApi {
 
     static final String API_KEY = "control-api-test-key-3f9a";
     /** The operator's allow-list: nginx on loopback, and hosts under .invalid (which never resolve). */
@@ -95,7 +95,7 @@ final class ControlApi {
     }
 
     /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
-    static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
+    public static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             T value = probe.call();

@@ -58,6 +58,8 @@ class OpenApiDocsTest {
         assertThat(status.has("durationSeconds") && status.has("pendingUploads") && status.has("metadata"))
                 .as(status.toString()).isTrue();
         assertThat(status.has("settled")).as("internal, not shown").isFalse();
+        assertThat(status.has("lostSeconds") && status.has("lossCause") && status.has("deliveredFps")
+                && status.has("status")).as(status.toString()).isTrue();
         assertThat(paths.at("/~1api~1v1~1recordings~1{id}~1events/get/responses/200/content").has("text/event-stream"))
                 .isTrue();
     }

@@ -13,9 +13,11 @@ import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.slot.CaptureSpan;
+import dev.capstan.recorder.slot.Failure;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.recorder.slot.StopCause;
 import dev.capstan.storage.archive.Catalog;
+import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
@@ -23,6 +25,8 @@ import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.blob.LocalBlobStore;
 import dev.capstan.storage.blob.S3BlobStore;
 import dev.capstan.storage.fixture.S3ProxyServer;
+import dev.capstan.storage.media.FragmentedMp4;
+import dev.capstan.storage.spool.SegmentLayout;
 import dev.capstan.storage.spool.Spool;
 import java.io.InputStream;
 import java.net.URI;
@@ -181,6 +185,10 @@ class SalvageTest {
         assertThat(part1.status()).as("%s", part1).isEqualTo(RecordingStatus.PARTIAL);
         assertThat(part1.statusDetail().orElseThrow()).contains("node node-a vanished; continued in part 2")
                 .contains("salvaged the 6.0 s that had reached the store");
+        // Node A wrote its 8 s of media faster than real time, and was given up at once: by the estimate (from the
+        // request to the takeover) nothing it had on was missing from the store.
+        assertThat(part1.loss().orElseThrow().cause()).isEqualTo(LossCause.NODE_LOST);
+        assertThat(part1.lostSeconds()).hasValue(0.0);
         assertThat(part1.duration().orElseThrow().toMillis() / 1000.0).isCloseTo(6.0, within(0.2));
         assertThat(part1.endedAt()).isPresent();
         assertThat(part1.mediaKey().orElseThrow()).startsWith(id + "/vanished-room_").endsWith("_salvaged.mp4");
@@ -205,6 +213,8 @@ class SalvageTest {
         assertThat(list.at("/items/0/id").asText()).isEqualTo(id.value());
         JsonNode view = api(port, "/api/v1/recordings/" + id);
         assertThat(view.at("/status").asText()).isEqualTo("PARTIAL");
+        assertThat(view.at("/lossCause").asText()).isEqualTo("node-lost");
+        assertThat(view.at("/lostSeconds").isNumber()).isTrue();
         assertThat(view.at("/part").asInt()).isEqualTo(1);
         JsonNode parts = view.at("/parts");
         assertThat(parts.size()).as("parts: %s", parts).isEqualTo(2);
@@ -215,6 +225,8 @@ class SalvageTest {
         assertThat(parts.at("/1/id").asText()).isEqualTo(second.id().value());
         assertThat(parts.at("/1/status").asText()).isEqualTo("READY");
         assertThat(parts.at("/1/durationSeconds").asDouble()).isCloseTo(4.0, within(0.5));
+        assertThat(parts.at("/1/lostSeconds").asDouble()).isZero();
+        assertThat(parts.at("/1/lossCause").isMissingNode() || parts.at("/1/lossCause").isNull()).isTrue();
         JsonNode partView = api(port, "/api/v1/recordings/" + second.id());
         assertThat(partView.at("/parent").asText()).isEqualTo(id.value());
         assertThat(partView.at("/part").asInt()).isEqualTo(2);
@@ -349,6 +361,91 @@ class SalvageTest {
         assertThat(salvaged.status()).isEqualTo(RecordingStatus.PARTIAL);
         assertThat(salvaged.statusDetail().orElseThrow()).startsWith("its local files were lost; salvaged the 4.0 s");
         assertThat(store.list(order.id() + "/segments/")).isEmpty();
+    }
+
+    /**
+     * The catalog's duration is the file's, measured from its segments, whatever the encoder last reported; a file
+     * shorter than the time it was on by more than the tolerance, or whose encoder was killed at stop or died, is
+     * PARTIAL with the seconds it lacks and why.
+     */
+    @Test
+    void theFileIsMeasuredAndOneThatLacksMediaIsPartialWithItsLostSecondsAndCause() throws Exception {
+        Path directory = archive.begin(order("whole-room"));
+        media.record(directory, 0, 2);
+        Duration file = FragmentedMp4.playedDuration(SegmentLayout.init(directory),
+                SegmentLayout.completedSegments(directory));
+        assertThat(file.toMillis()).as("two 2-s segments").isBetween(3_900L, 4_100L);
+
+        // Stopped in order, on for as long as the file lasts: READY, with the file's duration rather than the
+        // encoder's last report (3.1 s here, as a report a second old would say).
+        RecordingEntry whole = settle(directory, 2, Duration.ofMillis(3_100), file.plusMillis(300),
+                CaptureSpan.EncoderEnd.DRAINED);
+        assertThat(whole.status()).as("%s", whole).isEqualTo(RecordingStatus.READY);
+        assertThat(whole.duration()).contains(Duration.ofMillis(file.toMillis()));
+        assertThat(whole.loss()).isEmpty();
+        assertThat(whole.lostSeconds()).hasValue(0.0);
+        assertThat(whole.deliveredFps()).as("(93 frames - 3 duplicates) / 3.1 s").contains(29.03);
+
+        // On 3 s longer than the file holds, although the encoder ended in order: short-file.
+        RecordingEntry shortFile = settle(record("short-room"), 2, file, file.plusSeconds(3),
+                CaptureSpan.EncoderEnd.DRAINED);
+        assertThat(shortFile.status()).isEqualTo(RecordingStatus.PARTIAL);
+        assertThat(shortFile.loss().orElseThrow().cause()).isEqualTo(LossCause.SHORT_FILE);
+        assertThat(shortFile.loss().orElseThrow().lost().toMillis()).isCloseTo(3_000L, within(5L));
+        assertThat(shortFile.duration()).contains(Duration.ofMillis(file.toMillis()));
+        assertThat(shortFile.statusDetail().orElseThrow()).startsWith("short-file: 3.0 s of the");
+
+        // Short by just over the tolerance: still short.
+        RecordingEntry justOver = settle(record("just-over-room"), 2, file,
+                file.plus(LossCheck.TOLERANCE).plusMillis(50), CaptureSpan.EncoderEnd.DRAINED);
+        assertThat(justOver.loss().map(loss -> loss.cause())).contains(LossCause.SHORT_FILE);
+        // Short by less: complete.
+        RecordingEntry within = settle(record("within-room"), 2, file,
+                file.plus(LossCheck.TOLERANCE).minusMillis(100), CaptureSpan.EncoderEnd.DRAINED);
+        assertThat(within.status()).isEqualTo(RecordingStatus.READY);
+
+        // Killed at stop: a loss however little is missing.
+        RecordingEntry killed = settle(record("killed-room"), 2, file, file.plusMillis(200),
+                CaptureSpan.EncoderEnd.KILLED_AT_STOP);
+        assertThat(killed.status()).isEqualTo(RecordingStatus.PARTIAL);
+        assertThat(killed.loss().orElseThrow().cause()).isEqualTo(LossCause.ENCODER_KILLED_AT_STOP);
+        assertThat(killed.loss().orElseThrow().lost().toMillis()).isCloseTo(200L, within(5L));
+
+        // The encoder died mid-recording (a failure, with the span it had been on): encoder-died.
+        RecordingOrder died = order("died-room");
+        Path diedDirectory = archive.begin(died);
+        media.record(diedDirectory, 0, 2);
+        Instant end = Instant.now();
+        archive.events(died.id()).accept(new SlotEvent.Progress(died.id(),
+                new CaptureProgress(120, 30, 1, 0, 0, Duration.ofSeconds(4), 0)));
+        archive.events(died.id()).accept(new SlotEvent.Failed(died.id(),
+                new Failure(Failure.Reason.CAPTURE_DIED, "exit 137 (SIGKILL)"), Optional.empty(),
+                Optional.of(new CaptureSpan(end.minus(file).minusMillis(1_700), end, CaptureSpan.EncoderEnd.DIED))));
+        RecordingEntry partial = archive.settled(died.id()).get(60, TimeUnit.SECONDS).orElseThrow();
+        assertThat(partial.status()).isEqualTo(RecordingStatus.PARTIAL);
+        assertThat(partial.loss().orElseThrow().cause()).isEqualTo(LossCause.ENCODER_DIED);
+        assertThat(partial.loss().orElseThrow().lost().toMillis()).isCloseTo(1_700L, within(5L));
+        assertThat(partial.deliveredFps()).as("from the last progress report").contains(30.0);
+        assertThat(partial.statusDetail().orElseThrow())
+                .startsWith("capture-died: exit 137 (SIGKILL); encoder-died: 1.7 s");
+    }
+
+    private Path record(String room) throws Exception {
+        Path directory = archive.begin(order(room));
+        media.record(directory, 0, 2);
+        return directory;
+    }
+
+    /** The recorder's stop of the recording in {@code directory}, whose encoder last reported {@code recorded}. */
+    private RecordingEntry settle(Path directory, int segments, Duration recorded, Duration onFor,
+            CaptureSpan.EncoderEnd encoderEnd) throws Exception {
+        RecordingId id = RecordingId.of(directory.getFileName().toString());
+        Instant end = Instant.now();
+        long frames = recorded.toMillis() * 30 / 1000;
+        archive.events(id).accept(new SlotEvent.Stopped(id, Optional.empty(),
+                new CaptureProgress(frames, 30, 1, 3, 0, recorded, 0), StopCause.REQUESTED,
+                new CaptureSpan(end.minus(onFor), end, encoderEnd)));
+        return archive.settled(id).get(60, TimeUnit.SECONDS).orElseThrow();
     }
 
     private static BlobStore s3Store() {

@@ -102,8 +102,25 @@ public class Catalog {
 
     /** RECORDING → UPLOADING: capture has ended and the media is being stored. {@code duration} may be null. */
     public RecordingEntry markUploading(RecordingId id, Instant endedAt, Duration duration, String detail) {
+        return markUploading(id, endedAt, duration, null, null, detail);
+    }
+
+    /**
+     * RECORDING → UPLOADING, with the frame rate the file delivers (its distinct frames per second) and the media it
+     * lacks, as far as they are known (null when not): the loss is kept for {@link #markPartial} even if the process
+     * that measured it is gone by then.
+     */
+    public RecordingEntry markUploading(RecordingId id, Instant endedAt, Duration duration, Double deliveredFps,
+            MediaLoss loss, String detail) {
         Objects.requireNonNull(endedAt, "endedAt");
-        return transition(id, RecordingStatus.UPLOADING, detail, row -> row.ended(micros(endedAt), duration));
+        if (deliveredFps != null && !(deliveredFps >= 0 && Double.isFinite(deliveredFps))) {
+            throw new IllegalArgumentException("deliveredFps must be a finite number, 0 or more: " + deliveredFps);
+        }
+        return transition(id, RecordingStatus.UPLOADING, detail, row -> {
+            row.ended(micros(endedAt), duration);
+            row.deliveredFps(deliveredFps);
+            row.lost(loss);
+        });
     }
 
     /** UPLOADING → READY: the media is stored in full. Clears the status detail. */
@@ -112,15 +129,28 @@ public class Catalog {
         return transition(id, RecordingStatus.READY, null, row -> row.stored(media));
     }
 
-    /** UPLOADING → PARTIAL: the media is stored but incomplete; {@code detail} says what is missing. */
-    public RecordingEntry markPartial(RecordingId id, StoredMedia media, String detail) {
+    /**
+     * UPLOADING → PARTIAL: the media is stored but incomplete; {@code loss} says how much is missing and why,
+     * {@code detail} in words.
+     */
+    public RecordingEntry markPartial(RecordingId id, StoredMedia media, String detail, MediaLoss loss) {
         Objects.requireNonNull(media, "media");
-        return transition(id, RecordingStatus.PARTIAL, detail, row -> row.stored(media));
+        Objects.requireNonNull(loss, "loss");
+        return transition(id, RecordingStatus.PARTIAL, detail, row -> {
+            row.stored(media);
+            row.lost(loss);
+        });
     }
 
     /** RECORDING or UPLOADING → FAILED: nothing usable was stored; {@code detail} says why. */
     public RecordingEntry markFailed(RecordingId id, String detail) {
         return transition(id, RecordingStatus.FAILED, detail, row -> { });
+    }
+
+    /** RECORDING or UPLOADING → FAILED, with the media that was lost (all of it, as far as it is known). */
+    public RecordingEntry markFailed(RecordingId id, String detail, MediaLoss loss) {
+        Objects.requireNonNull(loss, "loss");
+        return transition(id, RecordingStatus.FAILED, detail, row -> row.lost(loss));
     }
 
     /**

@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param version          incremented by every change
  * @param parent           for a later part of a session, the top-level recording it belongs to; empty for that one
  * @param part             which part of its session this is: 1 for a top-level recording
+ * @param loss             the media it lacks and why: present for a PARTIAL recording (from when capture ended,
+ *                         once measured) and a FAILED one whose time on is known; empty for a READY one
+ * @param deliveredFps     the distinct frames per second its file holds, once capture has ended (when known)
  */
 public record RecordingEntry(
         RecordingId id,
@@ -53,7 +56,25 @@ public record RecordingEntry(
         Instant updatedAt,
         long version,
         Optional<RecordingId> parent,
-        int part) {
+        int part,
+        Optional<MediaLoss> loss,
+        Optional<Double> deliveredFps) {
+
+    /**
+     * Seconds of media lost, as the API and webhooks show them: zero for a READY recording, its loss's for one that
+     * has a loss, empty while that is not known (still recording or uploading, or settled before losses were kept).
+     */
+    public Optional<Double> lostSeconds() {
+        if (status == RecordingStatus.READY) {
+            return Optional.of(0.0);
+        }
+        return loss.map(MediaLoss::lostSeconds);
+    }
+
+    /** The loss's cause by its wire name ({@code encoder-died}), if it has one. */
+    public Optional<String> lossCause() {
+        return loss.map(lost -> lost.cause().wireName());
+    }
 
     /** The recording the catalog lists for this one's session: its parent, or itself. */
     public RecordingId top() {

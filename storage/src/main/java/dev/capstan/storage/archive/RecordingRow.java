@@ -87,6 +87,16 @@ class RecordingRow {
     @Column(name = "part", nullable = false)
     private int part;
 
+    @Column(name = "lost_ms")
+    private Long lostMs;
+
+    /** {@link LossCause#wireName()}: the stored name never changes with the enum's. */
+    @Column(name = "loss_cause", length = 32)
+    private String lossCause;
+
+    @Column(name = "delivered_fps")
+    private Double deliveredFps;
+
     @Version
     @Column(name = "version", nullable = false)
     private Long version;
@@ -137,6 +147,15 @@ class RecordingRow {
         this.durationMs = duration == null ? null : duration.toMillis();
     }
 
+    void deliveredFps(Double fps) {
+        this.deliveredFps = fps;
+    }
+
+    void lost(MediaLoss loss) {
+        this.lostMs = loss == null ? null : loss.lost().toMillis();
+        this.lossCause = loss == null ? null : loss.cause().wireName();
+    }
+
     void stored(StoredMedia media) {
         this.location = media.location();
         this.mediaKey = media.mediaKey();
@@ -151,6 +170,15 @@ class RecordingRow {
 
     void touched(Instant now) {
         this.updatedAt = now;
+    }
+
+    private Optional<MediaLoss> loss() {
+        if (lossCause == null || lostMs == null) {
+            return Optional.empty();
+        }
+        LossCause cause = LossCause.ofWireName(lossCause).orElseThrow(() -> new IllegalStateException(
+                "recording " + id + " has an unknown loss cause '" + lossCause + "'"));
+        return Optional.of(new MediaLoss(cause, Duration.ofMillis(lostMs)));
     }
 
     RecordingEntry toEntry() {
@@ -176,6 +204,8 @@ class RecordingRow {
                 updatedAt,
                 version == null ? 0 : version,
                 Optional.ofNullable(parentId).map(RecordingId::of),
-                part);
+                part,
+                loss(),
+                Optional.ofNullable(deliveredFps));
     }
 }

@@ -21,7 +21,7 @@ public enum RecordingStatus {
     UPLOADING,
     /** The media is stored in full. */
     READY,
-    /** The media is stored but incomplete, e.g. after a crash; the status detail says what is missing. */
+    /** The media is stored but incomplete, e.g. after a crash: its {@link MediaLoss} says how much and why. */
     PARTIAL,
     /** Nothing usable was stored; the status detail says why. */
     FAILED;

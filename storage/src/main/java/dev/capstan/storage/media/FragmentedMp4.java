@@ -288,6 +288,22 @@ public final class FragmentedMp4 {
         return Duration.ofNanos(rescale(end, reference.timescale(), 1_000_000_000L));
     }
 
+    /**
+     * How long the composed file plays, as players report it: the movie header's duration that {@link #header}
+     * writes, the longest track with its edit list applied (FFmpeg's container duration). It can exceed
+     * {@link #duration} by the sound's lead over the picture.
+     */
+    public static Duration playedDuration(Path init, List<Path> segments) throws IOException {
+        if (segments.isEmpty()) {
+            return Duration.ZERO;
+        }
+        List<Segment> inspected = new ArrayList<>(segments.size());
+        for (Path segment : segments) {
+            inspected.add(inspect(segment));
+        }
+        return Init.read(init).movieDuration(inspected);
+    }
+
     /** The length of {@link #compose}'s output. */
     public static long composedLength(Path init, List<Segment> segments) throws IOException {
         long length = headerOf(init, segments).length;
@@ -551,39 +567,7 @@ public final class FragmentedMp4 {
         byte[] header(List<Segment> segments) throws IOException {
             Track reference = reference();
             int count = segments.size();
-            Map<Long, Timeline> timelines = new LinkedHashMap<>();
-            for (Track track : tracks.values()) {
-                timelines.put(track.id, new Timeline(count));
-            }
-            for (int i = 0; i < count; i++) {
-                Segment segment = segments.get(i);
-                for (TrackFragment fragment : segment.fragments) {
-                    Timeline timeline = timelines.get(fragment.trackId);
-                    if (timeline == null) {
-                        throw new IOException(segment.file + " has track " + fragment.trackId + ", which " + file
-                                + " does not declare");
-                    }
-                    if (fragment.sampleCount > 0) {
-                        Trex defaults = trex.getOrDefault(fragment.trackId, new Trex(0, 0));
-                        long start = fragment.baseMediaDecodeTime;
-                        timeline.add(i, start, Math.addExact(start, fragment.duration(defaults)),
-                                fragment.earliestPresentation, fragment.startsWithSync(defaults));
-                    }
-                }
-            }
-            Timeline indexing = timelines.get(reference.id);
-            for (int i = 0; i < count; i++) {
-                if (!indexing.present[i]) {
-                    throw new IOException(segments.get(i).file + " has no sample of track " + reference.id + " ("
-                            + reference.handler + "), which indexes the recording");
-                }
-                if (i > 0 && indexing.starts[i] <= indexing.starts[i - 1]) {
-                    throw new IOException(segments.get(i).file + " starts at " + indexing.starts[i]
-                            + ", not after the segment before it (" + indexing.starts[i - 1]
-                            + "): segments out of order or repeated");
-                }
-            }
-
+            Map<Long, Timeline> timelines = timelines(segments);
             long movieDuration = 0;
             for (Track track : tracks.values()) {
                 long mediaEnd = timelines.get(track.id).end;
@@ -619,6 +603,55 @@ public final class FragmentedMp4 {
                 out.write(index, 0, index.length);
             }
             return out.toByteArray();
+        }
+
+        /** The movie header's duration the composed file gets: its longest track, edit lists applied. */
+        Duration movieDuration(List<Segment> segments) throws IOException {
+            Map<Long, Timeline> timelines = timelines(segments);
+            long movieDuration = 0;
+            for (Track track : tracks.values()) {
+                movieDuration = Math.max(movieDuration, presentedDuration(track, timelines.get(track.id).end));
+            }
+            return Duration.ofNanos(rescale(movieDuration, movieTimescale, 1_000_000_000L));
+        }
+
+        /** Each track's samples per segment; fails unless the reference track is in every segment, in order. */
+        private Map<Long, Timeline> timelines(List<Segment> segments) throws IOException {
+            Track reference = reference();
+            int count = segments.size();
+            Map<Long, Timeline> timelines = new LinkedHashMap<>();
+            for (Track track : tracks.values()) {
+                timelines.put(track.id, new Timeline(count));
+            }
+            for (int i = 0; i < count; i++) {
+                Segment segment = segments.get(i);
+                for (TrackFragment fragment : segment.fragments) {
+                    Timeline timeline = timelines.get(fragment.trackId);
+                    if (timeline == null) {
+                        throw new IOException(segment.file + " has track " + fragment.trackId + ", which " + file
+                                + " does not declare");
+                    }
+                    if (fragment.sampleCount > 0) {
+                        Trex defaults = trex.getOrDefault(fragment.trackId, new Trex(0, 0));
+                        long start = fragment.baseMediaDecodeTime;
+                        timeline.add(i, start, Math.addExact(start, fragment.duration(defaults)),
+                                fragment.earliestPresentation, fragment.startsWithSync(defaults));
+                    }
+                }
+            }
+            Timeline indexing = timelines.get(reference.id);
+            for (int i = 0; i < count; i++) {
+                if (!indexing.present[i]) {
+                    throw new IOException(segments.get(i).file + " has no sample of track " + reference.id + " ("
+                            + reference.handler + "), which indexes the recording");
+                }
+                if (i > 0 && indexing.starts[i] <= indexing.starts[i - 1]) {
+                    throw new IOException(segments.get(i).file + " starts at " + indexing.starts[i]
+                            + ", not after the segment before it (" + indexing.starts[i - 1]
+                            + "): segments out of order or repeated");
+                }
+            }
+            return timelines;
         }
 
         /**

@@ -1,6 +1,7 @@
 package dev.capstan.storage.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Page;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -178,8 +180,11 @@ abstract class CatalogContract {
         catalog.create(recording("partial", "room", BASE));
         catalog.markUploading(RecordingId.of("partial"), BASE.plusSeconds(60), null, null);
         RecordingEntry partial = catalog.markPartial(RecordingId.of("partial"),
-                new StoredMedia("local", "partial.mp4", 42, null, null), "FFmpeg crashed; 2 s lost at 00:31");
+                new StoredMedia("local", "partial.mp4", 42, null, null), "FFmpeg crashed; 2 s lost at 00:31",
+                new MediaLoss(LossCause.ENCODER_DIED, Duration.ofMillis(2_040)));
         assertThat(partial.status()).isEqualTo(RecordingStatus.PARTIAL);
+        assertThat(partial.loss()).contains(new MediaLoss(LossCause.ENCODER_DIED, Duration.ofMillis(2_040)));
+        assertThat(partial.loss().orElseThrow().lostSeconds()).isEqualTo(2.04);
         assertThat(partial.statusDetail()).contains("FFmpeg crashed; 2 s lost at 00:31");
         assertThat(partial.mediaKey()).contains("partial.mp4");
         assertThat(partial.checksum()).isEmpty();
@@ -199,13 +204,70 @@ abstract class CatalogContract {
     }
 
     @Test
+    void keepsTheLostMediaItsCauseAndTheDeliveredFrameRate() {
+        RecordingId ready = RecordingId.of("whole");
+        catalog.create(recording("whole", "room", BASE));
+        assertThat(catalog.find(ready).orElseThrow().deliveredFps()).isEmpty();
+        RecordingEntry uploading = catalog.markUploading(ready, BASE.plusSeconds(60), Duration.ofMillis(60_021),
+                29.97, null, null);
+        assertThat(uploading.deliveredFps()).contains(29.97);
+        RecordingEntry done = catalog.markReady(ready, media("whole"));
+        assertThat(done.loss()).isEmpty();
+        assertThat(done.deliveredFps()).contains(29.97);
+        assertThat(catalog.find(ready)).contains(done);
+
+        // Every cause, with the duration to the millisecond, reads back as stored.
+        for (LossCause cause : LossCause.values()) {
+            RecordingId id = RecordingId.of("lost-" + cause.ordinal());
+            catalog.create(recording(id.value(), "room", BASE));
+            MediaLoss loss = new MediaLoss(cause, Duration.ofMillis(8_499));
+            // Known when capture ends, before the media is stored.
+            assertThat(catalog.markUploading(id, BASE.plusSeconds(40), Duration.ofMillis(31_500), 12.5, loss,
+                    "spooled").loss()).contains(loss);
+            RecordingEntry partial = catalog.markPartial(id, media(id.value()), cause.wireName(), loss);
+            assertThat(partial.loss()).contains(loss);
+            assertThat(catalog.find(id).orElseThrow().loss()).contains(loss);
+            assertThat(catalog.find(id).orElseThrow().deliveredFps()).contains(12.5);
+        }
+        // Stored by wire name, which never changes with the enum's names.
+        assertThat(jdbc().queryForList("select loss_cause from recording where loss_cause is not null order by id",
+                String.class)).containsExactlyElementsOf(LossCause.wireNames());
+
+        RecordingId failed = RecordingId.of("all-lost");
+        catalog.create(recording("all-lost", "room", BASE));
+        catalog.markUploading(failed, BASE.plusSeconds(30), Duration.ofSeconds(30), null);
+        RecordingEntry gone = catalog.markFailed(failed, "upload failed: disk gone",
+                new MediaLoss(LossCause.STORE_FAILED, Duration.ofSeconds(30)));
+        assertThat(gone.loss()).contains(new MediaLoss(LossCause.STORE_FAILED, Duration.ofSeconds(30)));
+        assertThat(gone.deliveredFps()).isEmpty();
+
+        assertThatThrownBy(() -> new MediaLoss(LossCause.SHORT_FILE, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        catalog.create(recording("bad-fps", "room", BASE));
+        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, Double.NaN, null,
+                null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> catalog.markUploading(RecordingId.of("bad-fps"), BASE, null, -1.0, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        // The schema itself refuses what the catalog would never write: a cause outside the vocabulary, a cause
+        // without seconds, negative seconds.
+        for (String update : List.of("update recording set loss_cause = 'gremlins', lost_ms = 1 where id = 'bad-fps'",
+                "update recording set loss_cause = 'short-file', lost_ms = null where id = 'bad-fps'",
+                "update recording set loss_cause = 'short-file', lost_ms = -5 where id = 'bad-fps'",
+                "update recording set delivered_fps = -1 where id = 'bad-fps'")) {
+            assertThatExceptionOfType(DataIntegrityViolationException.class).as(update)
+                    .isThrownBy(() -> jdbc().update(update));
+        }
+    }
+
+    @Test
     void refusesIllegalTransitions() {
         RecordingId id = RecordingId.of("strict");
         catalog.create(recording("strict", "room", BASE));
         assertThatThrownBy(() -> catalog.markReady(id, media("strict")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("RECORDING")
                 .hasMessageContaining("READY");
-        assertThatThrownBy(() -> catalog.markPartial(id, media("strict"), "x"))
+        assertThatThrownBy(() -> catalog.markPartial(id, media("strict"), "x",
+                new MediaLoss(LossCause.SHORT_FILE, Duration.ZERO)))
                 .isInstanceOf(IllegalStateException.class);
         catalog.markUploading(id, BASE.plusSeconds(10), Duration.ofSeconds(10), null);
         assertThatThrownBy(() -> catalog.markUploading(id, BASE.plusSeconds(11), null, null))
@@ -576,7 +638,8 @@ abstract class CatalogContract {
         RecordingEntry measured = catalog.setEnded(id, endedAt.minusSeconds(2), Duration.ofMillis(40_040));
         assertThat(measured.duration()).contains(Duration.ofMillis(40_040));
         assertThat(measured.endedAt()).contains(endedAt.minusSeconds(2));
-        RecordingEntry partial = catalog.markPartial(id, media("orphaned"), "node vanished");
+        RecordingEntry partial = catalog.markPartial(id, media("orphaned"), "node vanished",
+                new MediaLoss(LossCause.NODE_LOST, Duration.ofSeconds(3)));
         assertThat(catalog.takeOver(id, partial.version(), endedAt, "too late")).as("a final recording").isEmpty();
         assertThatThrownBy(() -> catalog.setEnded(id, endedAt, null)).isInstanceOf(IllegalStateException.class);
         assertThat(catalog.takeOver(RecordingId.of("nobody"), 0, endedAt, "x")).isEmpty();

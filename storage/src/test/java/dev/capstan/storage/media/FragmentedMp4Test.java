@@ -273,6 +273,15 @@ class FragmentedMp4Test {
         assertThat(FragmentedMp4.duration(init, List.of())).isZero();
     }
 
+    @Test
+    void theFilePlaysAsLongAsItsLongestTrackAsTheHeaderSays() throws Exception {
+        // The header's movie duration (4.160 s: the sound, longer than the picture's 221 ms edit + 3.933 s).
+        assertThat(FragmentedMp4.playedDuration(init, List.of(seg0, seg1))).isEqualTo(Duration.ofMillis(4160));
+        assertThat(FragmentedMp4.playedDuration(init, List.of(seg0, seg1)))
+                .isGreaterThan(FragmentedMp4.duration(init, List.of(seg0, seg1)));
+        assertThat(FragmentedMp4.playedDuration(init, List.of())).isZero();
+    }
+
     private static Path resource(String name) {
         try {
             return Path.of(FragmentedMp4Test.class.getResource("/media/demo/" + name).toURI());

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.events.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.session.SessionChanged;
+import dev.capstan.storage.archive.Catalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -23,8 +24,8 @@ class WebhookConfiguration {
 
     @Bean
     WebhookSender webhookSender(WebhookProperties settings, DeliveryLog deliveries, MeterRegistry meters,
-            ObjectMapper json) {
-        return new WebhookSender(settings, deliveries, meters, json);
+            ObjectMapper json, Catalog catalog) {
+        return new WebhookSender(settings, deliveries, meters, json, catalog);
     }
 
     /**
@@ -37,14 +38,17 @@ class WebhookConfiguration {
         private final DeliveryLog deliveries;
         private final MeterRegistry meters;
         private final ObjectMapper json;
+        private final Catalog catalog;
         private volatile Optional<Webhooks> webhooks = Optional.empty();
         private volatile boolean running;
 
-        WebhookSender(WebhookProperties settings, DeliveryLog deliveries, MeterRegistry meters, ObjectMapper json) {
+        WebhookSender(WebhookProperties settings, DeliveryLog deliveries, MeterRegistry meters, ObjectMapper json,
+                Catalog catalog) {
             this.settings = settings;
             this.deliveries = deliveries;
             this.meters = meters;
             this.json = json;
+            this.catalog = catalog;
         }
 
         /** On the mover's thread: only hands the event over. */
@@ -55,7 +59,7 @@ class WebhookConfiguration {
 
         @Override
         public void start() {
-            webhooks = Webhooks.start(settings, deliveries, meters, json);
+            webhooks = Webhooks.start(settings, deliveries, meters, json, catalog::find);
             running = true;
         }
 

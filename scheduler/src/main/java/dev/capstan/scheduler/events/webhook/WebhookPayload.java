@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
+import dev.capstan.storage.archive.RecordingEntry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The JSON body of an event: {@code {"id", "type", "createdAt", "recording": {...}}}. Built once per event, so that
@@ -18,12 +21,12 @@ final class WebhookPayload {
     }
 
     static String body(ObjectMapper json, String eventId, WebhookEvent event, Instant createdAt, Session session,
-            SessionState state) {
+            SessionState state, Optional<RecordingEntry> archived) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", eventId);
         body.put("type", event.wireName());
         body.put("createdAt", createdAt.toString());
-        body.put("recording", recording(session, state));
+        body.put("recording", recording(session, state, archived));
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
@@ -36,8 +39,14 @@ final class WebhookPayload {
     /**
      * What a receiver learns about the recording: the one place to add fields to. {@code state} is the state the
      * event is about (the session may have moved on since).
+     *
+     * <p>A final event ({@code recording.ready}, {@code recording.failed}) of a recording the archive has settled
+     * also says what it kept: {@code status} ({@code ready}, or {@code partial} when media is missing: announced
+     * as {@code recording.ready} too, since its file is there to fetch; or {@code failed}), {@code durationSeconds}
+     * (the file's), {@code lostSeconds} (0 when ready), {@code lossCause} (a fixed vocabulary:
+     * {@code encoder-died}, ...) and {@code deliveredFps}. Fields it does not know are left out.
      */
-    static Map<String, Object> recording(Session session, SessionState state) {
+    static Map<String, Object> recording(Session session, SessionState state, Optional<RecordingEntry> archived) {
         Map<String, Object> recording = new LinkedHashMap<>();
         recording.put("id", session.recordingId().value());
         recording.put("origin", session.origin());
@@ -51,6 +60,13 @@ final class WebhookPayload {
         } else if (state instanceof SessionState.Finalizing finalizing) {
             recording.put("reason", finalizing.ending());
         }
+        archived.filter(entry -> entry.status().isFinal()).ifPresent(entry -> {
+            recording.put("status", entry.status().name().toLowerCase(Locale.ROOT));
+            entry.duration().ifPresent(duration -> recording.put("durationSeconds", duration.toMillis() / 1000.0));
+            entry.lostSeconds().ifPresent(lost -> recording.put("lostSeconds", lost));
+            entry.lossCause().ifPresent(cause -> recording.put("lossCause", cause));
+            entry.deliveredFps().ifPresent(fps -> recording.put("deliveredFps", fps));
+        });
         recording.put("metadata", session.metadata());
         return recording;
     }

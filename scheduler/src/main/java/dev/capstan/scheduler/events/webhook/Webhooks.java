@@ -2,6 +2,8 @@ package dev.capstan.scheduler.events.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.session.SessionChanged;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +71,7 @@ public final class Webhooks implements AutoCloseable {
     private final WebhookProperties settings;
     private final DeliveryLog deliveries;
     private final ObjectMapper json;
+    private final Function<RecordingId, Optional<RecordingEntry>> archived;
     private final Clock clock;
     private final Map<URI, Outbox> outboxes = new LinkedHashMap<>();
     private final ScheduledExecutorService worker;
@@ -81,10 +85,11 @@ public final class Webhooks implements AutoCloseable {
     private volatile boolean closed;
 
     private Webhooks(WebhookProperties settings, DeliveryLog deliveries, MeterRegistry meters, ObjectMapper json,
-            Clock clock) {
+            Function<RecordingId, Optional<RecordingEntry>> archived, Clock clock) {
         this.settings = settings;
         this.deliveries = deliveries;
         this.json = json;
+        this.archived = archived;
         this.clock = clock;
         for (WebhookProperties.Subscriber subscriber : settings.subscribers()) {
             outboxes.put(subscriber.url(), new Outbox(subscriber));
@@ -112,13 +117,15 @@ public final class Webhooks implements AutoCloseable {
     /**
      * Starts sending: pending entries of the delivery log first, then events as they come. Without subscribers,
      * nothing: no thread, no client, no database access.
+     *
+     * @param archived the catalog's entry of a recording: a final event tells what the archive kept of it
      */
     public static Optional<Webhooks> start(WebhookProperties settings, DeliveryLog deliveries, MeterRegistry meters,
-            ObjectMapper json) {
+            ObjectMapper json, Function<RecordingId, Optional<RecordingEntry>> archived) {
         if (!settings.enabled()) {
             return Optional.empty();
         }
-        Webhooks webhooks = new Webhooks(settings, deliveries, meters, json, Clock.systemUTC());
+        Webhooks webhooks = new Webhooks(settings, deliveries, meters, json, archived, Clock.systemUTC());
         webhooks.worker.execute(webhooks::resumePending);
         webhooks.worker.scheduleWithFixedDelay(webhooks::purge, 1, PURGE_INTERVAL.toMinutes(), TimeUnit.MINUTES);
         log.info("webhooks: {} subscriber(s): {}", settings.subscribers().size(), settings.subscribers());
@@ -157,7 +164,10 @@ public final class Webhooks implements AutoCloseable {
         String eventId = UUID.randomUUID().toString();
         String body;
         try {
-            body = WebhookPayload.body(json, eventId, event, at, change.session(), change.state());
+            // A final state follows the archive's settling: the catalog has what it kept.
+            Optional<RecordingEntry> entry = change.state().isFinal() ? archived.apply(change.session().recordingId())
+                    : Optional.empty();
+            body = WebhookPayload.body(json, eventId, event, at, change.session(), change.state(), entry);
         } catch (RuntimeException e) {
             log.warn("webhooks: {} for recording {} cannot be sent: {}", event.wireName(),
                     change.session().recordingId(), e.getMessage());

@@ -11,12 +11,12 @@ import java.util.OptionalDouble;
  * One scrape of {@code /actuator/prometheus}, parsed the way Prometheus reads the text format: every sample line is
  * a name, its labels and a value; comments ({@code # HELP}, {@code # TYPE}, {@code # EOF}) are skipped.
  */
-record PrometheusText(List<Sample> samples) {
+public record PrometheusText(List<Sample> samples) {
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {
@@ -74,12 +74,12 @@ record PrometheusText(List<Sample> samples) {
     }
 
     /** Every sample of {@code name} whose labels include {@code labels} (given as key, value, key, value…). */
-    List<Sample> all(String name, String... labels) {
+    public List<Sample> all(String name, String... labels) {
         return samples.stream().filter(s -> s.name().equals(name) && has(s, labels)).toList();
     }
 
     /** The one sample of {@code name} with these labels, if present. */
-    OptionalDouble value(String name, String... labels) {
+    public OptionalDouble value(String name, String... labels) {
         List<Sample> matching = all(name, labels);
         if (matching.size() > 1) {
             throw new AssertionError(matching.size() + " samples of " + name + " match " + List.of(labels));
@@ -88,7 +88,7 @@ record PrometheusText(List<Sample> samples) {
     }
 
     /** The one sample of {@code name} with these labels; fails the test when it is missing. */
-    double require(String name, String... labels) {
+    public double require(String name, String... labels) {
         OptionalDouble value = value(name, labels);
         if (value.isEmpty()) {
             throw new AssertionError("no sample " + name + " " + List.of(labels) + " in the scrape; seen: "
@@ -98,7 +98,7 @@ record PrometheusText(List<Sample> samples) {
     }
 
     /** The bucket bounds ({@code le}) of a histogram, as written. */
-    List<String> bucketBounds(String histogram, String... labels) {
+    public List<String> bucketBounds(String histogram, String... labels) {
         return all(histogram + "_bucket", labels).stream().map(s -> s.labels().get("le")).toList();
     }
 

@@ -3,6 +3,7 @@ package dev.capstan.scheduler.events.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.slot.Failure;
+import dev.capstan.storage.archive.LossCause;
 import org.junit.jupiter.api.Test;
 
 /** Metric tags come from small fixed vocabularies, whatever text a failure or an origin carries. */
@@ -23,6 +24,16 @@ class TagVocabularyTest {
         assertThat(FailureKind.of(null)).isEqualTo("other");
         assertThat(FailureKind.ALL).hasSize(Failure.Reason.values().length + 4)
                 .contains("page-unreachable", "stream-lost", "archive", "other").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void lostMediaIsTaggedWithItsCausesStableWireName() {
+        assertThat(LossCause.wireNames()).containsExactly("encoder-died", "encoder-killed-at-stop", "recorder-failed",
+                "node-lost", "recorder-restarted", "store-failed", "short-file");
+        for (LossCause cause : LossCause.values()) {
+            assertThat(LossCause.ofWireName(cause.wireName())).contains(cause);
+        }
+        assertThat(LossCause.ofWireName("ENCODER_DIED")).as("never the enum's name").isEmpty();
     }
 
     @Test

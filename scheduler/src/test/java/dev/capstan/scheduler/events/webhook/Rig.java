@@ -5,6 +5,7 @@ import dev.capstan.scheduler.session.SchedulerInstance;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionChanged;
 import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -32,10 +34,13 @@ final class Rig implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final Webhooks webhooks;
     final Sessions sessions;
+    /** What the archive has of each recording, as a final event reads it from the catalog. */
+    final Map<RecordingId, RecordingEntry> archived = new ConcurrentHashMap<>();
 
     Rig(DataSource database, WebhookProperties settings) {
         log = new DeliveryLog(database);
-        webhooks = Webhooks.start(settings, log, meters, new ObjectMapper()).orElseThrow();
+        webhooks = Webhooks.start(settings, log, meters, new ObjectMapper(),
+                id -> Optional.ofNullable(archived.get(id))).orElseThrow();
         sessions = new Sessions(event -> webhooks.accept((SessionChanged) event), JdbcClient.create(database),
                 new ObjectMapper(), new SchedulerInstance("webhooks-test"));
     }

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
+import dev.capstan.storage.archive.LossCause;
+import dev.capstan.storage.archive.MediaLoss;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingMode;
+import dev.capstan.storage.archive.RecordingStatus;
 import dev.capstan.storage.fixture.LoopbackPort;
 import dev.capstan.storage.fixture.PostgresServer;
 import java.net.URI;
@@ -102,6 +107,63 @@ class WebhookDeliveryTest {
             rig.awaitCount("delivered", 6);
             assertThat(rig.count("retried")).isZero();
         }
+    }
+
+    @Test
+    void aFinalEventSaysWhatTheArchiveKeptAndAPartialRecordingIsAnnouncedAsSuch() throws Exception {
+        try (Receiver receiver = Receiver.healthy();
+             Rig rig = new Rig(Rig.h2(), Rig.settings(Duration.ofSeconds(2), 3, Duration.ofMillis(100), 100,
+                     Rig.subscriber(receiver.url(), "recording.ready", "recording.failed")))) {
+            Session partial = rig.file();
+            rig.archived.put(partial.recordingId(), settled(partial, RecordingStatus.PARTIAL,
+                    Optional.of(new MediaLoss(LossCause.ENCODER_DIED, Duration.ofMillis(2_040)))));
+            rig.sessions.moveTo(partial, new SessionState.On(Instant.now()));
+            rig.sessions.moveTo(partial, new SessionState.Finalizing(Instant.now(), "capture-died: exit 137"));
+            rig.sessions.moveTo(partial, new SessionState.Done(Instant.now()));
+            Session whole = rig.file();
+            rig.archived.put(whole.recordingId(), settled(whole, RecordingStatus.READY, Optional.empty()));
+            rig.sessions.moveTo(whole, new SessionState.Finalizing(Instant.now(), "requested"));
+            rig.sessions.moveTo(whole, new SessionState.Done(Instant.now()));
+            Session unknown = rig.file();
+            rig.sessions.moveTo(unknown, new SessionState.Failed(Instant.now(), "page-unreachable: x", true));
+            // Recordings' events go out in parallel: each is found by its recording.
+            List<Receiver.Received> all = receiver.awaitRequests(3, Duration.ofSeconds(5));
+            Map<String, Receiver.Received> byRecording = new java.util.HashMap<>();
+            for (Receiver.Received request : all) {
+                byRecording.put(json.readTree(request.body()).at("/recording/id").asText(), request);
+            }
+
+            Receiver.Received announced = byRecording.get(partial.recordingId().value());
+            JsonNode lost = json.readTree(announced.body()).at("/recording");
+            assertThat(announced.header("Capstan-Event")).isEqualTo("recording.ready");
+            assertThat(lost.at("/state").asText()).isEqualTo("done");
+            assertThat(lost.at("/status").asText()).isEqualTo("partial");
+            assertThat(lost.at("/lostSeconds").asDouble()).isEqualTo(2.04);
+            assertThat(lost.at("/lossCause").asText()).isEqualTo("encoder-died");
+            assertThat(lost.at("/durationSeconds").asDouble()).isEqualTo(41.5);
+            assertThat(lost.at("/deliveredFps").asDouble()).isEqualTo(29.1);
+
+            JsonNode ready = json.readTree(byRecording.get(whole.recordingId().value()).body()).at("/recording");
+            assertThat(ready.at("/status").asText()).isEqualTo("ready");
+            assertThat(ready.at("/lostSeconds").asDouble()).isZero();
+            assertThat(ready.has("lossCause")).isFalse();
+
+            // Not in the archive (it never started): nothing is claimed about media.
+            JsonNode failed = json.readTree(byRecording.get(unknown.recordingId().value()).body()).at("/recording");
+            assertThat(failed.at("/state").asText()).isEqualTo("failed");
+            assertThat(failed.has("status")).isFalse();
+            assertThat(failed.has("lostSeconds")).isFalse();
+        }
+    }
+
+    /** What the catalog would hold of a settled recording of 41.5 s at 29.1 fps. */
+    private static RecordingEntry settled(Session session, RecordingStatus status, Optional<MediaLoss> loss) {
+        Instant now = Instant.now();
+        return new RecordingEntry(session.recordingId(), Optional.empty(), "https://meet.example.com/standup",
+                Optional.empty(), RecordingMode.FILE, status, Optional.empty(), now.minusSeconds(45),
+                Optional.of(now), Optional.of(Duration.ofMillis(41_500)), Optional.of(1L), Optional.empty(),
+                Optional.of("local"), Optional.of("media.mp4"), Optional.empty(), "[]", "{}", now, now, 3,
+                Optional.empty(), 1, loss, Optional.of(29.1));
     }
 
     @Test
@@ -328,7 +390,7 @@ class WebhookDeliveryTest {
         WebhookProperties none = new WebhookProperties(List.of(), Duration.ofSeconds(5), 8, Duration.ofSeconds(1),
                 Duration.ofMinutes(5), 1000, Duration.ofDays(7));
         assertThat(none.enabled()).isFalse();
-        assertThat(Webhooks.start(none, null, null, null)).isEmpty();
+        assertThat(Webhooks.start(none, null, null, null, null)).isEmpty();
     }
 
     private static Map<String, List<LoggedDelivery>> bySubscriber(Rig rig, Session session) {
