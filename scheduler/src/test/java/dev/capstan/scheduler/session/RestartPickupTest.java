@@ -61,9 +61,7 @@ class RestartPickupTest {
         String database = "jdbc:h2:file:" + work.resolve("data/catalog") + ";DB_CLOSE_ON_EXIT=FALSE";
         List<String> common = List.of("--spring.datasource.url=" + database, "--capstan.archive.spool=" + spool,
                 "--capstan.archive.local.root=" + work.resolve("recordings"), "--capstan.instance-name=" + INSTANCE,
-                "--capstan.node.slots=1", "--capstan.jibri.http-api.enabled=false",
-                // Admission is not under test: other work on a shared host can keep both cores busy for minutes.
-                "--capstan.node.cpu-budget=8");
+                "--capstan.node.slots=1", "--capstan.jibri.http-api.enabled=false");
 
         // ---- Run 1: record the demo page over REST, then kill -9 the whole process while it records. ----
         int port = LoopbackPort.free();
