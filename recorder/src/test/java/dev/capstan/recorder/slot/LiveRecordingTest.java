@@ -83,7 +83,9 @@ class LiveRecordingTest {
             assertThat(before.width()).isEqualTo(1280);
             assertThat(before.height()).isEqualTo(720);
             assertThat(before.duration()).isGreaterThan(3.0);
-            assertThat(before.averageFps()).isBetween(28.5, 31.0);
+            // Every frame streamed is a real grab (no padding copies), so a busy host shows as a few frames fewer:
+            // the same 90% bar as the file's (RecordingQuality).
+            assertThat(before.averageFps()).isBetween(27.0, 31.0);
             assertThat(before.hasPicture()).isTrue();
             for (int tone : DemoMeeting.TILE_TONES_HZ) {
                 assertThat(before.toneLevelDb(tone)).as("tone %d Hz in the stream", tone).isGreaterThan(20);
@@ -91,7 +93,7 @@ class LiveRecordingTest {
             MediaReport after = MediaReport.of(server.recordings(KEY).get(1));
             System.out.println("stream after the outage (live again " + liveAgainMillis + " ms after nginx): " + after);
             assertThat(after.duration()).as("streamed after the outage").isGreaterThan(3.0);
-            assertThat(after.averageFps()).isBetween(28.5, 31.0);
+            assertThat(after.averageFps()).isBetween(27.0, 31.0);
         }
 
         assertThat(outcome).as("the file recording ended normally").isInstanceOf(SlotEvent.Stopped.class);

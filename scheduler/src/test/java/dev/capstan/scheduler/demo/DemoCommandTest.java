@@ -66,6 +66,10 @@ class DemoCommandTest {
 
         MediaReport report = MediaReport.of(file);
         assertThat(report.duration()).isBetween(3.5, 4.5);
+        // About 30 fps beside the hog: every frame is a real grab, so a capture that could not keep up would show
+        // as fewer frames and a frozen picture (RecordingQuality's bars).
+        assertThat(report.averageFps()).as("frames per second").isGreaterThanOrEqualTo(27);
+        assertThat(report.longestFrameGap()).as("longest time between two frames, s").isLessThanOrEqualTo(0.5);
         assertThat(report.hasPicture()).isTrue();
         assertThat(report.toneLevelDb(DemoMeeting.TILE_TONES_HZ.get(0))).isGreaterThan(20);
         assertThat(Leftovers.processesOtherThan(alreadyRunning)).as("processes left by the demo").isEmpty();
