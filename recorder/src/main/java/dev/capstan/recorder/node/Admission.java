@@ -57,8 +57,6 @@ final class Admission {
     private final long holdNanos;
     private final double windowSeconds;
 
-    private double foreign = Double.NaN;
-    private long foreignAt;
     private Verdict held;
     private long heldSince;
     private int heldRunning;
@@ -78,27 +76,14 @@ final class Admission {
         this.windowSeconds = windowSeconds;
     }
 
-    /** Takes one reading of foreign load (cores' worth over the last moment) into the moving average. */
-    void observeForeign(long nanos, double reading) {
-        double value = Math.max(0, reading);
-        if (Double.isNaN(foreign)) {
-            foreign = value;
-        } else {
-            double seconds = Math.max(0, (nanos - foreignAt) / 1e9);
-            foreign += (1 - Math.exp(-seconds / windowSeconds)) * (value - foreign);
-        }
-        foreignAt = nanos;
-    }
-
-    /** Foreign load as admission sees it: the moving average, in cores. */
-    double foreignLoad() {
-        return Double.isNaN(foreign) ? 0 : foreign;
-    }
-
-    /** The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed. */
-    Verdict judge(long nanos, Facts facts) {
+    /**
+     * The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed.
+     *
+     * @param foreignCpu foreign load as a moving average over {@code windowSeconds}, in cores
+     */
+    Verdict judge(long nanos, double foreignCpu, Facts facts) {
         boolean admitting = held instanceof Verdict.Admit;
-        Verdict raw = decide(facts, foreignLoad(), admitting);
+        Verdict raw = decide(facts, foreignCpu, admitting);
         boolean factsChanged = held == null || facts.running().size() != heldRunning
                 || facts.idleSlot() != heldIdleSlot;
         boolean turns = (raw instanceof Verdict.Admit) != admitting;
