@@ -188,21 +188,21 @@ final class LoadMonitor {
         Map<String, List<ProcessSample>> slots = new LinkedHashMap<>();
         slotProcesses.forEach((slot, processes) -> slots.put(slot, samples(processes)));
         ProcFs.Memory memory = ProcFs.memory();
-        List<Meter> meters;
-        List<Meter> memoryDue = new ArrayList<>();
+        Map<Meter, Supplier<CaptureProgress>> progressOf = new LinkedHashMap<>();
+        Map<Meter, String> memoryDue = new HashMap<>();
         synchronized (this) {
-            meters = List.copyOf(running);
-            for (Meter meter : meters) {
+            for (Meter meter : running) {
+                progressOf.put(meter, meter.progress);
                 if (meter.firstFrameNanos != 0 && now - meter.memorySampledNanos >= MEMORY_SAMPLE_INTERVAL.toNanos()) {
-                    memoryDue.add(meter);
+                    memoryDue.put(meter, meter.slot);
                 }
             }
         }
         Map<Meter, Long> recordingMemory = new HashMap<>();
-        memoryDue.forEach(meter ->
-                recordingMemory.put(meter, ProcFs.pssBytes(slotProcesses.getOrDefault(meter.slot, List.of()))));
+        memoryDue.forEach((meter, slot) ->
+                recordingMemory.put(meter, ProcFs.pssBytes(slotProcesses.getOrDefault(slot, List.of()))));
         Map<Meter, CaptureProgress> progress = new LinkedHashMap<>();
-        meters.forEach(meter -> progress.put(meter, meter.progress.get()));
+        progressOf.forEach((meter, reader) -> progress.put(meter, reader.get()));
         take(new Reading(now, hostBusy, uptime, slots, memory, progress, recordingMemory));
     }
 
