@@ -10,8 +10,8 @@ import java.util.Optional;
  * <p>Recordings share {@code cores × cpu-budget} less the <em>foreign</em> load: the host's busy CPU minus what our
  * slots' processes (Xvfb, PulseAudio, Chromium, FFmpeg, idle or recording) use. This JVM counts as foreign: its
  * bursts (start-up, JIT, GC, a test runner) take CPU from encoders like any other tenant, and in steady state it is
- * small. Foreign load is a moving average over tens of seconds, so a build or a swinging service moves the verdict
- * by its average, not by its peaks. Running recordings count with their own measured use (smoothed the same way),
+ * small. Foreign load is a moving average over tens of seconds, kept by {@link LoadMonitor}, so a build or a
+ * swinging service moves the verdict by its average, not by its peaks. Running recordings count with their own measured use (smoothed the same way),
  * or with a reservation until they have been measured.
  *
  * <p>Three rules come first: a node with no recording running admits one (unless memory is short), so a busy host
@@ -19,7 +19,8 @@ import java.util.Optional;
  * behind or delivering too few frames) admits nothing more; and a verdict driven by load holds at least {@code
  * hold} before it turns, with {@code margin} cores of hysteresis before a node holding for CPU admits again. What
  * the verdict says is what a start gets, so a Jibri occupant advertising it never promises what it then refuses.
- * Facts (a slot starting, ending, freeing up) change the verdict at once.
+ * Facts (a slot starting, ending, freeing up) change the verdict at once. Not thread-safe: its admission queue
+ * guards it.
  */
 final class Admission {
 
