@@ -11,8 +11,8 @@ import java.util.Optional;
  * slots' processes (Xvfb, PulseAudio, Chromium, FFmpeg, idle or recording) use. This JVM counts as foreign: its
  * bursts (start-up, JIT, GC, a test runner) take CPU from encoders like any other tenant, and in steady state it is
  * small. Foreign load is a moving average over tens of seconds, kept by {@link LoadMonitor}, so a build or a
- * swinging service moves the verdict by its average, not by its peaks. Running recordings count with their own measured use (smoothed the same way),
- * or with a reservation until they have been measured.
+ * swinging service moves the verdict by its average, not by its peaks. Running recordings count with their own
+ * measured use (smoothed the same way), or with a reservation until they have been measured.
  *
  * <p>Three rules come first: a node with no recording running admits one (unless memory is short), so a busy host
  * never refuses the first recording it could take; once recordings run, the overload guard (their encoders falling
