@@ -10,16 +10,17 @@ import java.util.Optional;
  * <p>Recordings share {@code cores × cpu-budget} less the <em>foreign</em> load: the host's busy CPU minus what our
  * slots' processes (Xvfb, PulseAudio, Chromium, FFmpeg, idle or recording) use. This JVM counts as foreign: its
  * bursts (start-up, JIT, GC, a test runner) take CPU from encoders like any other tenant, and in steady state it is
- * small. Foreign load is a moving average over tens of seconds, so a build or a swinging service moves the verdict
- * by its average, not by its peaks. Running recordings count with their own measured use (smoothed the same way),
- * or with a reservation until they have been measured.
+ * small. Foreign load is a moving average over tens of seconds, kept by {@link LoadMonitor}, so a build or a
+ * swinging service moves the verdict by its average, not by its peaks. Running recordings count with their own
+ * measured use (smoothed the same way), or with a reservation until they have been measured.
  *
  * <p>Three rules come first: a node with no recording running admits one (unless memory is short), so a busy host
  * never refuses the first recording it could take; once recordings run, the overload guard (their encoders falling
  * behind or delivering too few frames) admits nothing more; and a verdict driven by load holds at least {@code
  * hold} before it turns, with {@code margin} cores of hysteresis before a node holding for CPU admits again. What
  * the verdict says is what a start gets, so a Jibri occupant advertising it never promises what it then refuses.
- * Facts (a slot starting, ending, freeing up) change the verdict at once.
+ * Facts (a slot starting, ending, freeing up) change the verdict at once. Not thread-safe: its admission queue
+ * guards it.
  */
 final class Admission {
 
@@ -57,8 +58,6 @@ final class Admission {
     private final long holdNanos;
     private final double windowSeconds;
 
-    private double foreign = Double.NaN;
-    private long foreignAt;
     private Verdict held;
     private long heldSince;
     private int heldRunning;
@@ -78,27 +77,14 @@ final class Admission {
         this.windowSeconds = windowSeconds;
     }
 
-    /** Takes one reading of foreign load (cores' worth over the last moment) into the moving average. */
-    void observeForeign(long nanos, double reading) {
-        double value = Math.max(0, reading);
-        if (Double.isNaN(foreign)) {
-            foreign = value;
-        } else {
-            double seconds = Math.max(0, (nanos - foreignAt) / 1e9);
-            foreign += (1 - Math.exp(-seconds / windowSeconds)) * (value - foreign);
-        }
-        foreignAt = nanos;
-    }
-
-    /** Foreign load as admission sees it: the moving average, in cores. */
-    double foreignLoad() {
-        return Double.isNaN(foreign) ? 0 : foreign;
-    }
-
-    /** The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed. */
-    Verdict judge(long nanos, Facts facts) {
+    /**
+     * The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed.
+     *
+     * @param foreignCpu foreign load as a moving average over {@code windowSeconds}, in cores
+     */
+    Verdict judge(long nanos, double foreignCpu, Facts facts) {
         boolean admitting = held instanceof Verdict.Admit;
-        Verdict raw = decide(facts, foreignLoad(), admitting);
+        Verdict raw = decide(facts, foreignCpu, admitting);
         boolean factsChanged = held == null || facts.running().size() != heldRunning
                 || facts.idleSlot() != heldIdleSlot;
         boolean turns = (raw instanceof Verdict.Admit) != admitting;

@@ -11,7 +11,7 @@ import java.util.OptionalDouble;
  * Whether one recording keeps up with real time, over a recent window: its encoder's speed, and the frames it
  * delivers (duplicates left out) against its target frame rate. Capture that drops frames at the source when the
  * host is short of CPU keeps the speed near 1 while fewer frames arrive, so speed alone would not show overload.
- * Not thread-safe: its node guards it.
+ * Not thread-safe: its load monitor guards it.
  */
 final class KeepUp {
 

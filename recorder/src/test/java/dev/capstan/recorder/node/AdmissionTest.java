@@ -21,6 +21,9 @@ class AdmissionTest {
     private static final long RESERVE = 512L << 20;
     private static final long PLENTY = 20L << 30;
 
+    /** Foreign load averaged as the node's load monitor does, over 30 s. */
+    private final MovingAverage foreign = new MovingAverage(Duration.ofSeconds(30));
+
     private static Admission admission() {
         return new Admission(2, 1.0, RESERVE, 0.25, 10 * SECOND, 30);
     }
@@ -53,8 +56,9 @@ class AdmissionTest {
         Boolean admitted = null;
         Boolean admittedByTheMoment = null;
         for (int second = 0; second <= 180; second++) {
-            admission.observeForeign(second * SECOND, swinging(second));
-            boolean admits = admission.judge(second * SECOND, facts) instanceof Admission.Verdict.Admit;
+            foreign.add(second * SECOND, swinging(second));
+            boolean admits =
+                    admission.judge(second * SECOND, foreign.value(), facts) instanceof Admission.Verdict.Admit;
             if (admitted != null && admits != admitted) {
                 turns.add(second);
             }
@@ -65,7 +69,7 @@ class AdmissionTest {
             }
             admittedByTheMoment = byTheMoment;
             if (second >= 90) {
-                assertThat(admission.foreignLoad()).as("the average after %d s", second).isBetween(0.8, 1.2);
+                assertThat(foreign.value()).as("the average after %d s", second).isBetween(0.8, 1.2);
             }
         }
         assertThat(momentTurns).as("judged by the moment's load, the verdict would flap").isGreaterThan(40);
@@ -77,56 +81,59 @@ class AdmissionTest {
         Admission admission = admission();
         Admission.Facts facts = facts(List.of(measured(0.5)), 0.5);
         long t = 0;
-        admission.observeForeign(t, 0.2);
-        assertThat(admission.judge(t, facts)).isInstanceOf(Admission.Verdict.Admit.class);
+        foreign.add(t, 0.2);
+        assertThat(admission.judge(t, foreign.value(), facts)).isInstanceOf(Admission.Verdict.Admit.class);
         // A build takes 1.5 cores: the average rises until 0.5 + 0.5 + foreign passes 2 cores, then holds.
         long held = -1;
         for (int second = 1; second <= 120 && held < 0; second++) {
             t = second * SECOND;
-            admission.observeForeign(t, 1.5);
-            if (admission.judge(t, facts) instanceof Admission.Verdict.Hold hold) {
+            foreign.add(t, 1.5);
+            if (admission.judge(t, foreign.value(), facts) instanceof Admission.Verdict.Hold hold) {
                 assertThat(hold.reason()).isEqualTo(BusyReason.CPU);
                 assertThat(hold.detail()).contains("foreign").contains("for another");
                 held = t;
             }
         }
         assertThat(held).as("held once the average passed the budget").isPositive();
-        assertThat(admission.foreignLoad()).isGreaterThan(0.99);
+        assertThat(foreign.value()).isGreaterThan(0.99);
         // The build ends: the average falls, but the node admits again only 0.25 core below the budget.
         long admitted = -1;
         for (int second = 1; second <= 120 && admitted < 0; second++) {
             t = held + second * SECOND;
-            admission.observeForeign(t, 0.0);
-            if (admission.judge(t, facts) instanceof Admission.Verdict.Admit) {
+            foreign.add(t, 0.0);
+            if (admission.judge(t, foreign.value(), facts) instanceof Admission.Verdict.Admit) {
                 admitted = t;
             }
         }
         assertThat(admitted).isPositive();
         assertThat(admitted - held).as("a verdict holds at least 10 s").isGreaterThanOrEqualTo(10 * SECOND);
-        assertThat(admission.foreignLoad()).as("admits again with the margin left").isLessThanOrEqualTo(0.75);
+        assertThat(foreign.value()).as("admits again with the margin left").isLessThanOrEqualTo(0.75);
     }
 
     @Test
     void aRecordingStartingOrEndingTurnsTheVerdictAtOnce() {
         Admission admission = admission();
-        admission.observeForeign(0, 0.5);
-        assertThat(admission.judge(0, facts(List.of(), CPU))).isInstanceOf(Admission.Verdict.Admit.class);
+        foreign.add(0, 0.5);
+        assertThat(admission.judge(0, foreign.value(), facts(List.of(), CPU)))
+                .isInstanceOf(Admission.Verdict.Admit.class);
         // One second later a recording started: 0.5 + 0.9 reserved + 0.9 > 2, held without waiting 10 s.
-        Admission.Verdict oneRunning = admission.judge(SECOND, facts(List.of(reserved()), CPU));
+        Admission.Verdict oneRunning = admission.judge(SECOND, foreign.value(), facts(List.of(reserved()), CPU));
         assertThat(oneRunning).isInstanceOf(Admission.Verdict.Hold.class);
         // And it ended a second after: the idle node admits again at once.
-        assertThat(admission.judge(2 * SECOND, facts(List.of(), CPU))).isInstanceOf(Admission.Verdict.Admit.class);
+        assertThat(admission.judge(2 * SECOND, foreign.value(), facts(List.of(), CPU)))
+                .isInstanceOf(Admission.Verdict.Admit.class);
     }
 
     @Test
     void anIdleNodeAdmitsOneRecordingWhateverTheForeignLoadUnlessMemoryIsShort() {
         Admission admission = admission();
         for (int second = 0; second <= 60; second++) {
-            admission.observeForeign(second * SECOND, 2.0);
+            foreign.add(second * SECOND, 2.0);
         }
-        assertThat(admission.judge(60 * SECOND, facts(List.of(), CPU))).as("nothing records: one is admitted")
+        assertThat(admission.judge(60 * SECOND, foreign.value(), facts(List.of(), CPU)))
+                .as("nothing records: one is admitted")
                 .isInstanceOf(Admission.Verdict.Admit.class);
-        assertHeld(admission.judge(61 * SECOND, facts(List.of(reserved()), CPU)), BusyReason.CPU);
+        assertHeld(admission.judge(61 * SECOND, foreign.value(), facts(List.of(reserved()), CPU)), BusyReason.CPU);
 
         long tight = MEMORY + RESERVE - (100L << 20);
         assertHeld(admission().decide(new Admission.Facts(List.of(), true, tight, Optional.empty(), CPU, MEMORY), 0,
