@@ -13,6 +13,7 @@ import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.fleet.RemoteOrder;
 import dev.capstan.scheduler.fleet.placement.FleetSessions;
@@ -163,8 +164,8 @@ class RecordingControlController {
                 throw new IdempotencyConflictException();
             }
             if (claim instanceof IdempotencyKeys.Claim.InProgress) {
-                throw new IllegalStateException("a start with this Idempotency-Key is still starting its recording; "
-                        + "repeat the request in a few seconds");
+                throw new ApiException(ApiProblem.START_IN_PROGRESS, "a start with this Idempotency-Key is still "
+                        + "starting its recording; repeat the request in a few seconds");
             }
         }
         RunningRecordingView started;
@@ -253,7 +254,7 @@ class RecordingControlController {
                     mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))})
     RecordingProgress.Progress status(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return progress.of(recordingId).orElseThrow(() -> RecordingNotFoundException.recording(recordingId));
     }
 
@@ -273,7 +274,7 @@ class RecordingControlController {
                             @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                                     schema = @Schema(implementation = ProblemDetail.class)))})
     SseEmitter events(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (progress.of(recordingId).isEmpty()) {
             throw RecordingNotFoundException.recording(recordingId);
         }
@@ -289,7 +290,7 @@ class RecordingControlController {
                     mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))})
     ResponseEntity<RunningRecordingView> stop(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (fleet.isPresent() && fleet.get().stop(recordingId)) {
             log.info("rest: recording {} asked to stop on its node", recordingId);
             return ResponseEntity.accepted().body(replayed(recordingId));
@@ -304,12 +305,12 @@ class RecordingControlController {
 
     @GetMapping("/{id}/streams")
     List<StreamStats> streams(@PathVariable String id) {
-        return running(RecordingId.of(id)).streams();
+        return running(RecordingIdParameter.parse(id)).streams();
     }
 
     @GetMapping("/{id}/streams/{streamId}")
     StreamStats stream(@PathVariable String id, @PathVariable String streamId) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return running(recordingId).streams().stream().filter(stream -> stream.id().equals(streamId)).findFirst()
                 .orElseThrow(() -> noSuchStream(recordingId, streamId));
     }
@@ -320,14 +321,15 @@ class RecordingControlController {
      */
     @PostMapping(path = "/{id}/streams", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<StreamStats> addStream(@PathVariable String id, HttpServletRequest http) throws IOException {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         Recording recording = running(recordingId);
         StreamUrl url = StartRecordingRequest.stream(JsonBody.object(http), policy);
         StreamStats added;
         try {
             added = recording.addStream(url);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("recording " + recordingId + ": " + e.getMessage());
+        } catch (IllegalStateException refused) {
+            // The recorder's refusals are written for the caller: no live output, not capturing, already there, full.
+            throw new ApiException(ApiProblem.STREAM_CONFLICT, "recording " + recordingId + ": " + refused.getMessage());
         }
         log.info("rest: recording {} also streams to {} as {}", recordingId, url, added.id());
         return ResponseEntity.created(URI.create(RecordingsController.PATH + "/" + recordingId + "/streams/"
@@ -337,7 +339,7 @@ class RecordingControlController {
     /** 204; the destination's stream is closed and it leaves the list. */
     @DeleteMapping("/{id}/streams/{streamId}")
     ResponseEntity<Void> removeStream(@PathVariable String id, @PathVariable String streamId) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (!running(recordingId).removeStream(streamId)) {
             throw noSuchStream(recordingId, streamId);
         }
@@ -351,7 +353,8 @@ class RecordingControlController {
                 .orElse("no recording " + id + " is running on this node")));
     }
 
-    private static RecordingNotRunningException noSuchStream(RecordingId id, String streamId) {
-        return new RecordingNotRunningException("recording " + id + " has no stream " + ApiErrors.quote(streamId));
+    private static ApiException noSuchStream(RecordingId id, String streamId) {
+        return new ApiException(ApiProblem.STREAM_NOT_FOUND, "recording " + id + " has no stream "
+                + ApiErrors.quote(streamId));
     }
 }

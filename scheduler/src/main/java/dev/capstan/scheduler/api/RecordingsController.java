@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.ArchiveProperties;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.storage.archive.CatalogQuery;
@@ -61,10 +62,16 @@ class RecordingsController {
             @RequestParam Optional<String> to,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "" + CatalogQuery.DEFAULT_SIZE) int size) {
-        CatalogQuery query = new CatalogQuery(room.filter(r -> !r.isBlank()).orElse(null),
-                status.map(RecordingsController::status).orElse(null),
-                from.map(value -> instant("from", value)).orElse(null),
-                to.map(value -> instant("to", value)).orElse(null), page, size);
+        CatalogQuery query;
+        try {
+            query = new CatalogQuery(room.filter(r -> !r.isBlank()).orElse(null),
+                    status.map(RecordingsController::status).orElse(null),
+                    from.map(value -> instant("from", value)).orElse(null),
+                    to.map(value -> instant("to", value)).orElse(null), page, size);
+        } catch (IllegalArgumentException outOfRange) {
+            // CatalogQuery checks the page, the size and the order of from and to; its messages name only those.
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, outOfRange.getMessage());
+        }
         Page<RecordingEntry> found = archive.catalog().search(query);
         return new RecordingPage(found.getContent().stream().map(this::view).toList(), found.getNumber(),
                 found.getSize(), found.getTotalElements(), found.getTotalPages());
@@ -80,9 +87,16 @@ class RecordingsController {
 
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) throws BlobStoreException {
-        RecordingId recordingId = RecordingId.of(id);
-        if (!archive.delete(recordingId)) {
-            throw RecordingNotFoundException.recording(recordingId);
+        RecordingEntry entry = entry(id);
+        // What the archive would refuse to delete, refused here in the API's own words.
+        List<RecordingEntry> doomed = entry.parent().isPresent() ? List.of(entry) : archive.catalog().parts(entry.id());
+        doomed.stream().filter(member -> member.status() == RecordingStatus.RECORDING).findFirst().ifPresent(member -> {
+            throw new ApiException(ApiProblem.STILL_RECORDING, "recording " + entry.id()
+                    + (member.id().equals(entry.id()) ? "" : " has a part (" + member.id() + ") that")
+                    + " is still being recorded; stop it first");
+        });
+        if (!archive.delete(entry.id())) {
+            throw RecordingNotFoundException.recording(entry.id());
         }
         return ResponseEntity.noContent().build();
     }
@@ -170,7 +184,7 @@ class RecordingsController {
     }
 
     private RecordingEntry entry(String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return archive.catalog().find(recordingId).orElseThrow(() -> RecordingNotFoundException.recording(recordingId));
     }
 
@@ -182,8 +196,8 @@ class RecordingsController {
         try {
             return RecordingStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("status must be one of "
-                    + Arrays.toString(RecordingStatus.values()).toLowerCase(Locale.ROOT) + ", not " + ApiErrors.quote(value));
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, "status must be one of " + Arrays.toString(
+                    RecordingStatus.values()).toLowerCase(Locale.ROOT) + ", not " + ApiErrors.quote(value));
         }
     }
 
@@ -191,8 +205,8 @@ class RecordingsController {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-11-22T09:00:00Z, not "
-                    + ApiErrors.quote(value));
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, name + " must be an ISO-8601 instant such as "
+                    + "2026-11-22T09:00:00Z, not " + ApiErrors.quote(value));
         }
     }
 }
