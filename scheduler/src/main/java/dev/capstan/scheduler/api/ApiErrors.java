@@ -13,20 +13,17 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
  * Every API error is a small JSON problem ({@code application/problem+json}) of the {@link ApiProblem} catalogue:
- * what the controllers refuse ({@link ApiException}), what Spring MVC refuses by itself (a wrong method or content
- * type), and a 500 with a generic detail for anything else. Stack traces and internal messages stay in the log.
+ * what the controllers refuse ({@link ApiException}), the store being away, and a 500 with a generic detail for
+ * anything else. Stack traces and internal messages stay in the log.
  *
- * <p>First among the advices, so that the API's answers do not depend on which other advice a library registers.
+ * <p>Right after {@link FrameworkProblems}, so that no library's advice answers for the API.
  */
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 @RestControllerAdvice(basePackageClasses = ApiErrors.class)
 class ApiErrors {
 
@@ -43,14 +40,6 @@ class ApiErrors {
         return answer(e.problem(), e.answer());
     }
 
-    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e) {
-        String expected = e.getRequiredType() == null ? "a valid value" : "a " + e.getRequiredType().getSimpleName();
-        String value = e.getValue() == null ? "''" : quote(e.getValue().toString());
-        return answer(ApiProblem.INVALID_PARAMETER, ApiProblem.INVALID_PARAMETER.answer(
-                "parameter '" + e.getName() + "' must be " + expected + ", not " + value));
-    }
-
     @ExceptionHandler(BlobStoreException.class)
     ResponseEntity<ProblemDetail> storeUnavailable(BlobStoreException e) {
         log.warn("the store failed while answering a request: {}", e.getMessage());
@@ -59,21 +48,16 @@ class ApiErrors {
     }
 
     /**
-     * Spring MVC's own refusals keep their status and detail, with the catalogue's code; anything else is a bug
-     * or an outage: a 500 that says only where to look in the log.
+     * Anything else (Spring MVC's own refusals are {@link FrameworkProblems}') is a bug or an outage: a 500 that
+     * says only where to look in the log.
      */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request, HttpServletResponse response) {
-        if (e instanceof AsyncRequestNotUsableException || response.isCommitted()) {
-            // The client went away, or the answer had begun: nothing more can be said to it.
-            log.debug("{} {}: the answer was cut short: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        if (response.isCommitted()) {
+            // The answer had begun (a download, an event stream): nothing more can be said to the client.
+            log.warn("{} {} failed after its answer began: {}", request.getMethod(), request.getRequestURI(),
+                    e.toString());
             return null;
-        }
-        if (e instanceof ErrorResponse refusal) {
-            ProblemDetail body = refusal.getBody();
-            ApiProblem.ofFrameworkStatus(refusal.getStatusCode()).ifPresent(p -> body.setProperty("code", p.code()));
-            return ResponseEntity.status(refusal.getStatusCode()).headers(refusal.getHeaders())
-                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
         }
         String incident = UUID.randomUUID().toString();
         log.error("{} {} failed (incident {})", request.getMethod(), request.getRequestURI(), incident, e);
