@@ -6,7 +6,8 @@ import dev.capstan.scheduler.api.problem.ApiProblem;
 final class IdempotencyConflictException extends ApiException {
 
     IdempotencyConflictException() {
-        super(ApiProblem.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was already used with a different request body; use a new key for a new "
+        super(ApiProblem.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was already used with a different request "
+                + "body; use a new key for a new "
                 + "recording, or repeat the original body");
     }
 }

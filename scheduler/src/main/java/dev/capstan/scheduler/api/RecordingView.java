@@ -1,6 +1,8 @@
 package dev.capstan.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.spool.UploadStatus;
@@ -39,8 +41,9 @@ record RecordingView(
         Double deliveredFps,
         Long sizeBytes,
         String checksum,
-        @JsonRawValue String participants,
-        @JsonRawValue String appData,
+        @ArraySchema(schema = @Schema(type = "object", description = "a participant the recording saw: id, "
+                + "displayName, identity")) @JsonRawValue String participants,
+        @Schema(type = "object", description = "the metadata it was started with") @JsonRawValue String appData,
         Upload upload,
         Links links,
         int part,

@@ -6,7 +6,8 @@ import dev.capstan.scheduler.api.problem.ApiProblem;
 final class TooManyEventStreamsException extends ApiException {
 
     TooManyEventStreamsException(int limit) {
-        super(ApiProblem.TOO_MANY_EVENT_STREAMS, "this server already serves " + limit + " event streams (capstan.control.max-event-streams); "
+        super(ApiProblem.TOO_MANY_EVENT_STREAMS, "this server already serves " + limit + " event streams "
+                + "(capstan.control.max-event-streams); "
                 + "poll /status instead or try again later");
     }
 }

@@ -78,7 +78,7 @@ public enum ApiProblem {
         return retryAfter;
     }
 
-    /** The problem answer: {@code status}, {@code title} (the status' reason phrase), {@code detail} and {@code code}. */
+    /** The answer: {@code status}, {@code title} (the status' reason phrase), {@code detail} and {@code code}. */
     public ProblemDetail answer(String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(status.getReasonPhrase());

@@ -3,6 +3,9 @@ package dev.capstan.scheduler.events.webhook;
 import dev.capstan.storage.archive.RecordingId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +41,10 @@ class WebhookDeliveriesController {
 
     @GetMapping("/deliveries")
     @Operation(summary = "the webhook delivery log, newest first: one entry per event and receiver, with its attempts,"
-            + " the receiver's last status or error, and the next attempt while pending")
+            + " the receiver's last status or error, and the next attempt while pending", responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(
+                            schema = @Schema(implementation = Deliveries.class))),
+                    @ApiResponse(responseCode = "400", description = "an unknown state, a bad limit or recording id")})
     Deliveries deliveries(
             @Parameter(description = "only this recording's deliveries") @RequestParam Optional<String> recording,
             @Parameter(description = "pending, delivered or given-up") @RequestParam Optional<String> state,
