@@ -1,7 +1,6 @@
 package dev.capstan.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
@@ -41,9 +40,9 @@ record RecordingView(
         Double deliveredFps,
         Long sizeBytes,
         String checksum,
-        @ArraySchema(schema = @Schema(type = "object", description = "a participant the recording saw: id, "
-                + "displayName, identity")) @JsonRawValue String participants,
-        @Schema(type = "object", description = "the metadata it was started with") @JsonRawValue String appData,
+        @Schema(types = "array", description = "the participants the recording saw, each an object with id, "
+                + "displayName and identity") @JsonRawValue String participants,
+        @Schema(types = "object", description = "the metadata it was started with") @JsonRawValue String appData,
         Upload upload,
         Links links,
         int part,
