@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.events.webhook;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.storage.archive.RecordingId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -9,7 +10,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -75,10 +76,10 @@ class WebhookDeliveriesController {
         return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
     }
 
+    /** Only this controller's own checks and {@link RecordingId}'s throw it here; their messages are for callers. */
     @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-        problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());
-        return problem;
+    ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException e) {
+        return ResponseEntity.status(ApiProblem.INVALID_PARAMETER.status())
+                .body(ApiProblem.INVALID_PARAMETER.answer(e.getMessage()));
     }
 }
