@@ -1,12 +1,14 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import java.util.List;
+import org.springframework.http.ProblemDetail;
 
 /**
  * A request body that cannot be taken as it is: not JSON, or fields missing or wrong. A 400 whose problem lists
  * each field with what is wrong with it ({@code errors}). Messages never repeat a stream address unmasked.
  */
-class InvalidRequestException extends RuntimeException {
+final class InvalidRequestException extends ApiException {
 
     /**
      * @param field   as the caller wrote it: {@code url}, {@code streams[1]}
@@ -18,17 +20,27 @@ class InvalidRequestException extends RuntimeException {
     private final List<FieldError> errors;
 
     InvalidRequestException(String message) {
-        super(message);
+        super(ApiProblem.INVALID_REQUEST, message);
         this.errors = List.of();
     }
 
     InvalidRequestException(List<FieldError> errors) {
-        super(summary(errors));
+        super(ApiProblem.INVALID_REQUEST, summary(errors));
         this.errors = List.copyOf(errors);
     }
 
     List<FieldError> errors() {
         return errors;
+    }
+
+    /** Every wrong field with what is wrong with it, in {@code errors}: {@code [{"field": ..., "message": ...}]}. */
+    @Override
+    ProblemDetail answer() {
+        ProblemDetail problem = super.answer();
+        if (!errors.isEmpty()) {
+            problem.setProperty("errors", errors);
+        }
+        return problem;
     }
 
     private static String summary(List<FieldError> errors) {

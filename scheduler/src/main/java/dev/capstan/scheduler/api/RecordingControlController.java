@@ -13,6 +13,7 @@ import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.fleet.RemoteOrder;
 import dev.capstan.scheduler.fleet.placement.FleetSessions;
@@ -27,6 +28,7 @@ import dev.capstan.storage.archive.RecordingId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -42,7 +44,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -127,24 +128,14 @@ class RecordingControlController {
                             + "the recording the first start made (header Idempotent-Replayed: true)",
                             content = @Content(schema = @Schema(implementation = RunningRecordingView.class))),
                     @ApiResponse(responseCode = "400", description = "errors: [{field, message}] for every bad "
-                            + "field (and the Idempotency-Key header)", content = @Content(
-                            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                            schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "401", description = "no valid API key", content = @Content(
-                            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                            schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "409", description = "the key's first start is still starting",
-                            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                                    schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "413", description = "body over 64 KiB", content = @Content(
-                            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                            schema = @Schema(implementation = ProblemDetail.class))),
+                            + "field (and the Idempotency-Key header)"),
+                    @ApiResponse(responseCode = "401", description = "no valid API key"),
+                    @ApiResponse(responseCode = "409", description = "the key's first start is still starting"),
+                    @ApiResponse(responseCode = "413", description = "body over 64 KiB"),
+                    @ApiResponse(responseCode = "415", description = "the body is not declared as JSON"),
                     @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with another "
-                            + "body", content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                            schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "503", description = "no slot free now (Retry-After, busyReason)",
-                            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                                    schema = @Schema(implementation = ProblemDetail.class)))})
+                            + "body"),
+                    @ApiResponse(responseCode = "503", description = "no slot free now (Retry-After, busyReason)")})
     ResponseEntity<RunningRecordingView> start(HttpServletRequest http) throws IOException, InterruptedException {
         ObjectNode body = JsonBody.object(http);
         List<InvalidRequestException.FieldError> headerErrors = new ArrayList<>();
@@ -163,8 +154,8 @@ class RecordingControlController {
                 throw new IdempotencyConflictException();
             }
             if (claim instanceof IdempotencyKeys.Claim.InProgress) {
-                throw new IllegalStateException("a start with this Idempotency-Key is still starting its recording; "
-                        + "repeat the request in a few seconds");
+                throw new ApiException(ApiProblem.START_IN_PROGRESS, "a start with this Idempotency-Key is still "
+                        + "starting its recording; repeat the request in a few seconds");
             }
         }
         RunningRecordingView started;
@@ -246,14 +237,10 @@ class RecordingControlController {
     @Operation(summary = "a recording's live status", responses = {
             @ApiResponse(responseCode = "200", content = @Content(
                     schema = @Schema(implementation = RecordingProgress.Progress.class))),
-            @ApiResponse(responseCode = "400", description = "malformed id", content = @Content(
-                    mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class))),
-            @ApiResponse(responseCode = "404", description = "no such recording", content = @Content(
-                    mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))})
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording")})
     RecordingProgress.Progress status(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return progress.of(recordingId).orElseThrow(() -> RecordingNotFoundException.recording(recordingId));
     }
 
@@ -266,14 +253,11 @@ class RecordingControlController {
             responses = {
                     @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                             schema = @Schema(implementation = RecordingProgress.Progress.class))),
-                    @ApiResponse(responseCode = "404", description = "no such recording", content = @Content(
-                            mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                            schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "503", description = "too many event streams open", content =
-                            @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                                    schema = @Schema(implementation = ProblemDetail.class)))})
+                    @ApiResponse(responseCode = "400", description = "malformed id"),
+                    @ApiResponse(responseCode = "404", description = "no such recording"),
+                    @ApiResponse(responseCode = "503", description = "too many event streams open")})
     SseEmitter events(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (progress.of(recordingId).isEmpty()) {
             throw RecordingNotFoundException.recording(recordingId);
         }
@@ -285,11 +269,10 @@ class RecordingControlController {
     @Operation(summary = "stop a running recording", responses = {
             @ApiResponse(responseCode = "202", content = @Content(
                     schema = @Schema(implementation = RunningRecordingView.class))),
-            @ApiResponse(responseCode = "404", description = "not running on this node", content = @Content(
-                    mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))})
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node")})
     ResponseEntity<RunningRecordingView> stop(@PathVariable String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (fleet.isPresent() && fleet.get().stop(recordingId)) {
             log.info("rest: recording {} asked to stop on its node", recordingId);
             return ResponseEntity.accepted().body(replayed(recordingId));
@@ -303,13 +286,23 @@ class RecordingControlController {
     }
 
     @GetMapping("/{id}/streams")
+    @Operation(summary = "a running recording's live destinations (addresses masked)", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    array = @ArraySchema(schema = @Schema(implementation = StreamStats.class)))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node")})
     List<StreamStats> streams(@PathVariable String id) {
-        return running(RecordingId.of(id)).streams();
+        return running(RecordingIdParameter.parse(id)).streams();
     }
 
     @GetMapping("/{id}/streams/{streamId}")
+    @Operation(summary = "one live destination of a running recording", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    schema = @Schema(implementation = StreamStats.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node, or no such destination")})
     StreamStats stream(@PathVariable String id, @PathVariable String streamId) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return running(recordingId).streams().stream().filter(stream -> stream.id().equals(streamId)).findFirst()
                 .orElseThrow(() -> noSuchStream(recordingId, streamId));
     }
@@ -319,15 +312,29 @@ class RecordingControlController {
      * capturing (yet, or any more), already streams there or feeds as many destinations as allowed.
      */
     @PostMapping(path = "/{id}/streams", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "add a live destination to a running recording",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = NewStream.class))),
+            responses = {
+                    @ApiResponse(responseCode = "201", description = "added; Location names it", content = @Content(
+                            schema = @Schema(implementation = StreamStats.class))),
+                    @ApiResponse(responseCode = "400", description = "malformed id, or an address that is refused"),
+                    @ApiResponse(responseCode = "404", description = "not running on this node"),
+                    @ApiResponse(responseCode = "409", description = "no live output, not capturing, already a "
+                            + "destination, or as many destinations as allowed"),
+                    @ApiResponse(responseCode = "413", description = "body over 64 KiB"),
+                    @ApiResponse(responseCode = "415", description = "the body is not declared as JSON")})
     ResponseEntity<StreamStats> addStream(@PathVariable String id, HttpServletRequest http) throws IOException {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         Recording recording = running(recordingId);
         StreamUrl url = StartRecordingRequest.stream(JsonBody.object(http), policy);
         StreamStats added;
         try {
             added = recording.addStream(url);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("recording " + recordingId + ": " + e.getMessage());
+        } catch (IllegalStateException refused) {
+            // The recorder's refusals are written for the caller: no live output, not capturing, already there, full.
+            throw new ApiException(ApiProblem.STREAM_CONFLICT, "recording " + recordingId + ": "
+                    + refused.getMessage());
         }
         log.info("rest: recording {} also streams to {} as {}", recordingId, url, added.id());
         return ResponseEntity.created(URI.create(RecordingsController.PATH + "/" + recordingId + "/streams/"
@@ -336,13 +343,23 @@ class RecordingControlController {
 
     /** 204; the destination's stream is closed and it leaves the list. */
     @DeleteMapping("/{id}/streams/{streamId}")
+    @Operation(summary = "stop streaming to a destination", responses = {
+            @ApiResponse(responseCode = "204", description = "its stream is closed and it leaves the list"),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node, or no such destination")})
     ResponseEntity<Void> removeStream(@PathVariable String id, @PathVariable String streamId) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         if (!running(recordingId).removeStream(streamId)) {
             throw noSuchStream(recordingId, streamId);
         }
         log.info("rest: recording {} no longer streams to {}", recordingId, streamId);
         return ResponseEntity.noContent().build();
+    }
+
+    /** The body of {@code POST …/streams}, for the OpenAPI description ({@link StartRecordingRequest} reads it). */
+    @Schema(name = "NewStream")
+    record NewStream(@Schema(description = "rtmp:// or rtmps:// address allowed by capstan.streaming.allow-list",
+            requiredMode = Schema.RequiredMode.REQUIRED) String url) {
     }
 
     private Recording running(RecordingId id) {
@@ -351,7 +368,8 @@ class RecordingControlController {
                 .orElse("no recording " + id + " is running on this node")));
     }
 
-    private static RecordingNotRunningException noSuchStream(RecordingId id, String streamId) {
-        return new RecordingNotRunningException("recording " + id + " has no stream " + ApiErrors.quote(streamId));
+    private static ApiException noSuchStream(RecordingId id, String streamId) {
+        return new ApiException(ApiProblem.STREAM_NOT_FOUND, "recording " + id + " has no stream "
+                + ApiErrors.quote(streamId));
     }
 }

@@ -1,12 +1,13 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.storage.archive.RecordingId;
 
 /** The catalog has no recording (or no such part of one) under this id: a 404. */
-class RecordingNotFoundException extends RuntimeException {
+final class RecordingNotFoundException extends ApiException {
 
     private RecordingNotFoundException(String message) {
-        super(message);
+        super(ApiProblem.RECORDING_NOT_FOUND, message);
     }
 
     static RecordingNotFoundException recording(RecordingId id) {

@@ -1,9 +1,11 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
+
 /** No recording runs on this node under this id (it never did, or it has ended): a 404. */
-class RecordingNotRunningException extends RuntimeException {
+final class RecordingNotRunningException extends ApiException {
 
     RecordingNotRunningException(String message) {
-        super(message);
+        super(ApiProblem.RECORDING_NOT_RUNNING, message);
     }
 }

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.spool.UploadStatus;
@@ -39,8 +40,9 @@ record RecordingView(
         Double deliveredFps,
         Long sizeBytes,
         String checksum,
-        @JsonRawValue String participants,
-        @JsonRawValue String appData,
+        @Schema(types = "array", description = "the participants the recording saw, each an object with id, "
+                + "displayName and identity") @JsonRawValue String participants,
+        @Schema(types = "object", description = "the metadata it was started with") @JsonRawValue String appData,
         Upload upload,
         Links links,
         int part,

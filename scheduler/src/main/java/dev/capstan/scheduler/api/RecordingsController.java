@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.ArchiveProperties;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.storage.archive.CatalogQuery;
@@ -8,6 +9,11 @@ import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
 import dev.capstan.storage.blob.BlobStore;
 import dev.capstan.storage.blob.BlobStoreException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,6 +46,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  */
 @RestController
 @RequestMapping(RecordingsController.PATH)
+@Tag(name = "catalog", description = "search, read, play and delete recordings")
 class RecordingsController {
 
     static final String PATH = "/api/v1/recordings";
@@ -54,6 +61,10 @@ class RecordingsController {
     }
 
     @GetMapping
+    @Operation(summary = "search the catalog, newest first", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    schema = @Schema(implementation = RecordingPage.class))),
+            @ApiResponse(responseCode = "400", description = "a bad status, date, page or size")})
     RecordingPage search(
             @RequestParam Optional<String> room,
             @RequestParam Optional<String> status,
@@ -61,10 +72,16 @@ class RecordingsController {
             @RequestParam Optional<String> to,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "" + CatalogQuery.DEFAULT_SIZE) int size) {
-        CatalogQuery query = new CatalogQuery(room.filter(r -> !r.isBlank()).orElse(null),
-                status.map(RecordingsController::status).orElse(null),
-                from.map(value -> instant("from", value)).orElse(null),
-                to.map(value -> instant("to", value)).orElse(null), page, size);
+        CatalogQuery query;
+        try {
+            query = new CatalogQuery(room.filter(r -> !r.isBlank()).orElse(null),
+                    status.map(RecordingsController::status).orElse(null),
+                    from.map(value -> instant("from", value)).orElse(null),
+                    to.map(value -> instant("to", value)).orElse(null), page, size);
+        } catch (IllegalArgumentException outOfRange) {
+            // CatalogQuery checks the page, the size and the order of from and to; its messages name only those.
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, outOfRange.getMessage());
+        }
         Page<RecordingEntry> found = archive.catalog().search(query);
         return new RecordingPage(found.getContent().stream().map(this::view).toList(), found.getNumber(),
                 found.getSize(), found.getTotalElements(), found.getTotalPages());
@@ -72,6 +89,11 @@ class RecordingsController {
 
     /** One recording; a session's top-level recording comes with its parts in order. */
     @GetMapping("/{id}")
+    @Operation(summary = "one recording, with its parts", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    schema = @Schema(implementation = RecordingView.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording")})
     RecordingView recording(@PathVariable String id) {
         RecordingEntry entry = entry(id);
         List<RecordingEntry> parts = entry.parent().isPresent() ? null : archive.catalog().parts(entry.id());
@@ -79,10 +101,23 @@ class RecordingsController {
     }
 
     @DeleteMapping("/{id}")
+    @Operation(summary = "delete a recording with its later parts, its objects and local files", responses = {
+            @ApiResponse(responseCode = "204", description = "deleted"),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording"),
+            @ApiResponse(responseCode = "409", description = "it or one of its parts is still being recorded"),
+            @ApiResponse(responseCode = "503", description = "the store cannot be reached")})
     ResponseEntity<Void> delete(@PathVariable String id) throws BlobStoreException {
-        RecordingId recordingId = RecordingId.of(id);
-        if (!archive.delete(recordingId)) {
-            throw RecordingNotFoundException.recording(recordingId);
+        RecordingEntry entry = entry(id);
+        // What the archive would refuse to delete, refused here in the API's own words.
+        List<RecordingEntry> doomed = entry.parent().isPresent() ? List.of(entry) : archive.catalog().parts(entry.id());
+        doomed.stream().filter(member -> member.status() == RecordingStatus.RECORDING).findFirst().ifPresent(member -> {
+            throw new ApiException(ApiProblem.STILL_RECORDING, "recording " + entry.id()
+                    + (member.id().equals(entry.id()) ? "" : " has a part (" + member.id() + ") that")
+                    + " is still being recorded; stop it first");
+        });
+        if (!archive.delete(entry.id())) {
+            throw RecordingNotFoundException.recording(entry.id());
         }
         return ResponseEntity.noContent().build();
     }
@@ -92,6 +127,18 @@ class RecordingsController {
      * file (allowed by RFC 9110), which no player asks for anyway.
      */
     @GetMapping("/{id}/media")
+    @Operation(summary = "the MP4, with byte ranges", responses = {
+            @ApiResponse(responseCode = "200", description = "the whole file", content = @Content(
+                    mediaType = "video/mp4", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "206", description = "the single byte range asked for (Content-Range)",
+                    content = @Content(mediaType = "video/mp4", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "302", description = "a presigned URL of the store (Location), when "
+                    + "capstan.archive.media.presigned"),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording, or no media yet"),
+            @ApiResponse(responseCode = "416", description = "the range starts past the end "
+                    + "(Content-Range: bytes */size)"),
+            @ApiResponse(responseCode = "503", description = "the store cannot be reached")})
     ResponseEntity<StreamingResponseBody> media(@PathVariable String id,
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) throws BlobStoreException {
         RecordingEntry entry = entry(id);
@@ -136,6 +183,12 @@ class RecordingsController {
     }
 
     @GetMapping("/{id}/thumbnail")
+    @Operation(summary = "a 320-px JPEG taken 2 s into the recording", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(mediaType = "image/jpeg",
+                    schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording, or no thumbnail"),
+            @ApiResponse(responseCode = "503", description = "the store cannot be reached")})
     ResponseEntity<StreamingResponseBody> thumbnail(@PathVariable String id) throws BlobStoreException {
         RecordingEntry entry = entry(id);
         String key = entry.thumbnailKey().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "thumbnail"));
@@ -170,7 +223,7 @@ class RecordingsController {
     }
 
     private RecordingEntry entry(String id) {
-        RecordingId recordingId = RecordingId.of(id);
+        RecordingId recordingId = RecordingIdParameter.parse(id);
         return archive.catalog().find(recordingId).orElseThrow(() -> RecordingNotFoundException.recording(recordingId));
     }
 
@@ -182,8 +235,8 @@ class RecordingsController {
         try {
             return RecordingStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("status must be one of "
-                    + Arrays.toString(RecordingStatus.values()).toLowerCase(Locale.ROOT) + ", not " + ApiErrors.quote(value));
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, "status must be one of " + Arrays.toString(
+                    RecordingStatus.values()).toLowerCase(Locale.ROOT) + ", not " + ApiErrors.quote(value));
         }
     }
 
@@ -191,8 +244,8 @@ class RecordingsController {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-11-22T09:00:00Z, not "
-                    + ApiErrors.quote(value));
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, name + " must be an ISO-8601 instant such as "
+                    + "2026-11-22T09:00:00Z, not " + ApiErrors.quote(value));
         }
     }
 }

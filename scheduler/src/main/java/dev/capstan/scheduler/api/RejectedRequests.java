@@ -1,12 +1,11 @@
 package dev.capstan.scheduler.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServletResponse;
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
@@ -27,10 +26,9 @@ class RejectedRequests {
     @Bean
     RequestRejectedHandler jsonRequestRejectedHandler(ObjectMapper json) {
         return (request, response, rejected) -> {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+            ProblemDetail problem = ApiProblem.INVALID_ID.answer(
                     "the request path is not allowed: encoded slashes, dots or percent signs cannot appear in ids");
-            problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setStatus(ApiProblem.INVALID_ID.status().value());
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             json.writeValue(response.getOutputStream(), problem);
         };

@@ -1,9 +1,11 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
+
 /** A request body over the limit: a 413. */
-class RequestTooLargeException extends RuntimeException {
+final class RequestTooLargeException extends ApiException {
 
     RequestTooLargeException(int limitBytes) {
-        super("the request body is larger than " + limitBytes / 1024 + " KiB");
+        super(ApiProblem.REQUEST_TOO_LARGE, "the request body is larger than " + limitBytes / 1024 + " KiB");
     }
 }

@@ -1,10 +1,13 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
+
 /** As many event streams are open as allowed: a 503; trying again later may work. */
-class TooManyEventStreamsException extends RuntimeException {
+final class TooManyEventStreamsException extends ApiException {
 
     TooManyEventStreamsException(int limit) {
-        super("this server already serves " + limit + " event streams (capstan.control.max-event-streams); "
+        super(ApiProblem.TOO_MANY_EVENT_STREAMS, "this server already serves " + limit + " event streams "
+                + "(capstan.control.max-event-streams); "
                 + "poll /status instead or try again later");
     }
 }

@@ -1,13 +1,13 @@
 package dev.capstan.scheduler.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -37,10 +37,9 @@ final class ApiAuthenticationEntryPoint implements AuthenticationEntryPoint {
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException cause)
             throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, DETAIL);
-        problem.setTitle("Unauthorized");
+        ProblemDetail problem = ApiProblem.UNAUTHORIZED.answer(DETAIL);
         problem.setInstance(URI.create(request.getRequestURI()));
-        response.setStatus(HttpStatus.UNAUTHORIZED.value());
+        response.setStatus(ApiProblem.UNAUTHORIZED.status().value());
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
                 (fromBrowser(request) ? "Basic" : "Bearer") + " realm=\"" + REALM + "\"");
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");

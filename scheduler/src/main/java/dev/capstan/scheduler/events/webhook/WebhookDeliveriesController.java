@@ -1,12 +1,16 @@
 package dev.capstan.scheduler.events.webhook;
 
+import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.storage.archive.RecordingId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,7 +42,10 @@ class WebhookDeliveriesController {
 
     @GetMapping("/deliveries")
     @Operation(summary = "the webhook delivery log, newest first: one entry per event and receiver, with its attempts,"
-            + " the receiver's last status or error, and the next attempt while pending")
+            + " the receiver's last status or error, and the next attempt while pending", responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(
+                            schema = @Schema(implementation = Deliveries.class))),
+                    @ApiResponse(responseCode = "400", description = "an unknown state, a bad limit or recording id")})
     Deliveries deliveries(
             @Parameter(description = "only this recording's deliveries") @RequestParam Optional<String> recording,
             @Parameter(description = "pending, delivered or given-up") @RequestParam Optional<String> state,
@@ -69,10 +76,10 @@ class WebhookDeliveriesController {
         return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
     }
 
+    /** Only this controller's own checks and {@link RecordingId}'s throw it here; their messages are for callers. */
     @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-        problem.setTitle(HttpStatus.BAD_REQUEST.getReasonPhrase());
-        return problem;
+    ResponseEntity<ProblemDetail> badRequest(IllegalArgumentException e) {
+        return ResponseEntity.status(ApiProblem.INVALID_PARAMETER.status())
+                .body(ApiProblem.INVALID_PARAMETER.answer(e.getMessage()));
     }
 }
