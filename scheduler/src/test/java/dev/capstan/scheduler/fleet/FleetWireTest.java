@@ -24,7 +24,7 @@ class FleetWireTest {
     @Test
     void aNodeReportSaysCapacityLoadAndRecordings() throws Exception {
         NodeReport report = new NodeReport(2, 1, 1, 0, 0.4321, false, List.of(new NodeReport.RecordingReport(
-                "rec-1", "part-2", 2, "on", 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
+                "rec-1", "part-2", 2, NodeReport.PartState.ON, 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
         assertThat(report.toXML().toString()).isEqualTo(
                 "<node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>"
                         + "<recording id='rec-1' part-id='part-2' part='2' state='on' seconds='12.50' fps='29.97'"
@@ -39,7 +39,7 @@ class FleetWireTest {
         assertThat(read.recording("part-2")).hasValueSatisfying(r -> {
             assertThat(r.id()).isEqualTo("rec-1");
             assertThat(r.part()).isEqualTo(2);
-            assertThat(r.state()).isEqualTo("on");
+            assertThat(r.state()).isEqualTo(NodeReport.PartState.ON);
             assertThat(r.bytes()).isEqualTo(1_523_000);
         });
     }
