@@ -45,6 +45,26 @@ class FleetWireTest {
     }
 
     @Test
+    void everyPartStateTravelsByItsStableName() throws Exception {
+        for (NodeReport.PartState state : NodeReport.PartState.values()) {
+            Optional<String> reason = state.ended() ? Optional.of("capture-died: exit 137") : Optional.empty();
+            NodeReport report = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
+                    "rec-1", "part-1", 1, state, 1, 30, 1, 100, reason)));
+            assertThat(report.toXML().toString()).contains("state='" + state.wireName() + "'");
+            Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                    + report.toXML() + "</presence>");
+            assertThat(presence.getExtension(NodeReport.class).recordings())
+                    .containsExactlyElementsOf(report.recordings());
+        }
+        assertThat(NodeReport.PartState.values()).extracting(NodeReport.PartState::wireName)
+                .containsExactly("pending", "on", "stopping", "stopped", "failed");
+        assertThat(NodeReport.PartState.ofWireName("paused")).as("a newer node's state: running, not yet on")
+                .isEqualTo(NodeReport.PartState.PENDING);
+        assertThat(OutputMode.values()).extracting(OutputMode::wireName).containsExactly("file", "stream", "both");
+        assertThat(OutputMode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
+    }
+
+    @Test
     void aMalformedReportReadsAsZeroesInsteadOfDroppingThePresence() throws Exception {
         Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
                 + "<node xmlns='urn:capstan:fleet:1' slots='x' free='-' load='NaN'><recording state='on'/></node>"
