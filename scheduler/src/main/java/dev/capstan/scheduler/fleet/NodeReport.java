@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,7 +19,7 @@ import org.jivesoftware.smack.util.XmlStringBuilder;
  * </node>
  * }</pre>
  *
- * A recording that ended stays listed for a while with {@code state='stopped'} or {@code state='failed'} and its
+ * A recording that ended stays listed for a while with {@code state='stopped'} or {@code state='failed'} ({@link PartState}) and its
  * {@code reason}, so a scheduler that was reconnecting still learns how it ended.
  *
  * @param free  slots that would take a recording now (0 while draining or when admission holds)
@@ -35,19 +36,43 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
         recordings = List.copyOf(recordings);
     }
 
+    /** Where a part stands on its node, by the name the presence's {@code state} attribute carries. */
+    public enum PartState {
+        PENDING("pending"), ON("on"), STOPPING("stopping"), STOPPED("stopped"), FAILED("failed");
+
+        private final String wireName;
+
+        PartState(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        public boolean ended() {
+            return this == STOPPED || this == FAILED;
+        }
+
+        /** A state this version does not know (or none) reads as pending: running, not yet on. */
+        public static PartState ofWireName(String wireName) {
+            return Arrays.stream(values()).filter(state -> state.wireName.equals(wireName)).findFirst()
+                    .orElse(PENDING);
+        }
+    }
+
     /**
      * One recording on the node.
      *
      * @param id     the session's recording id (the catalog entry users see)
      * @param partId the catalog recording that holds this part
-     * @param state  {@code pending}, {@code on}, {@code stopping}, {@code stopped} or {@code failed}
-     * @param reason why it stopped or failed; empty while it runs
+     * @param reason why it stopped or failed (a stop's cause, a failure's text); empty while it runs
      */
-    public record RecordingReport(String id, String partId, int part, String state, double seconds, double fps,
+    public record RecordingReport(String id, String partId, int part, PartState state, double seconds, double fps,
             double speed, long bytes, Optional<String> reason) {
 
         public boolean ended() {
-            return state.equals("stopped") || state.equals("failed");
+            return state.ended();
         }
     }
 
@@ -78,7 +103,7 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
         for (RecordingReport recording : recordings) {
             xml.halfOpenElement("recording").attribute("id", recording.id())
                     .attribute("part-id", recording.partId()).attribute("part", recording.part())
-                    .attribute("state", recording.state()).attribute("seconds", decimal(recording.seconds()))
+                    .attribute("state", recording.state().wireName()).attribute("seconds", decimal(recording.seconds()))
                     .attribute("fps", decimal(recording.fps())).attribute("speed", decimal(recording.speed()))
                     .attribute("bytes", Long.toString(recording.bytes()))
                     .optAttribute("reason", recording.reason().orElse(null))

@@ -29,7 +29,7 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
                 String partId = parser.getAttributeValue("", "part-id");
                 if (id != null && partId != null) {
                     recordings.add(new NodeReport.RecordingReport(id, partId, Math.max(1, integer(parser, "part")),
-                            String.valueOf(parser.getAttributeValue("", "state")), decimal(parser, "seconds"),
+                            NodeReport.PartState.ofWireName(parser.getAttributeValue("", "state")), decimal(parser, "seconds"),
                             decimal(parser, "fps"), decimal(parser, "speed"), (long) decimal(parser, "bytes"),
                             Optional.ofNullable(parser.getAttributeValue("", "reason"))));
                 }

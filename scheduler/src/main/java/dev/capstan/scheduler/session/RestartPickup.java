@@ -66,7 +66,7 @@ class RestartPickup {
         }
         SessionState state = session.state();
         if (state instanceof SessionState.Requested || state instanceof SessionState.Starting) {
-            sessions.moveTo(session, new SessionState.Failed(Instant.now(), NOT_STARTED, true));
+            sessions.moveTo(session, new SessionState.Failed(Instant.now(), SessionFailure.other(NOT_STARTED, true)));
             return;
         }
         if (!(state instanceof SessionState.Finalizing)) {
@@ -80,17 +80,17 @@ class RestartPickup {
     private static SessionState settled(Optional<RecordingEntry> entry, Throwable error) {
         Instant now = Instant.now();
         if (error != null) {
-            return new SessionState.Failed(now, "archive: " + error.getMessage(), false);
+            return new SessionState.Failed(now, SessionFailure.archive(error.getMessage()));
         }
         if (entry.isEmpty()) {
             // A live stream that kept no file: nothing of it outlives its process.
-            return new SessionState.Failed(now, INTERRUPTED + "; nothing was kept", true);
+            return new SessionState.Failed(now, SessionFailure.other(INTERRUPTED + "; nothing was kept", true));
         }
         if (entry.get().status() == RecordingStatus.FAILED) {
             // The archive's own reason is the ending itself when nothing was recorded.
             String detail = entry.get().statusDetail().filter(reason -> !reason.equals(INTERRUPTED))
                     .orElse("nothing was recorded");
-            return new SessionState.Failed(now, INTERRUPTED + "; " + detail, false);
+            return new SessionState.Failed(now, SessionFailure.other(INTERRUPTED + "; " + detail, false));
         }
         return new SessionState.Done(now);
     }

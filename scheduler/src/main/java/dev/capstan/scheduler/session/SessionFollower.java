@@ -120,8 +120,8 @@ public class SessionFollower {
             Consumer<SlotEvent.Outcome> onEnd) {
         recording.outcome().thenAccept(outcome -> {
             if (outcome instanceof SlotEvent.Failed failed && !(recordsFile && failed.span().isPresent())) {
-                sessions.moveTo(session, new SessionState.Failed(Instant.now(), failed.failure().toString(),
-                        !failed.failure().reason().isCallersFault()));
+                sessions.moveTo(session, new SessionState.Failed(Instant.now(),
+                        SessionFailure.of(failed.failure())));
                 onEnd.accept(outcome);
                 return;
             }
@@ -138,11 +138,11 @@ public class SessionFollower {
     private static SessionState settled(Optional<RecordingEntry> entry, Throwable error) {
         Instant now = Instant.now();
         if (error != null) {
-            return new SessionState.Failed(now, "archive: " + error.getMessage(), false);
+            return new SessionState.Failed(now, SessionFailure.archive(error.getMessage()));
         }
         if (entry.isPresent() && entry.get().status() == RecordingStatus.FAILED) {
-            return new SessionState.Failed(now, "archive: " + entry.get().statusDetail().orElse("nothing was kept"),
-                    false);
+            return new SessionState.Failed(now,
+                    SessionFailure.archive(entry.get().statusDetail().orElse("nothing was kept")));
         }
         return new SessionState.Done(now);
     }

@@ -1,8 +1,9 @@
 package dev.capstan.scheduler.session;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Where a session is in its life: {@code requested → starting → pending → on → stopping → finalizing → done}, and
@@ -13,50 +14,119 @@ import java.util.Locale;
 public sealed interface SessionState {
 
     /** Every state's {@link #name()}, in life-cycle order. */
-    List<String> NAMES = List.of("requested", "starting", "pending", "on", "stopping", "finalizing", "done", "failed");
+    List<String> NAMES = Arrays.stream(Status.values()).map(Status::wireName).toList();
+
+    /**
+     * A state's kind by its stable name, stored with the session and shown by the API, webhooks and metrics; never
+     * a Java name, so renaming a record does not break stored rows.
+     */
+    enum Status {
+        REQUESTED("requested"), STARTING("starting"), PENDING("pending"), ON("on"), STOPPING("stopping"),
+        FINALIZING("finalizing"), DONE("done"), FAILED("failed");
+
+        private final String wireName;
+
+        Status(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        public boolean isFinal() {
+            return this == DONE || this == FAILED;
+        }
+
+        public static Optional<Status> ofWireName(String wireName) {
+            return Arrays.stream(values()).filter(status -> status.wireName.equals(wireName)).findFirst();
+        }
+    }
 
     Instant since();
 
+    Status status();
+
     /** Filed, not yet placed on a node. */
     record Requested(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.REQUESTED;
+        }
     }
 
     /** Sent to a node, which has not accepted it yet. */
     record Starting(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.STARTING;
+        }
     }
 
     /** Accepted; the slot is joining the meeting. */
     record Pending(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.PENDING;
+        }
     }
 
     /** Frames are being written. */
     record On(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.ON;
+        }
     }
 
     /** Asked to stop; the capture is ending. */
     record Stopping(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.STOPPING;
+        }
     }
 
     /** The recorder is done and the slot free; the archive completes the recording. */
     record Finalizing(Instant since, String ending) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.FINALIZING;
+        }
     }
 
     /** The recording is in the archive. */
     record Done(Instant since) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.DONE;
+        }
     }
 
-    /**
-     * @param retryable whether another slot could succeed where this one failed
-     */
-    record Failed(Instant since, String reason, boolean retryable) implements SessionState {
+    record Failed(Instant since, SessionFailure failure) implements SessionState {
+        @Override
+        public Status status() {
+            return Status.FAILED;
+        }
+
+        /** The failure as the API, webhooks and the session table show it ({@link SessionFailure#text()}). */
+        public String reason() {
+            return failure.text();
+        }
+
+        /** Whether another slot could succeed where this one failed. */
+        public boolean retryable() {
+            return failure.retryable();
+        }
     }
 
+    /** The state's stable name ({@link Status#wireName()}). */
     default String name() {
-        return getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return status().wireName();
     }
 
     default boolean isFinal() {
-        return this instanceof Done || this instanceof Failed;
+        return status().isFinal();
     }
 
     /** The transitions the life cycle allows. */
@@ -89,7 +159,7 @@ public sealed interface SessionState {
     /** What a state says besides its name: the failure's reason or the ending; null for the others. */
     default String detail() {
         if (this instanceof Failed failed) {
-            return failed.reason();
+            return failed.failure().text();
         }
         return this instanceof Finalizing finalizing ? finalizing.ending() : null;
     }
@@ -100,16 +170,17 @@ public sealed interface SessionState {
      * @throws IllegalArgumentException for a name that is not a state's
      */
     static SessionState of(String name, Instant since, String detail, boolean retryable) {
-        return switch (name) {
-            case "requested" -> new Requested(since);
-            case "starting" -> new Starting(since);
-            case "pending" -> new Pending(since);
-            case "on" -> new On(since);
-            case "stopping" -> new Stopping(since);
-            case "finalizing" -> new Finalizing(since, detail == null ? "" : detail);
-            case "done" -> new Done(since);
-            case "failed" -> new Failed(since, detail == null ? "" : detail, retryable);
-            default -> throw new IllegalArgumentException("no session state is called '" + name + "'");
+        Status status = Status.ofWireName(name)
+                .orElseThrow(() -> new IllegalArgumentException("no session state is called '" + name + "'"));
+        return switch (status) {
+            case REQUESTED -> new Requested(since);
+            case STARTING -> new Starting(since);
+            case PENDING -> new Pending(since);
+            case ON -> new On(since);
+            case STOPPING -> new Stopping(since);
+            case FINALIZING -> new Finalizing(since, detail == null ? "" : detail);
+            case DONE -> new Done(since);
+            case FAILED -> new Failed(since, SessionFailure.read(detail, retryable));
         };
     }
 }

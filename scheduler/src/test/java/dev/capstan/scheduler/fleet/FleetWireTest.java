@@ -24,7 +24,7 @@ class FleetWireTest {
     @Test
     void aNodeReportSaysCapacityLoadAndRecordings() throws Exception {
         NodeReport report = new NodeReport(2, 1, 1, 0, 0.4321, false, List.of(new NodeReport.RecordingReport(
-                "rec-1", "part-2", 2, "on", 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
+                "rec-1", "part-2", 2, NodeReport.PartState.ON, 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
         assertThat(report.toXML().toString()).isEqualTo(
                 "<node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>"
                         + "<recording id='rec-1' part-id='part-2' part='2' state='on' seconds='12.50' fps='29.97'"
@@ -39,9 +39,29 @@ class FleetWireTest {
         assertThat(read.recording("part-2")).hasValueSatisfying(r -> {
             assertThat(r.id()).isEqualTo("rec-1");
             assertThat(r.part()).isEqualTo(2);
-            assertThat(r.state()).isEqualTo("on");
+            assertThat(r.state()).isEqualTo(NodeReport.PartState.ON);
             assertThat(r.bytes()).isEqualTo(1_523_000);
         });
+    }
+
+    @Test
+    void everyPartStateTravelsByItsStableName() throws Exception {
+        for (NodeReport.PartState state : NodeReport.PartState.values()) {
+            Optional<String> reason = state.ended() ? Optional.of("capture-died: exit 137") : Optional.empty();
+            NodeReport report = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
+                    "rec-1", "part-1", 1, state, 1, 30, 1, 100, reason)));
+            assertThat(report.toXML().toString()).contains("state='" + state.wireName() + "'");
+            Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                    + report.toXML() + "</presence>");
+            assertThat(presence.getExtension(NodeReport.class).recordings())
+                    .containsExactlyElementsOf(report.recordings());
+        }
+        assertThat(NodeReport.PartState.values()).extracting(NodeReport.PartState::wireName)
+                .containsExactly("pending", "on", "stopping", "stopped", "failed");
+        assertThat(NodeReport.PartState.ofWireName("paused")).as("a newer node's state: running, not yet on")
+                .isEqualTo(NodeReport.PartState.PENDING);
+        assertThat(OutputMode.values()).extracting(OutputMode::wireName).containsExactly("file", "stream", "both");
+        assertThat(OutputMode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
     }
 
     @Test

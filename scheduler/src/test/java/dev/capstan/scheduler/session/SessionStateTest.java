@@ -28,7 +28,8 @@ class SessionStateTest {
             "stopping", new SessionState.Stopping(T),
             "finalizing", new SessionState.Finalizing(T, "stopped by the requester"),
             "done", new SessionState.Done(T),
-            "failed", new SessionState.Failed(T, "the browser crashed", true));
+            "failed", new SessionState.Failed(T,
+                    new SessionFailure(FailureReason.BROWSER_FAILED, "the browser crashed", true)));
 
     /** The allowed moves; any pair not listed is refused. */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
@@ -77,8 +78,31 @@ class SessionStateTest {
             boolean retryable = state instanceof SessionState.Failed failed && failed.retryable();
             assertThat(SessionState.of(state.name(), state.since(), state.detail(), retryable)).isEqualTo(state);
         }
-        assertThat(new SessionState.Failed(T, "busy", false).detail()).isEqualTo("busy");
+        assertThat(new SessionState.Failed(T, SessionFailure.other("busy", false)).detail()).isEqualTo("busy");
+        assertThat(STATES.get("failed").detail()).isEqualTo("browser-failed: the browser crashed");
         assertThat(new SessionState.On(T).detail()).isNull();
+    }
+
+    @Test
+    void aStoredFailureTextReadsBackAsItsTypedReason() {
+        // Rows written before failures were typed hold only the text; their reasons are its wire-name prefix.
+        assertThat(SessionState.of("failed", T, "archive: HTTP 503 SlowDown", false)).isEqualTo(
+                new SessionState.Failed(T, SessionFailure.archive("HTTP 503 SlowDown")));
+        assertThat(SessionState.of("failed", T, "no-node: no node can take it now", true)).isEqualTo(
+                new SessionState.Failed(T, new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
+        assertThat(SessionState.of("failed", T, "the scheduler restarted before it started", true)).isEqualTo(
+                new SessionState.Failed(T, SessionFailure.other("the scheduler restarted before it started", true)));
+        assertThat(SessionState.of("failed", T, null, false).detail()).isEmpty();
+    }
+
+    @Test
+    void everyStateHasItsOwnStableName() {
+        assertThat(SessionState.NAMES).containsExactly("requested", "starting", "pending", "on", "stopping",
+                "finalizing", "done", "failed");
+        for (SessionState.Status status : SessionState.Status.values()) {
+            assertThat(SessionState.Status.ofWireName(status.wireName())).contains(status);
+        }
+        assertThat(SessionState.Status.ofWireName("FAILED")).as("never the enum's name").isEmpty();
     }
 
     @Test

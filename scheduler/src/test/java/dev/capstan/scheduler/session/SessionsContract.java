@@ -146,13 +146,14 @@ abstract class SessionsContract {
     void aFailureKeepsItsReasonAndWhetherItIsRetryable() {
         Session failed = embedded(BASE);
         a.add(failed);
-        a.moveTo(failed, new SessionState.Failed(BASE.plusSeconds(1), "the browser could not join", true));
+        SessionFailure notJoined = new SessionFailure(FailureReason.NOT_JOINED, "the browser could not join", true);
+        a.moveTo(failed, new SessionState.Failed(BASE.plusSeconds(1), notJoined));
         Session finalizing = embedded(BASE);
         a.add(finalizing);
         a.moveTo(finalizing, new SessionState.Finalizing(BASE.plusSeconds(2), "stopped by the requester"));
 
         assertThat(b.find(failed.recordingId()).orElseThrow().state())
-                .isEqualTo(new SessionState.Failed(BASE.plusSeconds(1), "the browser could not join", true));
+                .as("the reason survives the row").isEqualTo(new SessionState.Failed(BASE.plusSeconds(1), notJoined));
         assertThat(b.find(finalizing.recordingId()).orElseThrow().state())
                 .isEqualTo(new SessionState.Finalizing(BASE.plusSeconds(2), "stopped by the requester"));
     }
@@ -181,7 +182,8 @@ abstract class SessionsContract {
         assertThat(a.moveTo(session, new SessionState.Pending(BASE.plusSeconds(2)))).as("on -> pending").isFalse();
         assertThat(a.moveTo(session, finalizing)).isTrue();
         assertThat(a.moveTo(session, done)).isTrue();
-        assertThat(a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(7), "late", false)))
+        assertThat(a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(7),
+                SessionFailure.other("late", false))))
                 .as("a late failure after done").isFalse();
 
         assertThat(eventsOfA).extracting(SessionChanged::session).containsOnly(session);
@@ -202,7 +204,7 @@ abstract class SessionsContract {
         assertThat(a.active()).containsExactly(session);
         assertThat(b.find(session.recordingId()).orElseThrow()).isNotSameAs(session);
 
-        a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(1), "crashed", true));
+        a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(1), SessionFailure.other("crashed", true)));
         Session ended = a.find(session.recordingId()).orElseThrow();
         assertThat(ended).as("an ended session is read from its row").isNotSameAs(session);
         assertThat(ended.state()).isEqualTo(session.state());
@@ -218,8 +220,8 @@ abstract class SessionsContract {
         a.add(endedLate);
         a.add(runningOld);
         b.add(endedEarly);
-        a.moveTo(endedLate, new SessionState.Failed(BASE.plusSeconds(30), "no media", true));
-        b.moveTo(endedEarly, new SessionState.Failed(BASE.plusSeconds(20), "busy", true));
+        a.moveTo(endedLate, new SessionState.Failed(BASE.plusSeconds(30), SessionFailure.other("no media", true)));
+        b.moveTo(endedEarly, new SessionState.Failed(BASE.plusSeconds(20), SessionFailure.other("busy", true)));
 
         List<RecordingId> expected = List.of(runningOld.recordingId(), runningNew.recordingId(),
                 endedLate.recordingId(), endedEarly.recordingId());
@@ -234,7 +236,8 @@ abstract class SessionsContract {
         for (int i = 0; i < Sessions.ENDED_LISTED + 5; i++) {
             Session session = embedded(BASE.plusSeconds(i));
             a.add(session);
-            a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(i + 1), "failed " + i, false));
+            a.moveTo(session, new SessionState.Failed(BASE.plusSeconds(i + 1),
+                    SessionFailure.other("failed " + i, false)));
         }
         List<Session> list = b.list();
         assertThat(list).hasSize(Sessions.ENDED_LISTED);
@@ -248,7 +251,7 @@ abstract class SessionsContract {
         Session alsoOnOne = placed(b, "rec-1");
         Session onTwo = placed(a, "rec-2");
         Session endedOnOne = placed(a, "rec-1");
-        a.moveTo(endedOnOne, new SessionState.Failed(Instant.now(), "node died", true));
+        a.moveTo(endedOnOne, new SessionState.Failed(Instant.now(), SessionFailure.other("node died", true)));
 
         assertThat(b.active()).extracting(Session::recordingId)
                 .containsExactly(onOne.recordingId(), alsoOnOne.recordingId(), onTwo.recordingId());
@@ -295,7 +298,8 @@ abstract class SessionsContract {
                 a.moveTo(driven, new SessionState.On(BASE.plusSeconds(1)));
                 Session seenByB = b.find(driven.recordingId()).orElseThrow();
                 SessionState stopping = new SessionState.Stopping(BASE.plusSeconds(2));
-                SessionState failed = new SessionState.Failed(BASE.plusSeconds(2), "stopped elsewhere", false);
+                SessionState failed = new SessionState.Failed(BASE.plusSeconds(2),
+                        SessionFailure.other("stopped elsewhere", false));
                 eventsOfA.clear();
                 eventsOfB.clear();
 

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.events.metrics;
 
+import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionChanged;
 import dev.capstan.scheduler.session.SessionState;
@@ -11,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +27,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  *   <li>{@code capstan.session.start{origin}}: from filing to {@code on} (the first frame written), as a Prometheus
  *       histogram;</li>
- *   <li>{@code capstan.session.failures{reason}}: failed sessions by a fixed vocabulary of reasons
- *       ({@link FailureKind});</li>
+ *   <li>{@code capstan.session.failures{reason}}: failed sessions by their {@link FailureReason}'s wire name,
+ *       never the failure's text: it carries addresses and error messages, and every distinct text would be a new
+ *       series;</li>
  *   <li>{@code capstan.session.failovers}: sessions moved to another node after a fault;</li>
  *   <li>{@code capstan.sessions{state}}: sessions in each state that is not final, from {@link Sessions}: every
  *       scheduler sharing the database counts the same sessions.</li>
@@ -50,7 +54,7 @@ class SessionMetrics {
 
     private final MeterRegistry registry;
     private final Sessions sessions;
-    private final Map<String, Counter> failures;
+    private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
     private final Counter failovers;
     private final Map<OriginKind, Timer> starts = new ConcurrentHashMap<>();
     /** Sessions filed here and not yet on, with when they were filed. */
@@ -62,9 +66,11 @@ class SessionMetrics {
     SessionMetrics(MeterRegistry registry, Sessions sessions) {
         this.registry = registry;
         this.sessions = sessions;
-        this.failures = FailureKind.ALL.stream().collect(Collectors.toUnmodifiableMap(kind -> kind,
-                kind -> Counter.builder(FAILURES).description("Sessions that failed, by reason")
-                        .tag("reason", kind).register(registry)));
+        // Every reason's series exists (at 0) before its first failure, so alerts on increase() see it.
+        for (FailureReason reason : FailureReason.values()) {
+            failures.put(reason, Counter.builder(FAILURES).description("Sessions that failed, by reason")
+                    .tag("reason", reason.wireName()).register(registry));
+        }
         this.failovers = Counter.builder(FAILOVERS)
                 .description("Sessions moved to another node after a fault").register(registry);
         for (String state : liveStates()) {
@@ -75,9 +81,8 @@ class SessionMetrics {
 
     /** The states a session is in while it lives, whatever the life cycle adds later. */
     private static List<String> liveStates() {
-        return SessionState.NAMES.stream()
-                .filter(name -> !SessionState.of(name, Instant.EPOCH, null, false).isFinal())
-                .toList();
+        return Arrays.stream(SessionState.Status.values()).filter(status -> !status.isFinal())
+                .map(SessionState.Status::wireName).toList();
     }
 
     /** Synchronous on the thread that moved the session: only counts and map updates here. */
@@ -102,7 +107,7 @@ class SessionMetrics {
             failovers.increment();
         } else if (state instanceof SessionState.Failed failed) {
             awaitingOn.remove(id);
-            failures.get(FailureKind.of(failed.reason())).increment();
+            failures.get(failed.failure().reason()).increment();
         } else if (state instanceof SessionState.Stopping || state instanceof SessionState.Finalizing
                 || state.isFinal()) {
             awaitingOn.remove(id);

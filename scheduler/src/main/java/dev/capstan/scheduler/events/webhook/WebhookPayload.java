@@ -55,8 +55,8 @@ final class WebhookPayload {
         recording.put("meeting", Session.withoutSecrets(session.meeting()));
         recording.put("state", state.name());
         if (state instanceof SessionState.Failed failed) {
-            recording.put("reason", failed.reason());
-            recording.put("retryable", failed.retryable());
+            recording.put("reason", failed.failure().text());
+            recording.put("retryable", failed.failure().retryable());
         } else if (state instanceof SessionState.Finalizing finalizing) {
             recording.put("reason", finalizing.ending());
         }

@@ -19,6 +19,8 @@ import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.NodeReport.PartState;
+import dev.capstan.scheduler.fleet.OutputMode;
 import dev.capstan.scheduler.fleet.PoolRoom;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.EmbeddedCapacity;
@@ -82,7 +84,7 @@ public final class NodeAgent implements SmartLifecycle {
         final String partId;
         final int part;
         volatile Recording recording;
-        volatile String state = "pending";
+        volatile PartState state = PartState.PENDING;
         volatile Optional<String> reason = Optional.empty();
         volatile CaptureProgress last;
         volatile Instant endedAt;
@@ -184,7 +186,9 @@ public final class NodeAgent implements SmartLifecycle {
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
                 throw new IllegalArgumentException("url must be http or https");
             }
-            String mode = command.attribute("mode").orElse("file");
+            String modeName = command.attribute("mode").orElse(OutputMode.FILE.wireName());
+            OutputMode mode = OutputMode.ofWireName(modeName)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown mode '" + modeName + "'"));
             Map<String, Object> metadata = command.metadataJson().isPresent()
                     ? json.readValue(command.metadataJson().get(), JSON_OBJECT) : Map.of();
             Instant requestedAt = command.attribute("requested-at").map(Instant::parse).orElse(Instant.now());
@@ -195,7 +199,7 @@ public final class NodeAgent implements SmartLifecycle {
                 streams.add(streamPolicy.check(stream));
             }
             Optional<LiveOutput> live = streams.isEmpty() ? Optional.empty()
-                    : Optional.of(new LiveOutput(streams, liveSettings, !mode.equals("stream")));
+                    : Optional.of(new LiveOutput(streams, liveSettings, mode.recordsFile()));
             plan = new Recordings.Plan(command.attribute("max-duration").map(Duration::parse), Optional.empty(),
                     live, command.attribute("size").map(NodeAgent::size));
             entry = new Tracked(id.value(), partId.value(), part);
@@ -246,26 +250,26 @@ public final class NodeAgent implements SmartLifecycle {
     }
 
     private void follow(Tracked entry, SlotEvent event) {
-        String before = entry.state;
+        PartState before = entry.state;
         if (event instanceof SlotEvent.FirstFrameWritten) {
-            entry.state = "on";
+            entry.state = PartState.ON;
         } else if (event instanceof SlotEvent.StreamChanged changed && changed.stream().connected()
-                && entry.state.equals("pending")) {
-            entry.state = "on";
+                && entry.state == PartState.PENDING) {
+            entry.state = PartState.ON;
         } else if (event instanceof SlotEvent.Progress progress) {
             entry.last = progress.progress();
         } else if (event instanceof SlotEvent.Stopped stopped) {
             entry.last = stopped.last();
             entry.reason = Optional.of(stopped.cause().toString());
             entry.endedAt = Instant.now();
-            entry.state = "stopped";
+            entry.state = PartState.STOPPED;
         } else if (event instanceof SlotEvent.Failed failed) {
             entry.reason = Optional.of(failed.failure().toString());
             entry.endedAt = Instant.now();
-            entry.state = "failed";
+            entry.state = PartState.FAILED;
         }
-        if (!entry.state.equals(before)) {
-            log.info("node {}: recording {} part {}: {}", name(), entry.id, entry.part, entry.state);
+        if (entry.state != before) {
+            log.info("node {}: recording {} part {}: {}", name(), entry.id, entry.part, entry.state.wireName());
             room.republish();
         }
     }
@@ -281,7 +285,7 @@ public final class NodeAgent implements SmartLifecycle {
             return error(command, StanzaError.Condition.item_not_found, "no such recording on node " + name());
         }
         for (Tracked t : matching) {
-            t.state = "stopping";
+            t.state = PartState.STOPPING;
             t.recording.stop();
         }
         room.republish();

@@ -9,7 +9,9 @@ import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
 import dev.capstan.scheduler.fleet.RemoteOrder;
+import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionRecovery;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
@@ -103,7 +105,8 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         if (!place(entry, 1, session.recordingId(), Set.of())) {
             active.remove(session.recordingId());
             sessions.moveTo(session,
-                    new SessionState.Failed(Instant.now(), "no-node: no node can take it now", true));
+                    new SessionState.Failed(Instant.now(),
+                    new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
             throw new NoNodeException("no node can take it now: " + describeNodes());
         }
         return session;
@@ -123,7 +126,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             log.error("fleet: cannot follow session {} again (its order is unreadable: {})", session.recordingId(),
                     e.getMessage());
             sessions.moveTo(session, new SessionState.Failed(Instant.now(),
-                    "the scheduler restarted and could not read the session back", true));
+                    SessionFailure.other("the scheduler restarted and could not read the session back", true)));
         }
     }
 
@@ -225,7 +228,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 continue;
             }
             view.report().recording(placed.partId().value()).ifPresent(report -> {
-                if (report.state().equals("on")) {
+                if (report.state() == NodeReport.PartState.ON) {
                     sessions.moveTo(entry.session, new SessionState.On(Instant.now()));
                 } else if (report.ended()) {
                     ended(entry, report);
@@ -246,7 +249,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             // Also a part placed here once but given to another node when this one did not answer in time.
             boolean abandoned = placed != null && (!placed.partId().value().equals(report.partId())
                     || !placed.node().equals(view.name()));
-            if (abandoned && !report.ended() && !report.state().equals("stopping")) {
+            if (abandoned && !report.ended() && report.state() != NodeReport.PartState.STOPPING) {
                 log.warn("fleet: {} still records part {} of {}, which moved on; stopping it", view.name(),
                         report.part(), report.id());
                 try {
@@ -261,9 +264,10 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
 
     private void ended(Active entry, NodeReport.RecordingReport report) {
         entry.finalizing = true;
-        String reason = report.reason().orElse(report.state());
-        if (report.state().equals("failed")) {
-            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), reason, true));
+        String reason = report.reason().orElse(report.state().wireName());
+        if (report.state() == NodeReport.PartState.FAILED) {
+            // The node's text is the recorder's failure; another node may succeed where this one failed.
+            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), SessionFailure.read(reason, true)));
             active.remove(entry.session.recordingId());
         } else {
             sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(), reason));
@@ -292,7 +296,8 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 entry.finalizing = true;
                 active.remove(entry.session.recordingId());
                 sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(),
-                        "node-lost: node " + node + " vanished and no other node could take the recording", true));
+                        new SessionFailure(FailureReason.NODE_LOST,
+                                "node " + node + " vanished and no other node could take the recording", true)));
             }
         }
     }

@@ -48,7 +48,7 @@ class NodesController {
             NodeReport r = view.report();
             return new NodeJson(view.name(), r.slots(), r.free(), r.busy(), r.queued(), r.load(), r.draining(),
                     view.seenAt(), r.recordings().stream().map(rec -> new RecordingView(rec.id(), rec.partId(),
-                            rec.part(), rec.state(), rec.seconds(), rec.fps(), rec.speed(), rec.bytes())).toList());
+                            rec.part(), rec.state().wireName(), rec.seconds(), rec.fps(), rec.speed(), rec.bytes())).toList());
         }
     }
 

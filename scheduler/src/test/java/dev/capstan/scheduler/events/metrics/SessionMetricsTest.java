@@ -9,6 +9,7 @@ import dev.capstan.recorder.slot.Failure;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SchedulerInstance;
 import dev.capstan.scheduler.session.SessionChanged;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingId;
@@ -112,7 +113,7 @@ class SessionMetricsTest {
         Session session = session("jibri-http", Instant.now());
         sessions.add(session);
         sessions.moveTo(session, new SessionState.Failed(Instant.now(),
-                new Failure(Failure.Reason.NOT_JOINED, "the lobby kept the recorder out").toString(), true));
+                SessionFailure.of(new Failure(Failure.Reason.NOT_JOINED, "the lobby kept the recorder out"))));
 
         assertThat(failures("not-joined")).isEqualTo(1);
         assertThat(failures("other")).isZero();

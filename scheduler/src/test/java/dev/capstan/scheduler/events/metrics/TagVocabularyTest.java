@@ -3,27 +3,40 @@ package dev.capstan.scheduler.events.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.slot.Failure;
+import dev.capstan.scheduler.session.FailureReason;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.storage.archive.LossCause;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Metric tags come from small fixed vocabularies, whatever text a failure or an origin carries. */
 class TagVocabularyTest {
 
     @Test
-    void aFailureIsTaggedWithItsRecorderReasonAndNeverItsText() {
+    void aFailureIsTaggedWithItsReasonsStableWireNameAndNeverItsText() {
         Failure unreachable = new Failure(Failure.Reason.PAGE_UNREACHABLE,
                 "http://127.0.0.1:1/secret-room?jwt=eyJ is unreachable (ERR_CONNECTION_REFUSED)");
-        assertThat(FailureKind.of(unreachable.toString())).isEqualTo("page-unreachable");
-        assertThat(FailureKind.of(new Failure(Failure.Reason.CAPTURE_DIED, "exit 137").toString()))
-                .isEqualTo("capture-died");
-        assertThat(FailureKind.of("archive: HTTP 503 SlowDown")).isEqualTo("archive");
-        assertThat(FailureKind.of("no-node: 3 nodes, all full")).isEqualTo("no-node");
-        assertThat(FailureKind.of("node-lost: node-2 vanished during part 1")).isEqualTo("node-lost");
-        assertThat(FailureKind.of("the scheduler restarted before it started")).isEqualTo("other");
-        assertThat(FailureKind.of("page-unreachable")).as("a reason needs its colon").isEqualTo("other");
-        assertThat(FailureKind.of(null)).isEqualTo("other");
-        assertThat(FailureKind.ALL).hasSize(Failure.Reason.values().length + 4)
-                .contains("page-unreachable", "stream-lost", "archive", "other").doesNotHaveDuplicates();
+        assertThat(SessionFailure.of(unreachable).reason().wireName()).isEqualTo("page-unreachable");
+        for (Failure.Reason reason : Failure.Reason.values()) {
+            Failure failure = new Failure(reason, "exit 137");
+            assertThat(SessionFailure.of(failure).text()).as("the recorder's own text").isEqualTo(failure.toString());
+            assertThat(SessionFailure.read(failure.toString(), true))
+                    .isEqualTo(new SessionFailure(FailureReason.of(reason), "exit 137", true));
+        }
+        assertThat(SessionFailure.read("archive: HTTP 503 SlowDown", false).reason()).isEqualTo(FailureReason.ARCHIVE);
+        assertThat(SessionFailure.read("no-node: 3 nodes, all full", true).reason()).isEqualTo(FailureReason.NO_NODE);
+        assertThat(SessionFailure.read("node-lost: node-2 vanished during part 1", true).reason())
+                .isEqualTo(FailureReason.NODE_LOST);
+        assertThat(SessionFailure.read("the scheduler restarted before it started", true).reason())
+                .isEqualTo(FailureReason.OTHER);
+        assertThat(SessionFailure.read("page-unreachable", true).reason()).as("a reason needs its colon")
+                .isEqualTo(FailureReason.OTHER);
+        assertThat(SessionFailure.read(null, true)).isEqualTo(SessionFailure.other("", true));
+        assertThat(Arrays.stream(FailureReason.values()).map(FailureReason::wireName))
+                .hasSize(Failure.Reason.values().length + 4)
+                .contains("page-unreachable", "stream-lost", "archive", "no-node", "node-lost", "other")
+                .doesNotHaveDuplicates();
+        assertThat(FailureReason.ofWireName("PAGE_UNREACHABLE")).as("never the enum's name").isEmpty();
     }
 
     @Test

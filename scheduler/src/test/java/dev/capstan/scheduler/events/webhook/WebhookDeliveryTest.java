@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.MediaLoss;
@@ -50,8 +52,8 @@ class WebhookDeliveryTest {
             List<Receiver.Received> life = receiver.awaitRequests(4, Duration.ofSeconds(5));
 
             Session failing = rig.file();
-            rig.sessions.moveTo(failing, new SessionState.Failed(Instant.now(), "browser-failed: page did not load",
-                    true));
+            rig.sessions.moveTo(failing, new SessionState.Failed(Instant.now(),
+                    new SessionFailure(FailureReason.BROWSER_FAILED, "page did not load", true)));
             List<Receiver.Received> all = receiver.awaitRequests(6, Duration.ofSeconds(5));
 
             // Stopping makes no event; the others arrive in the order they happened.
@@ -125,7 +127,8 @@ class WebhookDeliveryTest {
             rig.sessions.moveTo(whole, new SessionState.Finalizing(Instant.now(), "requested"));
             rig.sessions.moveTo(whole, new SessionState.Done(Instant.now()));
             Session unknown = rig.file();
-            rig.sessions.moveTo(unknown, new SessionState.Failed(Instant.now(), "page-unreachable: x", true));
+            rig.sessions.moveTo(unknown, new SessionState.Failed(Instant.now(),
+                    new SessionFailure(FailureReason.PAGE_UNREACHABLE, "x", true)));
             // Recordings' events go out in parallel: each is found by its recording.
             List<Receiver.Received> all = receiver.awaitRequests(3, Duration.ofSeconds(5));
             Map<String, Receiver.Received> byRecording = new java.util.HashMap<>();
