@@ -141,8 +141,6 @@ class RestartPickupTest {
             double onForSeconds = (killed - onSeen) / 1e9;
             assertThat(entry.loss().orElseThrow().lostSeconds()).isGreaterThanOrEqualTo(0.0)
                     .isLessThanOrEqualTo(onForSeconds + 2 - entry.duration().orElseThrow().toMillis() / 1000.0);
-            assertThat(entry.duration().orElseThrow().toMillis() / 1000.0).as("the catalog's duration is the file's")
-                    .isCloseTo(2.0 * segments, org.assertj.core.api.Assertions.within(0.3));
             System.out.println("restart: lost " + entry.loss().orElseThrow().lostSeconds() + " s of "
                     + entry.duration().orElseThrow().toMillis() / 1000.0 + " s kept");
             assertThat(entry.room()).hasValue("restart-room");
