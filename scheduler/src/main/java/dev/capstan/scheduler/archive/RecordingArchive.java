@@ -189,8 +189,8 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             if (spool.adopted(id)) {
                 // This node was salvaging it: the ending stays the salvage's.
                 Optional<RecordingEntry> entry = catalog.find(id);
-                String failure = entry.flatMap(RecordingEntry::statusDetail)
-                        .map(RecordingArchive::withoutSalvageMark).orElse("salvaged after its node vanished");
+                String failure = entry.flatMap(salvaged -> salvaged.salvaging().or(salvaged::statusDetail))
+                        .orElse("salvaged after its node vanished");
                 ending = Ending.without(Instant.now(), failure, LossCause.NODE_LOST,
                         entry.flatMap(RecordingArchive::givenUpAfter));
             } else {
@@ -265,7 +265,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             return Optional.of("it became " + entry.get().status() + " elsewhere ("
                     + entry.get().statusDetail().orElse("no detail") + ")");
         }
-        if (!spool.adopted(id) && entry.get().statusDetail().filter(detail -> detail.startsWith(SALVAGING)).isPresent()) {
+        if (!spool.adopted(id) && entry.get().salvaging().isPresent()) {
             return Optional.of("another node is salvaging it");
         }
         return Optional.empty();
@@ -512,7 +512,7 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
             } else {
                 // Sealed by an earlier process (the ending went with it): the catalog kept what it measured. One
                 // sealed by a version that kept no loss said what went wrong in its detail alone.
-                detail = settledEntry.statusDetail().map(RecordingArchive::withoutSalvageMark).orElse(null);
+                detail = settledEntry.salvaging().or(settledEntry::statusDetail).orElse(null);
                 loss = settledEntry.loss().or(() -> Optional.ofNullable(detail)
                         .map(unmeasured -> new MediaLoss(LossCause.RECORDER_RESTARTED, Duration.ZERO)));
             }
@@ -610,7 +610,6 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         return mine;
     }
 
-    static final String SALVAGING = "salvaging: ";
     static final long SALVAGE_STALE_SECONDS = 60;
     private static final Duration SALVAGE_HEARTBEAT = Duration.ofSeconds(15);
     private static final Duration SALVAGE_POLL = Duration.ofMillis(250);
@@ -637,11 +636,10 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
                 seenVersion = entry.version();
                 seenSince = System.nanoTime();
             }
-            boolean salvagedElsewhere = entry.statusDetail().filter(detail -> detail.startsWith(SALVAGING)).isPresent();
+            boolean salvagedElsewhere = entry.salvaging().isPresent();
             boolean stalled = System.nanoTime() - seenSince > TimeUnit.SECONDS.toNanos(SALVAGE_STALE_SECONDS);
             if (!salvagedElsewhere || stalled) {
-                Optional<RecordingEntry> taken = catalog.takeOver(id, entry.version(), Instant.now(),
-                        SALVAGING + reason);
+                Optional<RecordingEntry> taken = catalog.takeOver(id, entry.version(), Instant.now(), reason);
                 if (taken.isPresent()) {
                     return salvageTaken(entry, taken.get(), reason);
                 }
@@ -655,15 +653,15 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     private Optional<RecordingEntry> salvageTaken(RecordingEntry before, RecordingEntry taken, String reason)
             throws Exception {
         RecordingId id = taken.id();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> heartbeat(id, reason),
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> heartbeat(id),
                 SALVAGE_HEARTBEAT.toMillis(), SALVAGE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Path directory;
             try {
                 directory = spool.adopt(id, salvagedName(taken));
             } catch (IOException | RuntimeException e) {
-                // Without the marker, the next call takes it over at once instead of waiting for it to look stalled.
-                catalog.setStatusDetail(id, "salvage failed, to be tried again: " + e.getMessage());
+                // Without the claim, the next call takes it over at once instead of waiting for it to look stalled.
+                catalog.giveUpSalvage(id, "salvage failed, to be tried again: " + e.getMessage());
                 throw e;
             }
             List<Path> segments = SegmentLayout.completedSegments(directory);
@@ -699,16 +697,12 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
     }
 
     /** Shows other schedulers that this salvage goes on (a new version); its progress is in the upload status. */
-    private void heartbeat(RecordingId id, String reason) {
+    private void heartbeat(RecordingId id) {
         try {
-            catalog.setStatusDetail(id, SALVAGING + reason);
+            catalog.salvageGoesOn(id);
         } catch (RuntimeException e) {
-            // Settled meanwhile (final): the heartbeat is about to be cancelled.
+            // Settled or given up meanwhile: the heartbeat is about to be cancelled.
         }
-    }
-
-    private static String withoutSalvageMark(String detail) {
-        return detail.startsWith(SALVAGING) ? detail.substring(SALVAGING.length()) : detail;
     }
 
     /** The upload's live state, while the spool has it. */
