@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -680,5 +681,31 @@ abstract class CatalogContract {
         catalog.create(recording("running", "room", BASE));
         assertThatExceptionOfType(DataIntegrityViolationException.class).isThrownBy(() -> jdbc().update(
                 "update recording set salvage_reason = 'x' where id = 'running'"));
+    }
+
+    @Test
+    void aSalvageRunningWhenTheClaimBecameAColumnKeepsItsClaim() {
+        // A catalog as the version before V7 left it, in a schema of its own: the claim was a prefix of the detail.
+        Flyway before = Flyway.configure().dataSource(url, username, password).schemas("upgrade").target("6").load();
+        before.migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(before.getConfiguration().getDataSource());
+        try {
+            String insert = "insert into \"upgrade\".recording (id, meeting_url, mode, status, status_detail, started_at,"
+                    + " created_at, updated_at) values (?, 'https://meet.example.org/r', 'FILE', ?, ?, current_timestamp,"
+                    + " current_timestamp, current_timestamp)";
+            jdbc.update(insert, "salvaged", "UPLOADING", "salvaging: node n1 vanished; continued in part 2");
+            jdbc.update(insert, "uploading", "UPLOADING", "uploading: 3 of 5 MB");
+            jdbc.update(insert, "settled", "FAILED", "salvaging: cannot be, it is final");
+
+            Flyway.configure().dataSource(url, username, password).schemas("upgrade").load().migrate();
+
+            String reason = "select salvage_reason from \"upgrade\".recording where id = ?";
+            assertThat(jdbc.queryForObject(reason, String.class, "salvaged"))
+                    .isEqualTo("node n1 vanished; continued in part 2");
+            assertThat(jdbc.queryForObject(reason, String.class, "uploading")).isNull();
+            assertThat(jdbc.queryForObject(reason, String.class, "settled")).as("a final one is not salvaged").isNull();
+        } finally {
+            jdbc.execute("drop schema \"upgrade\" cascade");
+        }
     }
 }
