@@ -32,6 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class Catalog {
 
+    /** How the status detail shows a salvage in progress, before its reason. */
+    static final String SALVAGING = "salvaging: ";
+
     private static final Sort NEWEST_FIRST = Sort.by(Sort.Order.desc("startedAt"), Sort.Order.desc("id"));
     private static final Sort OLDEST_FIRST = Sort.by(Sort.Order.asc("startedAt"), Sort.Order.asc("id"));
 
@@ -156,13 +159,16 @@ public class Catalog {
     /**
      * Takes over a recording whose recorder is gone (its node vanished), as one of several schedulers that may
      * try at once: only if nobody changed it since it was read as {@code seenVersion} and it is not final. A
-     * RECORDING one becomes UPLOADING, ended at {@code endedAt}; an UPLOADING one keeps its status and end.
+     * RECORDING one becomes UPLOADING, ended at {@code endedAt}; an UPLOADING one keeps its status and end. Either
+     * way it is claimed for the salvage ({@link RecordingEntry#salvaging()} is {@code reason}, and the status
+     * detail shows {@code salvaging: <reason>}) until it settles or {@link #giveUpSalvage} ends the claim.
      *
      * @return the recording as taken over, or empty when it changed meanwhile (someone else took it over, or it
      *         settled): then the caller leaves it alone
      */
-    public Optional<RecordingEntry> takeOver(RecordingId id, long seenVersion, Instant endedAt, String detail) {
+    public Optional<RecordingEntry> takeOver(RecordingId id, long seenVersion, Instant endedAt, String reason) {
         Objects.requireNonNull(endedAt, "endedAt");
+        Objects.requireNonNull(reason, "reason");
         return writes.execute(tx -> {
             Optional<RecordingRow> found = rows.findForUpdateById(id.value());
             if (found.isEmpty() || found.get().version() != seenVersion || found.get().status().isFinal()) {
@@ -170,14 +176,44 @@ public class Catalog {
             }
             RecordingRow row = found.get();
             if (row.status() == RecordingStatus.RECORDING) {
-                row.status(RecordingStatus.UPLOADING, Limits.truncate(detail));
+                row.status(RecordingStatus.UPLOADING, null);
                 row.ended(micros(endedAt), null);
-            } else {
-                row.statusDetail(Limits.truncate(detail));
             }
+            row.statusDetail(Limits.truncate(SALVAGING + reason));
+            row.salvage(Limits.truncate(reason));
             row.touched(now());
             return Optional.of(rows.saveAndFlush(row).toEntry());
         });
+    }
+
+    /**
+     * Shows that the salvage of a recording goes on: a new version, which other schedulers watch to tell a
+     * salvage that progresses from one whose scheduler vanished too.
+     *
+     * @throws IllegalStateException if the recording is not being salvaged (it settled, or the claim was given up)
+     */
+    public RecordingEntry salvageGoesOn(RecordingId id) {
+        return change(id, row -> requireSalvaging(id, row));
+    }
+
+    /**
+     * Ends the claim of a salvage that failed, so that the next attempt takes the recording over at once rather
+     * than waiting for the claim to look stalled; {@code detail} says what went wrong.
+     *
+     * @throws IllegalStateException if the recording is not being salvaged
+     */
+    public RecordingEntry giveUpSalvage(RecordingId id, String detail) {
+        return change(id, row -> {
+            requireSalvaging(id, row);
+            row.salvage(null);
+            row.statusDetail(Limits.truncate(detail));
+        });
+    }
+
+    private static void requireSalvaging(RecordingId id, RecordingRow row) {
+        if (row.salvageReason() == null) {
+            throw new IllegalStateException("recording " + id + " is " + row.status() + " and not being salvaged");
+        }
     }
 
     /**
@@ -255,6 +291,7 @@ public class Catalog {
                         "recording " + id + " is " + row.status() + " and cannot become " + target);
             }
             row.status(target, Limits.truncate(detail));
+            row.salvage(null); // a recording that settles is no longer salvaged
             alsoChange.accept(row);
         });
     }

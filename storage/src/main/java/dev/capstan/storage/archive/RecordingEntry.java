@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param loss             the media it lacks and why: present for a PARTIAL recording (from when capture ended,
  *                         once measured) and a FAILED one whose time on is known; empty for a READY one
  * @param deliveredFps     the distinct frames per second its file holds, once capture has ended (when known)
+ * @param salvaging        while a scheduler salvages it (its node vanished; see {@link Catalog#takeOver}), why;
+ *                         empty otherwise
  */
 public record RecordingEntry(
         RecordingId id,
@@ -58,7 +60,8 @@ public record RecordingEntry(
         Optional<RecordingId> parent,
         int part,
         Optional<MediaLoss> loss,
-        Optional<Double> deliveredFps) {
+        Optional<Double> deliveredFps,
+        Optional<String> salvaging) {
 
     /**
      * Seconds of media lost, as the API and webhooks show them: zero for a READY recording, its loss's for one that

@@ -97,6 +97,9 @@ class RecordingRow {
     @Column(name = "delivered_fps")
     private Double deliveredFps;
 
+    @Column(name = "salvage_reason", length = Limits.STATUS_DETAIL)
+    private String salvageReason;
+
     @Version
     @Column(name = "version", nullable = false)
     private Long version;
@@ -140,6 +143,15 @@ class RecordingRow {
 
     void statusDetail(String detail) {
         this.statusDetail = detail;
+    }
+
+    String salvageReason() {
+        return salvageReason;
+    }
+
+    /** Claims the recording for a salvage with this reason, or ends the claim (null). */
+    void salvage(String reason) {
+        this.salvageReason = reason;
     }
 
     void ended(Instant endedAt, Duration duration) {
@@ -206,6 +218,7 @@ class RecordingRow {
                 Optional.ofNullable(parentId).map(RecordingId::of),
                 part,
                 loss(),
-                Optional.ofNullable(deliveredFps));
+                Optional.ofNullable(deliveredFps),
+                Optional.ofNullable(salvageReason));
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -613,7 +614,7 @@ abstract class CatalogContract {
             List<Future<Optional<RecordingEntry>>> tries = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
-                tries.add(threads.submit(() -> catalog.takeOver(id, seen.version(), endedAt, "salvaging " + thread)));
+                tries.add(threads.submit(() -> catalog.takeOver(id, seen.version(), endedAt, "node n" + thread + " vanished")));
             }
             for (Future<Optional<RecordingEntry>> attempt : tries) {
                 results.add(attempt.get());
@@ -625,14 +626,17 @@ abstract class CatalogContract {
         RecordingEntry taken = results.stream().flatMap(Optional::stream).findFirst().orElseThrow();
         assertThat(taken.status()).isEqualTo(RecordingStatus.UPLOADING);
         assertThat(taken.endedAt()).contains(endedAt);
-        assertThat(taken.statusDetail().orElseThrow()).startsWith("salvaging ");
+        String reason = taken.salvaging().orElseThrow();
+        assertThat(reason).matches("node n[0-3] vanished");
+        assertThat(taken.statusDetail()).contains("salvaging: " + reason);
         assertThat(catalog.find(id)).contains(taken);
 
         // Taken over again from what the winner wrote (its salvager vanished too): an UPLOADING one stays so.
-        RecordingEntry again = catalog.takeOver(id, taken.version(), endedAt.plusSeconds(1), "salvaging again")
+        RecordingEntry again = catalog.takeOver(id, taken.version(), endedAt.plusSeconds(1), "salvaged again")
                 .orElseThrow();
         assertThat(again.status()).isEqualTo(RecordingStatus.UPLOADING);
         assertThat(again.endedAt()).isEqualTo(taken.endedAt());
+        assertThat(again.salvaging()).contains("salvaged again");
         assertThat(catalog.takeOver(id, taken.version(), endedAt, "stale")).isEmpty();
 
         RecordingEntry measured = catalog.setEnded(id, endedAt.minusSeconds(2), Duration.ofMillis(40_040));
@@ -640,8 +644,68 @@ abstract class CatalogContract {
         assertThat(measured.endedAt()).contains(endedAt.minusSeconds(2));
         RecordingEntry partial = catalog.markPartial(id, media("orphaned"), "node vanished",
                 new MediaLoss(LossCause.NODE_LOST, Duration.ofSeconds(3)));
+        assertThat(partial.salvaging()).as("settled: no longer salvaged").isEmpty();
         assertThat(catalog.takeOver(id, partial.version(), endedAt, "too late")).as("a final recording").isEmpty();
         assertThatThrownBy(() -> catalog.setEnded(id, endedAt, null)).isInstanceOf(IllegalStateException.class);
         assertThat(catalog.takeOver(RecordingId.of("nobody"), 0, endedAt, "x")).isEmpty();
+    }
+
+    @Test
+    void aSalvageClaimShowsProgressEndsWhenGivenUpOrSettledAndIsOnlyEverUploading() {
+        RecordingId id = RecordingId.of("claimed");
+        RecordingEntry seen = catalog.create(recording("claimed", "room", BASE));
+        assertThat(seen.salvaging()).isEmpty();
+        assertThatThrownBy(() -> catalog.salvageGoesOn(id)).as("nobody salvages it")
+                .isInstanceOf(IllegalStateException.class);
+
+        RecordingEntry taken = catalog.takeOver(id, seen.version(), BASE.plusSeconds(9), "node n1 vanished")
+                .orElseThrow();
+        RecordingEntry goesOn = catalog.salvageGoesOn(id);
+        assertThat(goesOn.version()).as("progress shows as a new version").isGreaterThan(taken.version());
+        assertThat(goesOn.salvaging()).contains("node n1 vanished");
+        assertThat(goesOn.statusDetail()).isEqualTo(taken.statusDetail());
+
+        RecordingEntry givenUp = catalog.giveUpSalvage(id, "salvage failed, to be tried again: store down");
+        assertThat(givenUp.salvaging()).isEmpty();
+        assertThat(givenUp.status()).isEqualTo(RecordingStatus.UPLOADING);
+        assertThat(givenUp.statusDetail()).contains("salvage failed, to be tried again: store down");
+        assertThatThrownBy(() -> catalog.salvageGoesOn(id)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> catalog.giveUpSalvage(id, "twice")).isInstanceOf(IllegalStateException.class);
+
+        RecordingEntry retaken = catalog.takeOver(id, givenUp.version(), BASE, "node n1 vanished").orElseThrow();
+        assertThat(catalog.markFailed(id, "nothing reached the store").salvaging()).isEmpty();
+        assertThatThrownBy(() -> catalog.salvageGoesOn(id)).isInstanceOf(IllegalStateException.class);
+        assertThat(retaken.salvaging()).isPresent();
+
+        // The schema keeps the claim on UPLOADING recordings, whoever writes the row.
+        catalog.create(recording("running", "room", BASE));
+        assertThatExceptionOfType(DataIntegrityViolationException.class).isThrownBy(() -> jdbc().update(
+                "update recording set salvage_reason = 'x' where id = 'running'"));
+    }
+
+    @Test
+    void aSalvageRunningWhenTheClaimBecameAColumnKeepsItsClaim() {
+        // A catalog as the version before V7 left it, in a schema of its own: the claim was a prefix of the detail.
+        Flyway before = Flyway.configure().dataSource(url, username, password).schemas("upgrade").target("6").load();
+        before.migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(before.getConfiguration().getDataSource());
+        try {
+            String insert = "insert into \"upgrade\".recording (id, meeting_url, mode, status, status_detail, started_at,"
+                    + " created_at, updated_at) values (?, 'https://meet.example.org/r', 'FILE', ?, ?, current_timestamp,"
+                    + " current_timestamp, current_timestamp)";
+            jdbc.update(insert, "salvaged", "UPLOADING", "salvaging: node n1 vanished; continued in part 2");
+            jdbc.update(insert, "uploading", "UPLOADING", "uploading: 3 of 5 MB");
+            jdbc.update(insert, "settled", "FAILED", "salvaging: cannot be, it is final");
+
+            Flyway.configure().dataSource(url, username, password).schemas("upgrade").load().migrate();
+
+            String reason = "select salvage_reason from \"upgrade\".recording where id = ?";
+            assertThat(jdbc.queryForObject(reason, String.class, "salvaged"))
+                    .isEqualTo("node n1 vanished; continued in part 2");
+            assertThat(jdbc.queryForObject(reason, String.class, "uploading")).isNull();
+            assertThat(jdbc.queryForObject(reason, String.class, "settled")).as("a final one is not salvaged").isNull();
+        } finally {
+            jdbc.execute("drop schema \"upgrade\" cascade");
+        }
     }
 }
