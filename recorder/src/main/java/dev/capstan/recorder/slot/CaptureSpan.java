@@ -8,8 +8,10 @@ import java.time.Instant;
  * The wall-clock time a recording's media ought to cover, and how its encoder ended: what the archive checks the
  * finished file against, so that a file that lost media is never called complete.
  *
- * @param on  when the first frame was written (the moment the recording was reported on)
- * @param end when the capture was asked to stop, or ended by itself (maximum duration, a crash)
+ * @param on  when the first frame was grabbed, dated by FFmpeg's least delayed progress report (report time less
+ *            the media written), so a late report does not shorten the span
+ * @param end when the capture was asked to stop; for one that hit its maximum duration, {@code on} plus the media
+ *            recorded; for a crash, when FFmpeg exited
  */
 public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
 
