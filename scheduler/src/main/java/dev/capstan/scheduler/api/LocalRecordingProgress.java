@@ -2,6 +2,7 @@ package dev.capstan.scheduler.api;
 
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.slot.Recording;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.archive.DeliveredFps;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Session;
@@ -47,7 +48,8 @@ class LocalRecordingProgress implements RecordingProgress {
             Recording recording = running.get();
             CaptureProgress encoder = recording.progress();
             return Optional.of(new Progress(id.value(), "running", null,
-                    StartRecordingRequest.Mode.of(recording.request().live()).wire(),
+                    Mode.of(recording.request().recordsFile(),
+                            recording.request().live().map(live -> live.destinations().size()).orElse(0)).wireName(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
                     encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
                     null, null, DeliveredFps.now(encoder).orElse(null), false));

@@ -1,17 +1,14 @@
 package dev.capstan.scheduler.api;
 
-import dev.capstan.recorder.browser.JitsiMeetPage;
-import dev.capstan.recorder.browser.MeetingPage;
 import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.scheduler.jibri.JibriProperties;
 import dev.capstan.scheduler.jibri.MalformedRequestException;
 import dev.capstan.scheduler.jibri.MeetingAddress;
-import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.scheduler.plan.Login;
+import dev.capstan.scheduler.plan.Meeting;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.jxmpp.jid.EntityBareJid;
 import org.springframework.stereotype.Component;
@@ -94,15 +91,13 @@ class MeetingRooms {
     }
 
     /**
-     * The page a recorder opens for the room: Jitsi Meet joined as Jibri joins it (hidden with the environment's
-     * call login, muted, announced in presence with the recording's id and mode).
+     * The room as a plan's meeting: joined as Jibri joins it, hidden with its environment's call login (by name: the
+     * recording host takes the password from its own configuration), muted, announced in presence.
      */
-    MeetingPage page(Room room, RecordingId id, boolean recordsFile) {
-        Map<String, String> presence = new LinkedHashMap<>();
-        presence.put("session_id", id.value());
-        presence.put("mode", recordsFile ? "file" : "stream");
-        return new JitsiMeetPage(room.meeting(), room.environment().map(JibriProperties.Environment::callLogin),
-                jibri.loginDelivery(), presence, Optional.empty(), STATS_NAME, jibri.joinTimeout());
+    Meeting meeting(Room room) {
+        return new Meeting.JitsiRoom(room.meeting(),
+                room.environment().map(JibriProperties.Environment::login).orElseGet(Login.Guest::new),
+                Optional.empty(), STATS_NAME, Optional.empty());
     }
 
     /** A room's recording ends with its meeting, by Jibri's call-status checks (empty, all muted, no media). */

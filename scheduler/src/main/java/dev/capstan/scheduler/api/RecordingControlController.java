@@ -1,29 +1,21 @@
 package dev.capstan.scheduler.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.capstan.recorder.browser.MeetingPage;
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.capture.VideoProfile;
-import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
-import dev.capstan.recorder.node.NodeBusyException;
-import dev.capstan.recorder.slot.AutoStop;
-import dev.capstan.recorder.slot.Recording;
 import dev.capstan.scheduler.api.problem.ApiProblem;
-import dev.capstan.scheduler.archive.RecordingOrder;
-import dev.capstan.scheduler.fleet.RemoteOrder;
-import dev.capstan.scheduler.fleet.placement.FleetSessions;
-import dev.capstan.scheduler.fleet.placement.NoNodeException;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.recording.RecorderProperties;
-import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.session.RecorderNode;
+import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
-import dev.capstan.scheduler.session.SessionFollower;
-import dev.capstan.scheduler.session.SessionState;
+import dev.capstan.scheduler.session.SessionListener;
 import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.scheduler.session.StartRefusedException;
+import dev.capstan.scheduler.session.StreamChangeRefusedException;
 import dev.capstan.storage.archive.RecordingId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -36,13 +28,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
@@ -75,30 +65,21 @@ class RecordingControlController {
     static final String REPLAYED = "Idempotent-Replayed";
     private static final Logger log = LoggerFactory.getLogger(RecordingControlController.class);
 
-    private final Recordings recordings;
+    private final RecorderNode node;
     private final Sessions sessions;
-    private final SessionFollower follower;
     private final StreamPolicy policy;
-    private final LiveSettings live;
     private final MeetingRooms rooms;
     private final IdempotencyKeys keys;
     private final RecordingProgress progress;
     private final RecordingEvents events;
     private final StartRecordingRequest.Checks checks;
-    /** Present on a fleet scheduler: recordings run on the pool's nodes, not here. */
-    private final Optional<FleetSessions> fleet;
-    private final ObjectMapper json;
 
-    RecordingControlController(Recordings recordings, Sessions sessions, SessionFollower follower, StreamPolicy policy,
-            LiveSettings live, MeetingRooms rooms, IdempotencyKeys keys, List<RecordingProgress> progress,
-            RecordingEvents events, RecorderProperties recorder, ObjectProvider<FleetSessions> fleet, ObjectMapper json) {
-        this.fleet = Optional.ofNullable(fleet.getIfAvailable());
-        this.json = json;
-        this.recordings = recordings;
+    RecordingControlController(RecorderNode node, Sessions sessions, StreamPolicy policy, LiveSettings live,
+            MeetingRooms rooms, IdempotencyKeys keys, List<RecordingProgress> progress, RecordingEvents events,
+            RecorderProperties recorder) {
+        this.node = node;
         this.sessions = sessions;
-        this.follower = follower;
         this.policy = policy;
-        this.live = live;
         this.rooms = rooms;
         this.keys = keys;
         this.progress = RecordingProgress.firstOf(progress);
@@ -148,7 +129,7 @@ class RecordingControlController {
             if (claim instanceof IdempotencyKeys.Claim.Replay replay) {
                 log.info("rest: start repeated with an idempotency key of {}: recording {}", principal, replay.id());
                 return ResponseEntity.ok().location(location(replay.id())).header(REPLAYED, "true")
-                        .body(replayed(replay.id()));
+                        .body(view(replay.id()));
             }
             if (claim instanceof IdempotencyKeys.Claim.Mismatch) {
                 throw new IdempotencyConflictException();
@@ -158,65 +139,30 @@ class RecordingControlController {
                         + "starting its recording; repeat the request in a few seconds");
             }
         }
-        RunningRecordingView started;
         try {
-            started = fleet.isPresent() ? startOnFleet(fleet.get(), request, id) : start(request, id);
-        } catch (RuntimeException | IOException e) {
+            start(request.plan(id, rooms));
+        } catch (StartRefusedException refused) {
+            key.ifPresent(k -> keys.release(principal, k));
+            log.info("rest: refusing recording of {}: {}", request.name(), refused.getMessage());
+            throw new CannotStartException(refused.getMessage() + "; try again later", refused.busyReason());
+        } catch (RuntimeException e) {
             key.ifPresent(k -> keys.release(principal, k));
             throw e;
         }
         key.ifPresent(k -> keys.started(principal, k, id));
-        return ResponseEntity.created(location(id)).body(started);
+        return ResponseEntity.created(location(id)).body(view(id));
     }
 
-    /** Places the recording on a node of the pool; the session is this scheduler's to follow. */
-    private RunningRecordingView startOnFleet(FleetSessions fleet, StartRecordingRequest request, RecordingId id)
-            throws IOException {
-        RemoteOrder order = new RemoteOrder(id.value(), request.page(), request.name(), request.mode().wire(),
-                request.streams().stream().map(StreamUrl::reveal).toList(), request.maxDuration(), request.size(),
-                json.writeValueAsString(request.metadata()), Instant.now());
-        try {
-            Session session = fleet.start(order, ORIGIN);
-            log.info("rest: recording {} of {} as {} placed on {}", id, request.page(), request.mode().wire(),
-                    fleet.placement(id).map(FleetSessions.Placed::node).orElse("?"));
-            return new RunningRecordingView(id.value(), session.mode(), session.meeting(), session.state().name(),
-                    List.of());
-        } catch (NoNodeException e) {
-            log.info("rest: refusing recording of {}: {}", request.page(), e.getMessage());
-            throw new CannotStartException(e.getMessage() + "; try again later", Optional.empty());
-        }
+    /** Starts it wherever recordings run (this host, or a node of the fleet), waiting in the queue if need be. */
+    private void start(RecordingPlan plan) throws StartRefusedException {
+        RunningSession running = node.start(plan, ORIGIN, RecorderNode.Wait.IN_QUEUE, SessionListener.NONE);
+        Session session = running.session();
+        log.info("rest: {} on {}{}{}", plan, session.node(), plan.size().map(size -> " at " + size).orElse(""),
+                plan.streams().isEmpty() ? "" : ", streaming to " + plan.streams());
     }
 
-    private RunningRecordingView start(StartRecordingRequest request, RecordingId id) throws IOException {
-        RecordingOrder order = new RecordingOrder(id, request.name(), request.page(), Optional.empty(),
-                request.metadata(), Instant.now());
-        Optional<LiveOutput> output = request.streams().isEmpty() ? Optional.empty()
-                : Optional.of(new LiveOutput(request.streams(), live, request.mode().recordsFile()));
-        // A Jitsi room is joined as Jibri joins it and ends with its meeting; a page is just opened.
-        MeetingPage page = request.jitsiRoom().map(room -> rooms.page(room, id, request.mode().recordsFile()))
-                .orElseGet(() -> new WebPage(request.page()));
-        Optional<AutoStop> autoStop = request.jitsiRoom().map(room -> rooms.autoStop());
-        Recordings.Plan plan = new Recordings.Plan(request.maxDuration(), autoStop, output, request.size());
-        SessionFollower.Started started;
-        try {
-            started = follower.start(order, ORIGIN, request.mode().wire(), page, plan, () -> { }, outcome -> { });
-        } catch (IOException e) {
-            log.error("rest: recording {} of {} could not be filed: {}", order.id(), request.page(), e.getMessage());
-            throw new CannotStartException("the archive cannot file a new recording right now; try again later",
-                    Optional.empty());
-        } catch (NodeBusyException busy) {
-            log.info("rest: refusing recording of {}: {}", request.page(), busy.getMessage());
-            throw new CannotStartException("no recording slot is free on this node right now (" + busy.getMessage()
-                    + "); try again later", Optional.of(busy.reason()));
-        }
-        log.info("rest: recording {} of {} as {} ({}){}{}", order.id(), request.page(), request.mode().wire(),
-                order.room(), request.size().map(size -> " at " + size).orElse(""),
-                request.streams().isEmpty() ? "" : ", streaming to " + request.streams());
-        return RunningRecordingView.of(started.recording(), Optional.of(started.session()));
-    }
-
-    /** The recording an earlier start made: as it runs (here or on a node), or as the catalog last saw it. */
-    private RunningRecordingView replayed(RecordingId id) {
+    /** The recording as it runs (here or on a node), or as the catalog last saw it. */
+    private RunningRecordingView view(RecordingId id) {
         return progress.of(id).map(RunningRecordingView::of)
                 .orElseGet(() -> new RunningRecordingView(id.value(), null, null, "unknown", List.of()));
     }
@@ -273,16 +219,9 @@ class RecordingControlController {
             @ApiResponse(responseCode = "404", description = "not running on this node")})
     ResponseEntity<RunningRecordingView> stop(@PathVariable String id) {
         RecordingId recordingId = RecordingIdParameter.parse(id);
-        if (fleet.isPresent() && fleet.get().stop(recordingId)) {
-            log.info("rest: recording {} asked to stop on its node", recordingId);
-            return ResponseEntity.accepted().body(replayed(recordingId));
-        }
-        Recording recording = running(recordingId);
-        Optional<Session> session = sessions.find(recordingId);
-        session.ifPresent(s -> sessions.moveTo(s, new SessionState.Stopping(Instant.now())));
-        recording.stop();
+        running(recordingId).stop();
         log.info("rest: recording {} asked to stop", recordingId);
-        return ResponseEntity.accepted().body(RunningRecordingView.of(recording, session));
+        return ResponseEntity.accepted().body(view(recordingId));
     }
 
     @GetMapping("/{id}/streams")
@@ -292,7 +231,8 @@ class RecordingControlController {
             @ApiResponse(responseCode = "400", description = "malformed id"),
             @ApiResponse(responseCode = "404", description = "not running on this node")})
     List<StreamStats> streams(@PathVariable String id) {
-        return running(RecordingIdParameter.parse(id)).streams();
+        RecordingId recordingId = RecordingIdParameter.parse(id);
+        return streamsOf(recordingId, running(recordingId));
     }
 
     @GetMapping("/{id}/streams/{streamId}")
@@ -303,8 +243,8 @@ class RecordingControlController {
             @ApiResponse(responseCode = "404", description = "not running on this node, or no such destination")})
     StreamStats stream(@PathVariable String id, @PathVariable String streamId) {
         RecordingId recordingId = RecordingIdParameter.parse(id);
-        return running(recordingId).streams().stream().filter(stream -> stream.id().equals(streamId)).findFirst()
-                .orElseThrow(() -> noSuchStream(recordingId, streamId));
+        return streamsOf(recordingId, running(recordingId)).stream().filter(stream -> stream.id().equals(streamId))
+                .findFirst().orElseThrow(() -> noSuchStream(recordingId, streamId));
     }
 
     /**
@@ -326,13 +266,13 @@ class RecordingControlController {
                     @ApiResponse(responseCode = "415", description = "the body is not declared as JSON")})
     ResponseEntity<StreamStats> addStream(@PathVariable String id, HttpServletRequest http) throws IOException {
         RecordingId recordingId = RecordingIdParameter.parse(id);
-        Recording recording = running(recordingId);
+        RunningSession recording = running(recordingId);
         StreamUrl url = StartRecordingRequest.stream(JsonBody.object(http), policy);
         StreamStats added;
         try {
             added = recording.addStream(url);
-        } catch (IllegalStateException refused) {
-            // The recorder's refusals are written for the caller: no live output, not capturing, already there, full.
+        } catch (StreamChangeRefusedException refused) {
+            // The refusals are written for the caller: no live output, not capturing, already there, full.
             throw new ApiException(ApiProblem.STREAM_CONFLICT, "recording " + recordingId + ": "
                     + refused.getMessage());
         }
@@ -349,7 +289,14 @@ class RecordingControlController {
             @ApiResponse(responseCode = "404", description = "not running on this node, or no such destination")})
     ResponseEntity<Void> removeStream(@PathVariable String id, @PathVariable String streamId) {
         RecordingId recordingId = RecordingIdParameter.parse(id);
-        if (!running(recordingId).removeStream(streamId)) {
+        boolean removed;
+        try {
+            removed = running(recordingId).removeStream(streamId);
+        } catch (StreamChangeRefusedException refused) {
+            throw new ApiException(ApiProblem.STREAM_CONFLICT, "recording " + recordingId + ": "
+                    + refused.getMessage());
+        }
+        if (!removed) {
             throw noSuchStream(recordingId, streamId);
         }
         log.info("rest: recording {} no longer streams to {}", recordingId, streamId);
@@ -362,8 +309,16 @@ class RecordingControlController {
             requiredMode = Schema.RequiredMode.REQUIRED) String url) {
     }
 
-    private Recording running(RecordingId id) {
-        return recordings.running(id).orElseThrow(() -> new RecordingNotRunningException(sessions.find(id)
+    private static List<StreamStats> streamsOf(RecordingId id, RunningSession recording) {
+        try {
+            return recording.streams();
+        } catch (StreamChangeRefusedException refused) {
+            throw new ApiException(ApiProblem.STREAM_CONFLICT, "recording " + id + ": " + refused.getMessage());
+        }
+    }
+
+    private RunningSession running(RecordingId id) {
+        return node.running(id).orElseThrow(() -> new RecordingNotRunningException(sessions.find(id)
                 .map(session -> "recording " + id + " is not running any more (it is " + session.state().name() + ")")
                 .orElse("no recording " + id + " is running on this node")));
     }

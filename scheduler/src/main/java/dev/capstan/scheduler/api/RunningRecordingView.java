@@ -17,15 +17,7 @@ import java.util.Optional;
  */
 record RunningRecordingView(String id, String mode, String url, String state, List<StreamStats> streams) {
 
-    static RunningRecordingView of(Recording recording, Optional<Session> session) {
-        String mode = session.map(Session::mode)
-                .orElseGet(() -> StartRecordingRequest.Mode.of(recording.request().live()).wire());
-        String url = session.map(Session::meeting).orElseGet(() -> recording.request().page().address().toString());
-        String state = session.map(s -> s.state().name()).orElse("running");
-        return new RunningRecordingView(recording.id().value(), mode, url, state, recording.streams());
-    }
-
-    /** A recording that does not run here (any more), as its status tells it. */
+    /** A recording as its status tells it, wherever it runs. */
     static RunningRecordingView of(RecordingProgress.Progress progress) {
         return new RunningRecordingView(progress.id(), progress.mode(), progress.meeting(), progress.state(),
                 progress.streams());

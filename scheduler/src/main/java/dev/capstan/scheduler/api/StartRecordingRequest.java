@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
-import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.scheduler.plan.Meeting;
+import dev.capstan.scheduler.plan.Mode;
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,23 +65,14 @@ record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mo
     record Checks(StreamPolicy policy, int maxDestinations, VideoProfile display, MeetingRooms rooms) {
     }
 
-    /** What the recording makes: a file, a live stream, or both from one encode. */
-    enum Mode {
-        FILE, STREAM, BOTH;
-
-        /** What a recording with this live output (or none) makes. */
-        static Mode of(Optional<LiveOutput> live) {
-            return live.map(output -> output.withFile() ? BOTH : STREAM).orElse(FILE);
-        }
-
-        /** As the API and the sessions name it. */
-        String wire() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        boolean recordsFile() {
-            return this != STREAM;
-        }
+    /**
+     * The one plan the recording runs by, here or on a fleet's node: a Jitsi room is joined as Jibri joins it (with
+     * its environment's login, named, not sent) and ends with its meeting; a page is just opened.
+     */
+    RecordingPlan plan(RecordingId id, MeetingRooms rooms) {
+        Meeting meeting = jitsiRoom.map(rooms::meeting).orElseGet(() -> new Meeting.Page(page));
+        return new RecordingPlan(id, name, meeting, RecordingPlan.outputs(mode.recordsFile(), streams), maxDuration,
+                jitsiRoom.map(room -> rooms.autoStop()), size, metadata, Optional.empty(), Instant.now());
     }
 
     /**
@@ -115,7 +110,7 @@ record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mo
         } else if (chosen == Mode.FILE && given > 0) {
             errors.add(error("streams", "mode file takes no streams; use mode both to record and stream"));
         } else if (chosen != Mode.FILE && given == 0 && (streamsNode == null || streamsNode.isArray())) {
-            errors.add(error("streams", "mode " + chosen.wire() + " needs at least one stream URL"));
+            errors.add(error("streams", "mode " + chosen.wireName() + " needs at least one stream URL"));
         } else if (given > checks.maxDestinations()) {
             errors.add(error("streams", "at most " + checks.maxDestinations() + " stream URLs, not " + given));
         } else if (given > 0) {
@@ -276,7 +271,7 @@ record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mo
         }
         if (node.isTextual()) {
             for (Mode mode : Mode.values()) {
-                if (mode.wire().equalsIgnoreCase(node.asText().strip())) {
+                if (mode.wireName().equalsIgnoreCase(node.asText().strip())) {
                     return Optional.of(mode);
                 }
             }

@@ -1,11 +1,11 @@
 package dev.capstan.scheduler.demo;
 
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeStatus;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
-import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.NodeProperties;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -66,13 +66,14 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
     @Override
     public void run(ApplicationArguments args) throws Exception {
         URI page = URI.create("http://127.0.0.1:" + web.getWebServer().getPort() + DemoPageController.PATH);
-        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), "demo-meeting", page);
+        RecordingPlan plan = RecordingPlan.ofPage(RecordingId.generate(), "demo-meeting", page,
+                Optional.of(demo.length()));
         log.info("recording the demo meeting at {} for {} s into {}", page, demo.length().toSeconds(),
                 recordings.archive().store().describe());
         SlotEvent.Outcome outcome;
         try {
-            CompletableFuture<Recording> starting = recordings.start(order, new WebPage(page),
-                    Optional.of(demo.length()), nodeProperties.queueTimeout(), DemoRecording::report);
+            CompletableFuture<Recording> starting = recordings.start(plan, Part.first(plan),
+                    nodeProperties.queueTimeout(), DemoRecording::report);
             outcome = awaitStart(starting, node::status, nodeProperties.queueTimeout(), WAIT_REPORT_INTERVAL,
                     System.out).outcome().join();
         } catch (ExecutionException | CompletionException e) {
@@ -85,7 +86,7 @@ public class DemoRecording implements ApplicationRunner, ExitCodeGenerator {
         }
         RecordingEntry entry;
         try {
-            entry = recordings.archive().settled(order.id()).get(2, TimeUnit.MINUTES).orElseThrow();
+            entry = recordings.archive().settled(plan.id()).get(2, TimeUnit.MINUTES).orElseThrow();
         } catch (ExecutionException | TimeoutException e) {
             System.err.println("demo recording was not archived: " + e);
             exitCode = 1;

@@ -1,26 +1,46 @@
 package dev.capstan.scheduler.fleet;
 
-/**
- * A command another occupant refused or never answered.
- *
- * @param condition the XMPP error condition ({@code service-unavailable}: the node cannot take it now), or
- *                  {@code timeout} / {@code not-connected}
- */
+import java.util.Objects;
+import org.jivesoftware.smack.packet.StanzaError;
+
+/** A command another occupant refused or never answered; the message is the node's own text. */
 public final class FleetCommandException extends Exception {
 
-    private final String condition;
+    /** What went wrong, from the answer's XMPP error condition or the lack of an answer. */
+    public enum Problem {
+        /** The node is there but cannot take it (busy, draining): another node may. */
+        REFUSED,
+        /** It has no such recording or destination. */
+        NOT_FOUND,
+        /** The recording refuses the change (no live output, not capturing, already there, full). */
+        CONFLICT,
+        /** It could not read the command. */
+        BAD_REQUEST,
+        /** No answer in time. */
+        TIMEOUT,
+        /** The pool room cannot be reached. */
+        NOT_CONNECTED,
+        OTHER;
 
-    public FleetCommandException(String condition, String message) {
+        static Problem of(StanzaError.Condition condition) {
+            return switch (condition) {
+                case service_unavailable -> REFUSED;
+                case item_not_found -> NOT_FOUND;
+                case conflict -> CONFLICT;
+                case bad_request -> BAD_REQUEST;
+                default -> OTHER;
+            };
+        }
+    }
+
+    private final Problem problem;
+
+    public FleetCommandException(Problem problem, String message) {
         super(message);
-        this.condition = condition;
+        this.problem = Objects.requireNonNull(problem, "problem");
     }
 
-    public String condition() {
-        return condition;
-    }
-
-    /** The node is there but cannot take it (busy, draining): another node may. */
-    public boolean refused() {
-        return condition.equals("service-unavailable");
+    public Problem problem() {
+        return problem;
     }
 }

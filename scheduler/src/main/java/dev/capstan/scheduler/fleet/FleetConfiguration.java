@@ -1,7 +1,5 @@
 package dev.capstan.scheduler.fleet;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.scheduler.archive.RecordingArchive;
@@ -41,9 +39,9 @@ class FleetConfiguration {
 
         @Bean
         NodeAgent nodeAgent(FleetProperties fleet, Node node, Recordings recordings, StreamPolicy streamPolicy,
-                LiveSettings liveSettings, ObjectMapper json, NodeProperties nodeProperties) throws IOException {
-            return new NodeAgent(fleet, node, recordings, streamPolicy, liveSettings, json,
-                    nodeProperties.drainTimeout(), nodeProperties.cpuBudget(), nickname(fleet, ""));
+                NodeProperties nodeProperties) throws IOException {
+            return new NodeAgent(fleet, node, recordings, streamPolicy, nodeProperties.drainTimeout(),
+                    nodeProperties.cpuBudget(), nickname(fleet, ""));
         }
     }
 
@@ -72,8 +70,8 @@ class FleetConfiguration {
 
         @Bean(destroyMethod = "close")
         FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-                ObjectMapper json, FleetProperties fleet) {
-            return new FleetSessions(room, roster, sessions, archive, json, fleet.presenceInterval());
+                FleetProperties fleet) {
+            return new FleetSessions(room, roster, sessions, archive, fleet.presenceInterval());
         }
     }
 }

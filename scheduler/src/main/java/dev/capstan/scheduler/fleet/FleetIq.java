@@ -1,92 +1,173 @@
 package dev.capstan.scheduler.fleet;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import org.jivesoftware.smack.packet.IQ;
 
 /**
- * A scheduler's command to a node, sent to the node's occupant JID in the pool MUC (Prosody routes it, as it
- * routes Jicofo's start to a Jibri):
+ * A scheduler's command to a node, or the node's answer carrying data, sent to the node's occupant JID in the pool
+ * MUC (Prosody routes it, as it routes Jicofo's start to a Jibri). A recording travels as its plan, in JSON:
  *
  * <pre>{@code
- * <fleet xmlns='urn:capstan:fleet:1' action='record' id='R' part-id='P' part='2' url='https://…' mode='both'
- *        max-duration='PT1H'>
- *   <stream url='rtmp://…'/>
- *   <metadata>{"course":"math"}</metadata>
+ * <fleet xmlns='urn:capstan:fleet:1' action='record' id='R' part='2' part-id='P'>
+ *   <plan>{"id":"R","name":"standup","meeting":{"kind":"jitsi-room",…},"outputs":[…],…}</plan>
  * </fleet>
+ * <fleet xmlns='urn:capstan:fleet:1' action='add-stream' id='R' part='2' part-id='P'><stream url='rtmp://…'/></fleet>
+ * <fleet xmlns='urn:capstan:fleet:1' action='streams'><streams>[{"id":"s1","url":"rtmp://host/app/****",…}]</streams></fleet>
  * }</pre>
  *
- * Actions: {@code record}, {@code stop} ({@code id}), {@code drain} and {@code undrain}. The node answers with an
- * empty result, or an error: {@code service-unavailable} when it cannot take the recording, {@code item-not-found}
- * for a recording it does not have, {@code bad-request} for a command it cannot read.
+ * The node answers a command with an empty result, a {@code fleet} result holding {@code streams}, or an error:
+ * {@code service-unavailable} when it cannot take the recording, {@code item-not-found} for a recording (or
+ * destination) it does not have, {@code conflict} for a change the recording refuses, {@code bad-request} for a
+ * command it cannot read.
  */
 public final class FleetIq extends IQ {
 
     public static final String ELEMENT = "fleet";
     public static final String NAMESPACE = NodeReport.NAMESPACE;
 
-    private final Map<String, String> attributes;
-    private final List<String> streams;
-    private final Optional<String> metadataJson;
+    /** What a command asks, by its stable wire name. */
+    public enum Action {
+        RECORD("record"), STOP("stop"), DRAIN("drain"), UNDRAIN("undrain"), STREAMS("streams"),
+        ADD_STREAM("add-stream"), REMOVE_STREAM("remove-stream");
 
-    public FleetIq(Map<String, String> attributes, List<String> streams, Optional<String> metadataJson) {
+        private final String wireName;
+
+        Action(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        public static Optional<Action> ofWireName(String wireName) {
+            return Arrays.stream(values()).filter(action -> action.wireName.equals(wireName)).findFirst();
+        }
+    }
+
+    /** Which part of which recording a command is about. */
+    public record PartAddress(String id, int part, String partId) {
+
+        public PartAddress {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(partId, "partId");
+        }
+    }
+
+    private final String action;
+    private final Optional<PartAddress> target;
+    private final Optional<String> streamId;
+    private final Optional<String> streamUrl;
+    private final Optional<String> planJson;
+    private final Optional<String> streamsJson;
+
+    /**
+     * @param action      the action's wire name as sent; empty on an answer
+     * @param streamUrl   the destination an {@code add-stream} adds; it holds a stream key, so it is never logged
+     * @param planJson    the recording's plan, for {@code record}
+     * @param streamsJson destinations as a JSON array, masked, in an answer
+     */
+    public FleetIq(String action, Optional<PartAddress> target, Optional<String> streamId, Optional<String> streamUrl,
+            Optional<String> planJson, Optional<String> streamsJson) {
         super(ELEMENT, NAMESPACE);
-        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
-        this.streams = List.copyOf(streams);
-        this.metadataJson = metadataJson;
+        this.action = Objects.requireNonNull(action, "action");
+        this.target = target;
+        this.streamId = streamId;
+        this.streamUrl = streamUrl;
+        this.planJson = planJson;
+        this.streamsJson = streamsJson;
     }
 
-    public static FleetIq command(String action, Map<String, String> attributes) {
-        Map<String, String> all = new LinkedHashMap<>();
-        all.put("action", action);
-        all.putAll(attributes);
-        return new FleetIq(all, List.of(), Optional.empty());
+    /** A command about no recording in particular: drain, undrain. */
+    public static FleetIq command(Action action) {
+        return new FleetIq(action.wireName(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
-    public FleetIq withStreams(List<String> urls) {
-        return new FleetIq(attributes, urls, metadataJson);
+    /** A command about one part of a recording: stop, streams. */
+    public static FleetIq command(Action action, PartAddress target) {
+        return new FleetIq(action.wireName(), Optional.of(target), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
     }
 
-    public FleetIq withMetadata(String json) {
-        return new FleetIq(attributes, streams, Optional.of(json));
+    public static FleetIq record(PartAddress target, String planJson) {
+        return new FleetIq(Action.RECORD.wireName(), Optional.of(target), Optional.empty(), Optional.empty(),
+                Optional.of(planJson), Optional.empty());
     }
 
-    public String action() {
-        return attributes.getOrDefault("action", "");
+    public static FleetIq addStream(PartAddress target, String url) {
+        return new FleetIq(Action.ADD_STREAM.wireName(), Optional.of(target), Optional.empty(), Optional.of(url),
+                Optional.empty(), Optional.empty());
     }
 
-    public Optional<String> attribute(String name) {
-        return Optional.ofNullable(attributes.get(name)).filter(value -> !value.isEmpty());
+    public static FleetIq removeStream(PartAddress target, String streamId) {
+        return new FleetIq(Action.REMOVE_STREAM.wireName(), Optional.of(target), Optional.of(streamId),
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    public List<String> streams() {
-        return streams;
+    /** The answer to {@code request}, holding destinations. */
+    public static FleetIq answer(IQ request, String streamsJson) {
+        FleetIq answer = new FleetIq("", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(streamsJson));
+        answer.setType(IQ.Type.result);
+        answer.setStanzaId(request.getStanzaId());
+        answer.setTo(request.getFrom());
+        return answer;
     }
 
-    public Optional<String> metadataJson() {
-        return metadataJson;
+    /** The action as sent; {@link #action()} reads it. */
+    public String actionName() {
+        return action;
+    }
+
+    public Optional<Action> action() {
+        return Action.ofWireName(action);
+    }
+
+    public Optional<PartAddress> target() {
+        return target;
+    }
+
+    public Optional<String> streamId() {
+        return streamId;
+    }
+
+    public Optional<String> streamUrl() {
+        return streamUrl;
+    }
+
+    public Optional<String> planJson() {
+        return planJson;
+    }
+
+    public Optional<String> streamsJson() {
+        return streamsJson;
     }
 
     @Override
     protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
-        attributes.forEach(xml::attribute);
-        if (streams.isEmpty() && metadataJson.isEmpty()) {
+        xml.optAttribute("action", action.isEmpty() ? null : action);
+        target.ifPresent(part -> {
+            xml.attribute("id", part.id());
+            xml.attribute("part", part.part());
+            xml.attribute("part-id", part.partId());
+        });
+        xml.optAttribute("stream-id", streamId.orElse(null));
+        if (streamUrl.isEmpty() && planJson.isEmpty() && streamsJson.isEmpty()) {
             xml.setEmptyElement();
             return xml;
         }
         xml.rightAngleBracket();
-        for (String url : streams) {
-            xml.halfOpenElement("stream").attribute("url", url).closeEmptyElement();
-        }
-        metadataJson.ifPresent(json -> xml.element("metadata", json));
+        streamUrl.ifPresent(url -> xml.halfOpenElement("stream").attribute("url", url).closeEmptyElement());
+        planJson.ifPresent(json -> xml.element("plan", json));
+        streamsJson.ifPresent(json -> xml.element("streams", json));
         return xml;
     }
 
-    /** For logs: stream addresses carry keys and are never printed. */
+    /** For logs: stream addresses and plans carry keys and are never printed. */
     public String describe() {
-        return "fleet " + action() + " " + attributes.getOrDefault("id", "") + " (" + streams.size() + " streams)";
+        return "fleet " + action + target.map(part -> " " + part.id() + " part " + part.part()).orElse("");
     }
 }

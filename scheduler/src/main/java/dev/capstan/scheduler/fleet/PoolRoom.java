@@ -194,22 +194,27 @@ public final class PoolRoom implements AutoCloseable {
     /**
      * Sends a command to another occupant and waits for its answer.
      *
+     * @return the answer, when it carries data (an empty result carries none)
+     *
      * @throws FleetCommandException when it answers with an error, does not answer in time or cannot be reached
      */
-    public void send(String toNick, FleetIq command, Duration timeout) throws FleetCommandException {
+    public Optional<FleetIq> send(String toNick, FleetIq command, Duration timeout) throws FleetCommandException {
         try {
             EntityFullJid to = JidCreate.entityFullFrom(room, Resourcepart.from(toNick));
             command.setTo(to);
             command.setType(IQ.Type.set);
-            connection.createStanzaCollectorAndSend(command).nextResultOrThrow(timeout.toMillis());
+            IQ answer = connection.createStanzaCollectorAndSend(command).nextResultOrThrow(timeout.toMillis());
+            return answer instanceof FleetIq fleet ? Optional.of(fleet) : Optional.empty();
         } catch (XMPPException.XMPPErrorException e) {
             StanzaError error = e.getStanzaError();
-            throw new FleetCommandException(error.getCondition().toString(),
+            throw new FleetCommandException(FleetCommandException.Problem.of(error.getCondition()),
                     Optional.ofNullable(error.getDescriptiveText()).orElse(error.getCondition().toString()));
         } catch (SmackException.NoResponseException e) {
-            throw new FleetCommandException("timeout", toNick + " did not answer within " + timeout.toMillis() + " ms");
+            throw new FleetCommandException(FleetCommandException.Problem.TIMEOUT,
+                    toNick + " did not answer within " + timeout.toMillis() + " ms");
         } catch (SmackException.NotConnectedException | InterruptedException | IOException e) {
-            throw new FleetCommandException("not-connected", "the pool room cannot be reached: " + e.getMessage());
+            throw new FleetCommandException(FleetCommandException.Problem.NOT_CONNECTED,
+                    "the pool room cannot be reached: " + e.getMessage());
         }
     }
 

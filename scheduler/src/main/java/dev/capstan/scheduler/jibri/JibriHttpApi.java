@@ -5,13 +5,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
-import dev.capstan.recorder.node.NodeBusyException;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import dev.capstan.scheduler.session.StartRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -132,10 +131,15 @@ public class JibriHttpApi {
             jibri.startForHttp(sessionId, meeting, Optional.of(new CallLogin(login.domain(), login.username(),
                     login.password(), Boolean.TRUE.equals(login.randomizeUsername()))));
             return ResponseEntity.ok().build();
-        } catch (NodeBusyException e) {
-            log.info("jibri http: refusing session {}: {}", sessionId, e.getMessage());
-            return precondition("Jibri is currently busy");
-        } catch (IOException | RuntimeException e) {
+        } catch (StartRefusedException e) {
+            if (e.refusal() == StartRefusedException.Cause.NO_ROOM) {
+                log.info("jibri http: refusing session {}: {}", sessionId, e.getMessage());
+                return precondition("Jibri is currently busy");
+            }
+            log.error("jibri http: session {} could not start: {}", sessionId, e.getMessage());
+            return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).contentType(MediaType.TEXT_PLAIN)
+                    .body(e.getMessage());
+        } catch (RuntimeException e) {
             log.error("jibri http: session {} could not start: {}", sessionId, e.getMessage());
             return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).contentType(MediaType.TEXT_PLAIN)
                     .body(e.getMessage());

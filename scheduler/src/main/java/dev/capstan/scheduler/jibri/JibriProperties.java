@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.jibri;
 
 import dev.capstan.recorder.browser.CallLogin;
+import dev.capstan.scheduler.plan.Login;
 import dev.capstan.recorder.browser.LoginDelivery;
 import dev.capstan.recorder.slot.AutoStop;
 import java.time.Duration;
@@ -87,6 +88,16 @@ public record JibriProperties(
             securityMode = securityMode == null ? Optional.empty() : securityMode;
             stripFromRoomDomain = stripFromRoomDomain == null ? "" : stripFromRoomDomain;
             usageTimeout = usageTimeout == null ? Duration.ZERO : usageTimeout;
+        }
+
+        /** How a plan names this environment's call login: by name, so that the password never travels. */
+        public Login login() {
+            return callLogin == null ? new Login.Guest() : new Login.OfEnvironment(name);
+        }
+
+        /** The longest recording, if it is limited. */
+        public Optional<Duration> recordingLimit() {
+            return usageTimeout.isZero() || usageTimeout.isNegative() ? Optional.empty() : Optional.of(usageTimeout);
         }
 
         private static boolean blank(String text) {

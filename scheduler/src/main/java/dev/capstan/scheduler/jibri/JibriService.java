@@ -2,24 +2,21 @@ package dev.capstan.scheduler.jibri;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.browser.CallLogin;
-import dev.capstan.recorder.browser.JitsiMeetPage;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
-import dev.capstan.recorder.live.LiveOutput;
-import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
-import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
-import dev.capstan.recorder.slot.Recording;
-import dev.capstan.recorder.slot.SlotEvent;
-import dev.capstan.scheduler.archive.RecordingOrder;
-import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.plan.Login;
+import dev.capstan.scheduler.plan.Meeting;
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.session.RecorderNode;
+import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
-import dev.capstan.scheduler.session.SessionFollower;
-import dev.capstan.scheduler.session.SessionState;
-import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.scheduler.session.SessionFailure;
+import dev.capstan.scheduler.session.SessionListener;
+import dev.capstan.scheduler.session.StartRefusedException;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,7 +24,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
@@ -64,15 +59,13 @@ public class JibriService implements SmartLifecycle {
 
     private final JibriProperties properties;
     private final Node node;
-    private final Sessions sessions;
-    private final SessionFollower follower;
+    private final RecorderNode recorders;
     private final ObjectMapper json;
     private final StreamPolicy streamPolicy;
-    private final LiveSettings liveSettings;
     private final List<Brewery> breweries = new ArrayList<>();
     private final Map<BreweryOccupant, XmppSession> running = new ConcurrentHashMap<>();
     /** Sessions started through Jibri's HTTP API, which has no session id on stop: it stops them all. */
-    private final Map<RecordingId, Recording> httpStarted = new ConcurrentHashMap<>();
+    private final Map<RecordingId, RunningSession> httpStarted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService availability = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "jibri-availability");
         thread.setDaemon(true);
@@ -90,17 +83,15 @@ public class JibriService implements SmartLifecycle {
     }
 
     /** A session Jicofo started through an occupant. */
-    private record XmppSession(Session session, Brewery brewery, Recording recording) {
+    private record XmppSession(Session session, Brewery brewery, RunningSession running) {
     }
 
-    public JibriService(JibriProperties properties, Node node, Sessions sessions, SessionFollower follower,
-            ObjectMapper json, StreamPolicy streamPolicy, LiveSettings liveSettings) {
+    public JibriService(JibriProperties properties, Node node, RecorderNode recorders, ObjectMapper json,
+            StreamPolicy streamPolicy) {
         this.properties = properties;
         this.streamPolicy = streamPolicy;
-        this.liveSettings = liveSettings;
         this.node = node;
-        this.sessions = sessions;
-        this.follower = follower;
+        this.recorders = recorders;
         this.json = json;
     }
 
@@ -192,91 +183,84 @@ public class JibriService implements SmartLifecycle {
                     start.sessionId());
             return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), false);
         }
-        Optional<LiveOutput> live = Optional.empty();
+        List<StreamUrl> streams = List.of();
         if (start.mode() == JibriRequest.Mode.STREAM) {
             try {
-                StreamUrl url = streamPolicy.check(start.streamUrl().orElseThrow(() ->
-                        new InvalidStreamUrlException(InvalidStreamUrlException.Problem.MALFORMED,
-                                "stream mode without a streamid")));
                 // Jibri's stream mode keeps no file; record plus stream is a REST session's choice.
-                live = Optional.of(new LiveOutput(List.of(url), liveSettings, false));
+                streams = List.of(streamPolicy.check(start.streamUrl().orElseThrow(() ->
+                        new InvalidStreamUrlException(InvalidStreamUrlException.Problem.MALFORMED,
+                                "stream mode without a streamid"))));
             } catch (InvalidStreamUrlException e) {
                 // The one failure another Jibri cannot fix: Jicofo must not retry (should_retry=false).
                 log.warn("jibri {}: session {} refused: {}", origin, start.sessionId(), e.getMessage());
                 return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), false);
             }
         }
+        JibriProperties.Environment environment = brewery.environment();
         URI meeting = brewery.meetings().of(start.room());
-        Duration usage = brewery.environment().usageTimeout();
-        Optional<Duration> maxDuration = usage.isZero() || usage.isNegative() ? Optional.empty() : Optional.of(usage);
-        Recordings.Plan plan = new Recordings.Plan(maxDuration, Optional.of(properties.callStatusChecks().toAutoStop()),
-                live);
+        // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
+        RecordingPlan plan = new RecordingPlan(RecordingId.generate(), start.room().getLocalpart().toString(),
+                new Meeting.JitsiRoom(meeting, environment.login(), start.rtcstatsEnabled(), occupant.nick(),
+                        start.viewUrl()),
+                RecordingPlan.outputs(streams.isEmpty(), streams), environment.recordingLimit(),
+                Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty(), start.appData(),
+                Optional.of(start.sessionId()), Instant.now());
         // Jicofo hears the end once the session is this occupant's (below), even if it ended before that.
         CompletableFuture<XmppSession> filed = new CompletableFuture<>();
-        SessionFollower.Started started;
+        RunningSession started;
         try {
-            started = record(origin, start.sessionId(), start.room().getLocalpart().toString(), meeting,
-                    Optional.ofNullable(brewery.environment().callLogin()), start.rtcstatsEnabled(), occupant.nick(),
-                    start.appData(), plan, start.viewUrl(), false,
-                    () -> occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON)),
-                    outcome -> filed.thenAccept(xmpp -> {
-                        occupant.sendStatus(requester, outcome instanceof SlotEvent.Failed failed
-                                ? JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR),
-                                        !failed.failure().reason().isCallersFault())
-                                : JibriIq.status(JibriIq.Status.OFF));
+            started = record(plan, origin, RecorderNode.Wait.NOW, new SessionListener() {
+                @Override
+                public void onAir() {
+                    occupant.sendStatus(requester, JibriIq.status(JibriIq.Status.ON));
+                }
+
+                @Override
+                public void ended(Optional<SessionFailure> failure) {
+                    filed.thenAccept(xmpp -> {
+                        occupant.sendStatus(requester, failure.map(why -> JibriIq.status(JibriIq.Status.OFF,
+                                Optional.of(JibriIq.FailureReason.ERROR), why.retryable()))
+                                .orElseGet(() -> JibriIq.status(JibriIq.Status.OFF)));
                         running.remove(occupant, xmpp);
-                    }));
-        } catch (IOException e) {
-            log.error("jibri {}: session {} could not be filed: {}", origin, start.sessionId(), e.getMessage());
-            return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), true);
-        } catch (NodeBusyException e) {
+                    });
+                }
+            });
+        } catch (StartRefusedException e) {
             log.info("jibri {}: refusing session {}: {}", origin, start.sessionId(), e.getMessage());
-            return JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.BUSY), true);
+            return e.refusal() == StartRefusedException.Cause.NO_ROOM
+                    ? JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.BUSY), true)
+                    : JibriIq.status(JibriIq.Status.OFF, Optional.of(JibriIq.FailureReason.ERROR), true);
         }
-        XmppSession xmpp = new XmppSession(started.session(), brewery, started.recording());
+        XmppSession xmpp = new XmppSession(started.session(), brewery, started);
         running.put(occupant, xmpp);
         occupant.publish(new JibriStatus(true, occupant.status().healthy()));
         filed.complete(xmpp);
         refreshAvailability();
-        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), meeting,
-                started.session().recordingId());
+        log.info("jibri {}: session {} records {} as {}", origin, start.sessionId(), Session.withoutSecrets(
+                meeting.toString()), started.session().recordingId());
         return JibriIq.status(JibriIq.Status.PENDING);
     }
 
     /**
-     * Starts a Jitsi meeting recording as Jibri joins it, for either API, and files its session.
-     *
-     * @param viewUrl where viewers watch a live stream (presence {@code live-stream-view-url})
-     * @param canWait whether the caller waits in the node's queue (Jibri's HTTP API) or must hear at once (an IQ)
-     * @param onAir   runs once the recording is really on: the first frame is written or, for a live stream, the
-     *                first destination takes it (the session is then {@code on})
-     * @param onEnd   tells the requester how it ended; the slot counts as free again right after. It may come
-     *                before the caller has filed the recording as its own: wait for that
-     * @throws NodeBusyException when no slot can take it now, or within the queue timeout if it can wait
+     * Starts a Jitsi meeting recording for either API; the occupants say idle again as soon as its slot is free
+     * (before its upload finishes: Jibri waits for it).
      */
-    private SessionFollower.Started record(String origin, String sessionId, String room, URI meeting,
-            Optional<CallLogin> login, Optional<Boolean> rtcstatsEnabled, String callStatsUserName,
-            Map<String, Object> appData, Recordings.Plan plan, Optional<String> viewUrl, boolean canWait,
-            Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException, NodeBusyException {
-        JibriRequest.Mode mode = plan.recordsFile() ? JibriRequest.Mode.FILE : JibriRequest.Mode.STREAM;
-        Map<String, String> presence = new LinkedHashMap<>();
-        presence.put("session_id", sessionId);
-        presence.put("mode", mode.wire());
-        viewUrl.ifPresent(url -> presence.put("live-stream-view-url", url));
-        JitsiMeetPage page = new JitsiMeetPage(meeting, login, properties.loginDelivery(), presence, rtcstatsEnabled,
-                callStatsUserName, properties.joinTimeout());
-        // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
-        RecordingOrder order = new RecordingOrder(RecordingId.generate(), room, meeting, Optional.of(sessionId),
-                appData, Instant.now());
-        Consumer<SlotEvent.Outcome> ended = outcome -> {
-            onEnd.accept(outcome);
-            // The slot is free now: occupants say idle before the upload finishes (Jibri waits for it).
-            refreshAvailability();
-        };
+    private RunningSession record(RecordingPlan plan, String origin, RecorderNode.Wait wait,
+            SessionListener listener) throws StartRefusedException {
         try {
-            return canWait ? follower.start(order, origin, mode.wire(), page, plan, onAir, ended)
-                    : follower.startNow(order, origin, mode.wire(), page, plan, onAir, ended);
-        } catch (NodeBusyException e) {
+            return recorders.start(plan, origin, wait, new SessionListener() {
+                @Override
+                public void onAir() {
+                    listener.onAir();
+                }
+
+                @Override
+                public void ended(Optional<SessionFailure> failure) {
+                    listener.ended(failure);
+                    refreshAvailability();
+                }
+            });
+        } catch (StartRefusedException e) {
             refreshAvailability();
             throw e;
         }
@@ -291,40 +275,42 @@ public class JibriService implements SmartLifecycle {
                     stop.sessionId().orElse("whatever runs"));
             return CompletableFuture.completedFuture(JibriIq.status(JibriIq.Status.OFF));
         }
-        XmppSession xmpp = target.get();
-        sessions.moveTo(xmpp.session(), new SessionState.Stopping(Instant.now()));
-        return xmpp.recording().stop().handle((outcome, error) -> JibriIq.status(JibriIq.Status.OFF));
+        return target.get().running().stop().handle((ended, error) -> JibriIq.status(JibriIq.Status.OFF));
     }
 
     /**
      * Starts a session for Jibri's HTTP API ({@code startService}): the given meeting, joined with the given login,
      * without a usage timeout (as Jibri). Waits in the node's queue up to {@code capstan.node.queue-timeout}.
      *
-     * @throws NodeBusyException when no slot took it within the queue timeout
-     * @throws IOException       when it cannot be filed in the archive
+     * @throws StartRefusedException when no slot took it within the queue timeout, or it could not be filed
      */
     public RecordingId startForHttp(String sessionId, URI meeting, Optional<CallLogin> login)
-            throws NodeBusyException, IOException {
+            throws StartRefusedException {
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
+        RecordingPlan plan = new RecordingPlan(RecordingId.generate(), room,
+                new Meeting.JitsiRoom(meeting, login.<Login>map(Login.Given::new).orElseGet(Login.Guest::new),
+                        Optional.empty(), "jibri", Optional.empty()),
+                RecordingPlan.outputs(true, List.of()), Optional.empty(),
+                Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty(), Map.of(),
+                Optional.of(sessionId), Instant.now());
+        // Forgotten at its end, even one that came before it was remembered.
         CompletableFuture<RecordingId> filed = new CompletableFuture<>();
-        SessionFollower.Started started = record("jibri-http", sessionId, room, meeting, login, Optional.empty(),
-                "jibri", Map.of(), new Recordings.Plan(Optional.empty(),
-                        Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty()), Optional.empty(),
-                true, () -> { }, outcome -> filed.thenAccept(httpStarted::remove));
-        RecordingId id = started.session().recordingId();
-        httpStarted.put(id, started.recording());
-        filed.complete(id);
+        RunningSession started = record(plan, "jibri-http", RecorderNode.Wait.IN_QUEUE, new SessionListener() {
+            @Override
+            public void ended(Optional<SessionFailure> failure) {
+                filed.thenAccept(httpStarted::remove);
+            }
+        });
+        httpStarted.put(plan.id(), started);
+        filed.complete(plan.id());
         refreshAvailability();
-        return id;
+        return plan.id();
     }
 
     /** Jibri's {@code stopService}: stops every session its HTTP API started; completes once they have ended. */
     public CompletableFuture<Void> stopHttpSessions() {
         List<CompletableFuture<?>> endings = new ArrayList<>();
-        httpStarted.forEach((id, recording) -> {
-            sessions.find(id).ifPresent(session -> sessions.moveTo(session, new SessionState.Stopping(Instant.now())));
-            endings.add(recording.stop());
-        });
+        httpStarted.values().forEach(session -> endings.add(session.stop()));
         return CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new)).handle((ignored, error) -> null);
     }
 

@@ -1,21 +1,23 @@
 package dev.capstan.scheduler.recording;
 
 import dev.capstan.recorder.browser.MeetingPage;
-import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.LiveOutput;
+import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.node.Node;
-import dev.capstan.recorder.slot.AutoStop;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.archive.RecordingOrder;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,81 +42,64 @@ public class Recordings {
     private final Node node;
     private final RecordingArchive archive;
     private final StreamingProperties streaming;
+    private final LiveSettings liveSettings;
+    private final MeetingPages pages;
     private final Map<RecordingId, Recording> running = new ConcurrentHashMap<>();
 
-    public Recordings(Node node, RecordingArchive archive, StreamingProperties streaming) {
+    public Recordings(Node node, RecordingArchive archive, StreamingProperties streaming, LiveSettings liveSettings,
+            MeetingPages pages) {
         this.node = node;
         this.archive = archive;
         this.streaming = streaming;
+        this.liveSettings = liveSettings;
+        this.pages = pages;
     }
 
     /**
-     * What a recording does besides capturing: when it stops by itself and where it streams.
+     * Starts one part of a plan on this host's node.
      *
-     * @param autoStop when the recording ends because the meeting did (empty, all muted, no media)
-     * @param live     live destinations, with or without the file
-     * @param size     a picture smaller than the slot's display, scaled by the encoder; empty: the display's size
-     */
-    public record Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
-            Optional<OutputSize> size) {
-
-        /** At the slot's display size. */
-        public Plan(Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live) {
-            this(maxDuration, autoStop, live, Optional.empty());
-        }
-
-        public static Plan lasting(Optional<Duration> maxDuration) {
-            return new Plan(maxDuration, Optional.empty(), Optional.empty());
-        }
-
-        /** True unless this is a live stream that keeps no file. */
-        public boolean recordsFile() {
-            return live.map(LiveOutput::withFile).orElse(true);
-        }
-    }
-
-    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Optional<Duration> maxDuration,
-            Duration maxWait, Consumer<SlotEvent> listener) throws IOException {
-        return start(order, page, Plan.lasting(maxDuration), maxWait, listener);
-    }
-
-    /**
-     * @param listener  also hears the recorder's events (joined, on, progress, streams, outcome)
-     * @param maxWait   how long to queue for a free slot; zero refuses at once when busy
+     * @param listener also hears the recorder's events (joined, on, progress, streams, outcome)
+     * @param maxWait  how long to queue for a free slot; zero refuses at once when busy
      * @return completes once a slot has taken the recording, or fails with the node's reason
+     * @throws IOException              when the archive cannot file it
+     * @throws IllegalArgumentException when this host cannot open its meeting (an unknown Jibri environment)
      */
-    public CompletableFuture<Recording> start(RecordingOrder order, MeetingPage page, Plan plan, Duration maxWait,
+    public CompletableFuture<Recording> start(RecordingPlan plan, Part part, Duration maxWait,
             Consumer<SlotEvent> listener) throws IOException {
+        MeetingPage page = pages.page(plan);
         boolean archived = plan.recordsFile();
-        Path directory = archived ? archive.begin(order) : scratchDirectory(order.id());
-        RecordingRequest request = RecordingRequest.segmentsOnly(order.id(), page, directory);
-        if (plan.maxDuration().isPresent()) {
-            request = request.withMaxDuration(plan.maxDuration().get());
+        RecordingOrder order = plan.order(part.number(), part.id());
+        Path directory = archived ? archive.begin(order) : scratchDirectory(part.id());
+        RecordingRequest request = RecordingRequest.segmentsOnly(part.id(), page, directory);
+        // A later part gets what is left of the recording's limit.
+        Optional<Duration> limit = part.number() == 1 ? plan.maxDuration() : plan.timeLeft(Instant.now());
+        if (limit.isPresent()) {
+            request = request.withMaxDuration(limit.get());
         }
         if (plan.autoStop().isPresent()) {
             request = request.withAutoStop(plan.autoStop().get());
         }
-        if (plan.live().isPresent()) {
-            request = request.withLive(plan.live().get());
+        if (!plan.streams().isEmpty()) {
+            request = request.withLive(new LiveOutput(plan.streams(), liveSettings, archived));
         }
         if (plan.size().isPresent()) {
             request = request.withSize(plan.size().get());
         }
-        Consumer<SlotEvent> events = archived ? archive.events(order.id()).andThen(listener) : listener;
+        Consumer<SlotEvent> events = archived ? archive.events(part.id()).andThen(listener) : listener;
         CompletableFuture<Recording> started = node.record(request, events, maxWait);
         started.whenComplete((recording, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                 if (archived) {
-                    archive.abandon(order.id(), "not started: " + cause.getMessage());
+                    archive.abandon(part.id(), "not started: " + cause.getMessage());
                 } else {
                     deleteQuietly(directory);
                 }
                 return;
             }
-            running.put(order.id(), recording);
+            running.put(part.id(), recording);
             recording.outcome().whenComplete((outcome, ignored) -> {
-                running.remove(order.id());
+                running.remove(part.id());
                 if (!archived) {
                     deleteQuietly(directory);
                 }

@@ -1,5 +1,11 @@
 package dev.capstan.scheduler.api;
 
+import java.util.Map;
+import java.time.Instant;
+import dev.capstan.scheduler.recording.MeetingPages;
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.plan.Meeting;
+import dev.capstan.scheduler.plan.Login;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.browser.CallLogin;
@@ -25,12 +31,15 @@ class MeetingRoomsTest {
                 HIDDEN, "conference.", Duration.ZERO, true, Optional.empty());
     }
 
-    private static MeetingRooms rooms(List<JibriProperties.Environment> environments, Optional<String> site) {
-        JibriProperties jibri = new JibriProperties(environments, LoginDelivery.URL_HASH, Duration.ofSeconds(30),
+    private static JibriProperties jibri(List<JibriProperties.Environment> environments) {
+        return new JibriProperties(environments, LoginDelivery.URL_HASH, Duration.ofSeconds(30),
                 new JibriProperties.CallStatusChecks(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         Duration.ofMinutes(10), Duration.ofMinutes(3)),
                 new JibriProperties.HttpApi(false, "127.0.0.1", 0));
-        return new MeetingRooms(jibri, new ControlProperties(site, 100, Duration.ofMinutes(30), Duration.ofSeconds(1),
+    }
+
+    private static MeetingRooms rooms(List<JibriProperties.Environment> environments, Optional<String> site) {
+        return new MeetingRooms(jibri(environments), new ControlProperties(site, 100, Duration.ofMinutes(30), Duration.ofSeconds(1),
                 Duration.ofSeconds(10)));
     }
 
@@ -42,8 +51,9 @@ class MeetingRoomsTest {
 
     @Test
     void aJibriEnvironmentsDomainGivesItsBaseUrlTenantAndCallLogin() throws Exception {
-        MeetingRooms rooms = rooms(List.of(environment("meet.example.com",
-                Optional.of("https://video.example.com/base/"))), Optional.of("https://fallback.example.org"));
+        List<JibriProperties.Environment> environments = List.of(environment("meet.example.com",
+                Optional.of("https://video.example.com/base/")));
+        MeetingRooms rooms = rooms(environments, Optional.of("https://fallback.example.org"));
 
         MeetingRooms.Room room = found(rooms, "standup@conference.meet.example.com");
         assertThat(room.meeting()).hasToString("https://video.example.com/base/standup");
@@ -52,7 +62,14 @@ class MeetingRoomsTest {
         assertThat(found(rooms, "standup@conference.sales.meet.example.com").meeting())
                 .hasToString("https://video.example.com/base/sales/standup");
 
-        JitsiMeetPage page = (JitsiMeetPage) rooms.page(room, RecordingId.of("rec-1"), true);
+        // The plan names the environment, and the recording host's own configuration gives the login.
+        Meeting.JitsiRoom meeting = (Meeting.JitsiRoom) rooms.meeting(room);
+        assertThat(meeting.address()).hasToString("https://video.example.com/base/standup");
+        assertThat(meeting.login()).isEqualTo(new Login.OfEnvironment("prod"));
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), room.name(), meeting,
+                RecordingPlan.outputs(true, List.of()), Optional.empty(), Optional.of(rooms.autoStop()),
+                Optional.empty(), Map.of(), Optional.empty(), Instant.now());
+        JitsiMeetPage page = (JitsiMeetPage) new MeetingPages(jibri(environments)).page(plan);
         assertThat(page.meetingUrl()).hasToString("https://video.example.com/base/standup");
         assertThat(page.login()).contains(HIDDEN);
         assertThat(page.presence()).containsEntry("session_id", "rec-1").containsEntry("mode", "file");
@@ -70,7 +87,7 @@ class MeetingRoomsTest {
         assertThat(found(rooms, "daily@conference.team1.jitsi.example.org").meeting())
                 .hasToString("https://jitsi.example.org/team1/daily");
         assertThat(found(rooms, "daily@muc.elsewhere.net").meeting()).hasToString("https://jitsi.example.org/daily");
-        assertThat(((JitsiMeetPage) rooms.page(room, RecordingId.of("rec-2"), false)).login()).isEmpty();
+        assertThat(((Meeting.JitsiRoom) rooms.meeting(room)).login()).isEqualTo(new Login.Guest());
         // An environment's domain inside another name is not that environment.
         assertThat(found(rooms, "x@conference.meet.example.com.evil.net").environment()).isEmpty();
     }

@@ -1,12 +1,13 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.Meeting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.node.Node;
-import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.demo.DemoPageController;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -98,9 +99,11 @@ class RecordingsApiTest {
     void recordSixSeconds() throws Exception {
         RecordingId id = RecordingId.generate();
         URI page = URI.create("http://127.0.0.1:" + port + DemoPageController.PATH);
-        RecordingOrder order = new RecordingOrder(id, "api-room", page, Optional.of("jicofo-session-1"),
-                Map.of("file_recording_metadata", Map.of("share", true)), Instant.now());
-        recordings.start(order, new WebPage(page), Optional.of(Duration.ofSeconds(6)), Duration.ofSeconds(90), e -> {})
+        RecordingPlan plan = new RecordingPlan(id, "api-room", new Meeting.Page(page), RecordingPlan.outputs(true,
+                List.of()), Optional.of(Duration.ofSeconds(6)), Optional.empty(), Optional.empty(),
+                Map.of("file_recording_metadata", Map.of("share", true)), Optional.of("jicofo-session-1"),
+                Instant.now());
+        recordings.start(plan, Part.first(plan), Duration.ofSeconds(90), e -> {})
                 .get(90, TimeUnit.SECONDS).outcome().get(60, TimeUnit.SECONDS);
         recorded = recordings.archive().settled(id).get(30, TimeUnit.SECONDS).orElseThrow();
         finalizeStartedBy = Instant.now();

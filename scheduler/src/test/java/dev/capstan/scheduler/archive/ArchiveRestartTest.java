@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.archive;
 
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.plan.Part;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.api;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.download;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
@@ -9,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.media.RecordingQuality;
 import dev.capstan.recorder.slot.Recording;
@@ -113,8 +114,9 @@ class ArchiveRestartTest {
             int port = port(first);
             URI page = URI.create("http://127.0.0.1:" + port + DemoPageController.PATH);
             CompletableFuture<Long> firstFrame = new CompletableFuture<>();
-            Recording recording = first.getBean(Recordings.class).start(RecordingOrder.of(id, ROOM, page),
-                            new WebPage(page), Optional.empty(), Duration.ofSeconds(90), event -> {
+            RecordingPlan plan = RecordingPlan.ofPage(id, ROOM, page, Optional.empty());
+            Recording recording = first.getBean(Recordings.class).start(plan, Part.first(plan),
+                            Duration.ofSeconds(90), event -> {
                                 if (event instanceof SlotEvent.FirstFrameWritten) {
                                     firstFrame.complete(System.nanoTime());
                                 }

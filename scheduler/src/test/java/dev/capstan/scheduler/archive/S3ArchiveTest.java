@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.archive;
 
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.plan.Part;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
@@ -8,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.media.RecordingQuality;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -93,8 +94,8 @@ class S3ArchiveTest {
         RecordingId id = RecordingId.generate();
         URI page = URI.create("http://127.0.0.1:" + port + DemoPageController.PATH);
         CompletableFuture<Long> firstFrame = new CompletableFuture<>();
-        Recording recording = recordings.start(RecordingOrder.of(id, room, page), new WebPage(page), Optional.empty(),
-                        Duration.ofSeconds(90), event -> {
+        RecordingPlan plan = RecordingPlan.ofPage(id, room, page, Optional.empty());
+        Recording recording = recordings.start(plan, Part.first(plan), Duration.ofSeconds(90), event -> {
                             if (event instanceof SlotEvent.FirstFrameWritten) {
                                 firstFrame.complete(System.nanoTime());
                             }

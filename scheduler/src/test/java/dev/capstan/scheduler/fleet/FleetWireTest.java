@@ -3,10 +3,17 @@ package dev.capstan.scheduler.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.capture.OutputSize;
+import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.scheduler.plan.Meeting;
+import dev.capstan.scheduler.plan.Mode;
+import dev.capstan.scheduler.plan.PlanJson;
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.util.PacketParserUtils;
@@ -60,8 +67,10 @@ class FleetWireTest {
                 .containsExactly("pending", "on", "stopping", "stopped", "failed");
         assertThat(NodeReport.PartState.ofWireName("paused")).as("a newer node's state: running, not yet on")
                 .isEqualTo(NodeReport.PartState.PENDING);
-        assertThat(OutputMode.values()).extracting(OutputMode::wireName).containsExactly("file", "stream", "both");
-        assertThat(OutputMode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
+        assertThat(Mode.values()).extracting(Mode::wireName).containsExactly("file", "stream", "both");
+        assertThat(Mode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
+        assertThat(FleetIq.Action.values()).extracting(FleetIq.Action::wireName).containsExactly("record", "stop",
+                "drain", "undrain", "streams", "add-stream", "remove-stream");
     }
 
     @Test
@@ -76,23 +85,37 @@ class FleetWireTest {
     }
 
     @Test
-    void aRecordCommandCarriesWhatTheNodeNeedsAndTheRemainingDuration() throws Exception {
-        Instant requested = Instant.parse("2026-11-22T10:00:00Z");
-        RemoteOrder order = new RemoteOrder("rec-1", URI.create("https://meet.example.com/room?jwt=secret"), "room",
-                "both", List.of("rtmp://live.example.com/app/KEY"), Optional.of(Duration.ofMinutes(10)), Optional.of(new OutputSize(640, 360)),
-                "{\"course\":\"math\"}", requested);
-        FleetIq command = order.command(2, "part-2", requested.plusSeconds(60));
+    void aRecordCommandCarriesThePlanAsJsonAndWhichPart() throws Exception {
+        String key = "live_SeCrEt";
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), "room",
+                new Meeting.Page(URI.create("https://meet.example.com/room?jwt=secret")),
+                RecordingPlan.outputs(true, List.of(StreamUrl.parse("rtmp://live.example.com/app/" + key))),
+                Optional.of(Duration.ofMinutes(10)), Optional.empty(), Optional.of(new OutputSize(640, 360)),
+                Map.of("course", "math"), Optional.empty(), Instant.parse("2026-11-22T10:00:00Z"));
+        FleetIq command = FleetIq.record(new FleetIq.PartAddress("rec-1", 2, "part-2"), PlanJson.write(plan));
         String xml = command.toXML().toString();
-        assertThat(xml).contains("action='record'", "id='rec-1'", "part-id='part-2'", "part='2'", "mode='both'",
-                "max-duration='PT9M'", "size='640x360'", "<stream url='rtmp://live.example.com/app/KEY'/>",
-                "<metadata>{&quot;course&quot;:&quot;math&quot;}</metadata>");
-        assertThat(command.describe()).doesNotContain("KEY");
-        assertThat(order.toString()).doesNotContain("KEY", "secret");
+        assertThat(xml).contains("action='record'", "id='rec-1'", "part='2'", "part-id='part-2'", "<plan>{",
+                "&quot;kind&quot;:&quot;page&quot;");
+        assertThat(command.describe()).doesNotContain(key, "secret");
 
         FleetIq read = PacketParserUtils.parseStanza(xml);
-        assertThat(read.action()).isEqualTo("record");
-        assertThat(read.attribute("part-id")).contains("part-2");
-        assertThat(read.streams()).containsExactly("rtmp://live.example.com/app/KEY");
-        assertThat(read.metadataJson()).contains("{\"course\":\"math\"}");
+        assertThat(read.action()).contains(FleetIq.Action.RECORD);
+        assertThat(read.target()).contains(new FleetIq.PartAddress("rec-1", 2, "part-2"));
+        assertThat(PlanJson.read(read.planJson().orElseThrow())).isEqualTo(plan);
+    }
+
+    @Test
+    void streamCommandsAndAnswersRoundTrip() throws Exception {
+        FleetIq.PartAddress part = new FleetIq.PartAddress("rec-1", 1, "rec-1");
+        FleetIq add = PacketParserUtils.parseStanza(FleetIq.addStream(part, "rtmp://live.example.com/app/KEY")
+                .toXML().toString());
+        assertThat(add.action()).contains(FleetIq.Action.ADD_STREAM);
+        assertThat(add.streamUrl()).contains("rtmp://live.example.com/app/KEY");
+        FleetIq remove = PacketParserUtils.parseStanza(FleetIq.removeStream(part, "s2").toXML().toString());
+        assertThat(remove.streamId()).contains("s2");
+        FleetIq unknown = PacketParserUtils.parseStanza("<iq type='set' id='1'><fleet xmlns='urn:capstan:fleet:1' "
+                + "action='teleport'/></iq>");
+        assertThat(unknown.action()).isEmpty();
+        assertThat(unknown.actionName()).isEqualTo("teleport");
     }
 }

@@ -1,31 +1,27 @@
 package dev.capstan.scheduler.fleet.agent;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.capture.CaptureProgress;
-import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.InvalidStreamUrlException;
-import dev.capstan.recorder.live.LiveOutput;
-import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
+import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
-import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.FleetProperties;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.NodeReport.PartState;
-import dev.capstan.scheduler.fleet.OutputMode;
 import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.fleet.StreamsJson;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.PlanJson;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.EmbeddedCapacity;
 import dev.capstan.scheduler.recording.Recordings;
-import dev.capstan.storage.archive.PartOf;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.net.URI;
@@ -56,14 +52,10 @@ public final class NodeAgent implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     /** An ended recording stays in the presence this long, for schedulers that were reconnecting. */
     private static final Duration ENDED_KEPT = Duration.ofSeconds(60);
-    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
-    };
 
     private final Node node;
     private final Recordings recordings;
     private final StreamPolicy streamPolicy;
-    private final LiveSettings liveSettings;
-    private final ObjectMapper json;
     private final Duration presenceInterval;
     private final Duration drainTimeout;
     private final double cpuBudget;
@@ -97,13 +89,11 @@ public final class NodeAgent implements SmartLifecycle {
     }
 
     public NodeAgent(FleetProperties fleet, Node node, Recordings recordings, StreamPolicy streamPolicy,
-            LiveSettings liveSettings, ObjectMapper json, Duration drainTimeout, double cpuBudget, String nickname)
+            Duration drainTimeout, double cpuBudget, String nickname)
             throws IOException {
         this.node = node;
         this.recordings = recordings;
         this.streamPolicy = streamPolicy;
-        this.liveSettings = liveSettings;
-        this.json = json;
         this.presenceInterval = fleet.presenceInterval();
         this.drainTimeout = drainTimeout;
         this.cpuBudget = cpuBudget;
@@ -156,18 +146,24 @@ public final class NodeAgent implements SmartLifecycle {
     }
 
     private IQ handle(FleetIq command) {
-        return switch (command.action()) {
-            case "record" -> record(command);
-            case "stop" -> stop(command);
-            case "drain" -> {
+        Optional<FleetIq.Action> action = command.action();
+        if (action.isEmpty()) {
+            return error(command, StanzaError.Condition.bad_request, "unknown action '" + command.actionName() + "'");
+        }
+        return switch (action.get()) {
+            case RECORD -> record(command);
+            case STOP -> stop(command);
+            case STREAMS -> streams(command);
+            case ADD_STREAM -> addStream(command);
+            case REMOVE_STREAM -> removeStream(command);
+            case DRAIN -> {
                 drain(true);
                 yield IQ.createResultIQ(command);
             }
-            case "undrain" -> {
+            case UNDRAIN -> {
                 drain(false);
                 yield IQ.createResultIQ(command);
             }
-            default -> error(command, StanzaError.Condition.bad_request, "unknown action '" + command.action() + "'");
         };
     }
 
@@ -175,37 +171,25 @@ public final class NodeAgent implements SmartLifecycle {
         if (draining || !running) {
             return error(command, StanzaError.Condition.service_unavailable, "node " + name() + " is draining");
         }
-        RecordingOrder order;
-        Recordings.Plan plan;
+        RecordingPlan plan;
+        Part part;
         Tracked entry;
         try {
-            RecordingId id = RecordingId.of(command.attribute("id").orElseThrow(() -> missing("id")));
-            RecordingId partId = RecordingId.of(command.attribute("part-id").orElseThrow(() -> missing("part-id")));
-            int part = Integer.parseInt(command.attribute("part").orElse("1"));
-            URI url = URI.create(command.attribute("url").orElseThrow(() -> missing("url")));
-            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-                throw new IllegalArgumentException("url must be http or https");
+            FleetIq.PartAddress target = command.target().orElseThrow(() -> missing("id and part-id"));
+            plan = PlanJson.read(command.planJson().orElseThrow(() -> missing("plan")));
+            URI address = plan.meeting().address();
+            if (!"http".equals(address.getScheme()) && !"https".equals(address.getScheme())) {
+                throw new IllegalArgumentException("the meeting's address must be http or https");
             }
-            String modeName = command.attribute("mode").orElse(OutputMode.FILE.wireName());
-            OutputMode mode = OutputMode.ofWireName(modeName)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown mode '" + modeName + "'"));
-            Map<String, Object> metadata = command.metadataJson().isPresent()
-                    ? json.readValue(command.metadataJson().get(), JSON_OBJECT) : Map.of();
-            Instant requestedAt = command.attribute("requested-at").map(Instant::parse).orElse(Instant.now());
-            order = orderFor(id, partId, part, command.attribute("room").orElse(url.getHost()), url, metadata,
-                    requestedAt);
-            List<StreamUrl> streams = new ArrayList<>();
-            for (String stream : command.streams()) {
-                streams.add(streamPolicy.check(stream));
+            for (StreamUrl stream : plan.streams()) {
+                // This node's own allow-list holds too: the plan may come from a scheduler configured otherwise.
+                streamPolicy.check(stream.reveal());
             }
-            Optional<LiveOutput> live = streams.isEmpty() ? Optional.empty()
-                    : Optional.of(new LiveOutput(streams, liveSettings, mode.recordsFile()));
-            plan = new Recordings.Plan(command.attribute("max-duration").map(Duration::parse), Optional.empty(),
-                    live, command.attribute("size").map(NodeAgent::size));
-            entry = new Tracked(id.value(), partId.value(), part);
+            part = new Part(target.part(), RecordingId.of(target.partId()));
+            entry = new Tracked(plan.id().value(), part.id().value(), part.number());
         } catch (InvalidStreamUrlException e) {
             return error(command, StanzaError.Condition.bad_request, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (PlanJson.MalformedPlanException | RuntimeException e) {
             return error(command, StanzaError.Condition.bad_request, "malformed record command: " + e.getMessage());
         }
         if (tracked.putIfAbsent(entry.partId, entry) != null) {
@@ -213,11 +197,9 @@ public final class NodeAgent implements SmartLifecycle {
             return IQ.createResultIQ(command);
         }
         try {
-            Recording recording = recordings.start(order, new WebPage(order.meetingUrl()), plan, Duration.ZERO,
-                    event -> follow(entry, event)).join();
+            Recording recording = recordings.start(plan, part, Duration.ZERO, event -> follow(entry, event)).join();
             entry.recording = recording;
-            log.info("node {}: recording {} part {} ({}) on {}", name(), entry.id, entry.part, entry.partId,
-                    recording.slotName());
+            log.info("node {}: {} part {} ({}) on {}", name(), plan, entry.part, entry.partId, recording.slotName());
             room.republish();
             return IQ.createResultIQ(command);
         } catch (CompletionException e) {
@@ -227,26 +209,14 @@ public final class NodeAgent implements SmartLifecycle {
                 return error(command, StanzaError.Condition.service_unavailable, busy.getMessage());
             }
             return error(command, StanzaError.Condition.internal_server_error, String.valueOf(cause.getMessage()));
+        } catch (IllegalArgumentException e) {
+            // This node cannot open the meeting (a Jibri environment it does not have): another node may.
+            tracked.remove(entry.partId, entry);
+            return error(command, StanzaError.Condition.service_unavailable, e.getMessage());
         } catch (IOException e) {
             tracked.remove(entry.partId, entry);
             return error(command, StanzaError.Condition.internal_server_error, "cannot file it: " + e.getMessage());
         }
-    }
-
-    /** A picture size as the record command gives it: {@code 640x360}. */
-    private static OutputSize size(String text) {
-        String[] sides = text.split("x", -1);
-        if (sides.length != 2) {
-            throw new IllegalArgumentException("size must be WIDTHxHEIGHT, not '" + text + "'");
-        }
-        return new OutputSize(Integer.parseInt(sides[0]), Integer.parseInt(sides[1]));
-    }
-
-    /** The catalog order for one part: the first part is the session's own recording, later ones hang below it. */
-    private static RecordingOrder orderFor(RecordingId id, RecordingId partId, int part, String room, URI url,
-            Map<String, Object> metadata, Instant requestedAt) {
-        RecordingOrder order = new RecordingOrder(partId, room, url, Optional.empty(), metadata, requestedAt);
-        return part > 1 ? order.withPart(new PartOf(id, part)) : order;
     }
 
     private void follow(Tracked entry, SlotEvent event) {
@@ -275,10 +245,8 @@ public final class NodeAgent implements SmartLifecycle {
     }
 
     private IQ stop(FleetIq command) {
-        Optional<String> id = command.attribute("id");
-        Optional<String> partId = command.attribute("part-id");
         List<Tracked> matching = tracked.values().stream()
-                .filter(t -> partId.map(t.partId::equals).orElse(id.map(t.id::equals).orElse(false)))
+                .filter(t -> command.target().map(target -> t.partId.equals(target.partId())).orElse(false))
                 .filter(t -> t.endedAt == null && t.recording != null)
                 .toList();
         if (matching.isEmpty()) {
@@ -290,6 +258,55 @@ public final class NodeAgent implements SmartLifecycle {
         }
         room.republish();
         return IQ.createResultIQ(command);
+    }
+
+    /** The part a command is about, while it records here. */
+    private Optional<Recording> recordingOf(FleetIq command) {
+        return command.target().map(target -> tracked.get(target.partId()))
+                .filter(t -> t.endedAt == null && t.recording != null).map(t -> t.recording);
+    }
+
+    private IQ streams(FleetIq command) {
+        return recordingOf(command)
+                .<IQ>map(recording -> FleetIq.answer(command, StreamsJson.write(recording.streams())))
+                .orElseGet(() -> notRecording(command));
+    }
+
+    private IQ addStream(FleetIq command) {
+        Optional<Recording> recording = recordingOf(command);
+        if (recording.isEmpty()) {
+            return notRecording(command);
+        }
+        try {
+            StreamUrl url = streamPolicy.check(command.streamUrl().orElseThrow(() -> missing("stream url")));
+            StreamStats added = recording.get().addStream(url);
+            log.info("node {}: recording {} also streams to {} as {}", name(), command.target().get().id(), url,
+                    added.id());
+            return FleetIq.answer(command, StreamsJson.write(List.of(added)));
+        } catch (InvalidStreamUrlException | IllegalArgumentException e) {
+            return error(command, StanzaError.Condition.bad_request, e.getMessage());
+        } catch (IllegalStateException refused) {
+            // The recorder's refusals are written for the caller: no live output, not capturing, there, full.
+            return error(command, StanzaError.Condition.conflict, refused.getMessage());
+        }
+    }
+
+    private IQ removeStream(FleetIq command) {
+        Optional<Recording> recording = recordingOf(command);
+        if (recording.isEmpty()) {
+            return notRecording(command);
+        }
+        String streamId = command.streamId().orElse("");
+        if (!recording.get().removeStream(streamId)) {
+            return error(command, StanzaError.Condition.item_not_found, "no stream '" + streamId + "'");
+        }
+        log.info("node {}: recording {} no longer streams to {}", name(), command.target().get().id(), streamId);
+        return IQ.createResultIQ(command);
+    }
+
+    private IQ notRecording(FleetIq command) {
+        return error(command, StanzaError.Condition.item_not_found, "node " + name() + " does not record "
+                + command.target().map(FleetIq.PartAddress::partId).orElse("it") + " now");
     }
 
     private static IllegalArgumentException missing(String attribute) {

@@ -1,20 +1,27 @@
 package dev.capstan.scheduler.fleet.placement;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.fleet.FleetCommandException;
 import dev.capstan.scheduler.fleet.FleetIq;
 import dev.capstan.scheduler.fleet.NodeReport;
 import dev.capstan.scheduler.fleet.PoolRoom;
-import dev.capstan.scheduler.fleet.RemoteOrder;
+import dev.capstan.scheduler.fleet.StreamsJson;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.PlanJson;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.session.FailureReason;
+import dev.capstan.scheduler.session.RecorderNode;
+import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionFailure;
+import dev.capstan.scheduler.session.SessionListener;
 import dev.capstan.scheduler.session.SessionRecovery;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.scheduler.session.StartRefusedException;
+import dev.capstan.scheduler.session.StreamChangeRefusedException;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
@@ -24,10 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +47,17 @@ import org.slf4j.LoggerFactory;
  * order are kept with it in the shared database, so a restarted scheduler takes up following it again
  * ({@link SessionRecovery}).
  */
-public final class FleetSessions implements SessionRecovery, AutoCloseable {
+public final class FleetSessions implements RecorderNode, SessionRecovery, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FleetSessions.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /** A node missing from the room this long after we (re)joined is gone, even if we missed its departure. */
     private static final Duration MISSING_GRACE = Duration.ofSeconds(3);
-    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
-    };
 
     private final PoolRoom room;
     private final NodeRoster roster;
     private final Sessions sessions;
     private final RecordingArchive archive;
-    private final ObjectMapper json;
     /** A node that records one of our sessions reports every presence interval; silent this long, it is gone. */
     private final Duration silentAfter;
     private final Map<RecordingId, Active> active = new ConcurrentHashMap<>();
@@ -67,19 +73,21 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
 
     private static final class Active {
         final Session session;
-        final RemoteOrder order;
+        final SessionListener listener;
+        /** Changes as destinations are added and removed, so that a later part streams where this one does. */
+        volatile RecordingPlan plan;
         volatile Placed placed;
         volatile boolean finalizing;
 
-        Active(Session session, RemoteOrder order) {
+        Active(Session session, RecordingPlan plan, SessionListener listener) {
             this.session = session;
-            this.order = order;
+            this.plan = plan;
+            this.listener = listener;
         }
     }
 
     public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-            ObjectMapper json, Duration presenceInterval) {
-        this.json = json;
+            Duration presenceInterval) {
         this.silentAfter = max(Duration.ofSeconds(5), presenceInterval.multipliedBy(3));
         this.room = room;
         this.roster = roster;
@@ -91,43 +99,69 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     }
 
     /**
-     * Files the session and places it on a node; returns once a node has taken it.
-     *
-     * @throws NoNodeException when no node can take it now (the session is filed as failed, retryable)
+     * Files the session and places it on a node; returns once a node has taken it. A fleet does not queue: with
+     * no node free now it refuses at once, whatever {@code wait} says, and the session is filed as failed
+     * (retryable).
      */
-    public Session start(RemoteOrder order, String origin) throws NoNodeException, JsonProcessingException {
-        Session session = new Session(RecordingId.of(order.id()), origin, Optional.empty(), order.mode(),
-                order.url().toString(), json.readValue(order.metadataJson(), JSON_OBJECT), order.requestedAt(),
-                new SessionState.Requested(Instant.now()), "", json.writeValueAsString(order));
-        Active entry = new Active(session, order);
+    @Override
+    public RunningSession start(RecordingPlan plan, String origin, Wait wait, SessionListener listener)
+            throws StartRefusedException {
+        Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode().wireName(),
+                plan.meeting().address().toString(), plan.metadata(), plan.requestedAt(),
+                new SessionState.Requested(Instant.now()), "", PlanJson.write(plan));
+        Active entry = new Active(session, plan, listener);
         active.put(session.recordingId(), entry);
-        sessions.add(session);
-        if (!place(entry, 1, session.recordingId(), Set.of())) {
+        try {
+            sessions.add(session);
+        } catch (RuntimeException e) {
             active.remove(session.recordingId());
-            sessions.moveTo(session,
-                    new SessionState.Failed(Instant.now(),
-                    new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
-            throw new NoNodeException("no node can take it now: " + describeNodes());
+            log.error("fleet: {} could not be filed: {}", plan, e.getMessage());
+            throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED,
+                    "the session table cannot file a new recording right now", Optional.empty());
         }
-        return session;
+        if (!place(entry, new Part(1, plan.id()), Set.of())) {
+            active.remove(session.recordingId());
+            sessions.moveTo(session, new SessionState.Failed(Instant.now(),
+                    new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
+            throw new StartRefusedException(StartRefusedException.Cause.NO_ROOM,
+                    "no node can take it now: " + describeNodes(), Optional.empty());
+        }
+        log.info("fleet: {} placed on {}", plan, entry.placed.node());
+        return new Remote(entry.session.recordingId());
     }
 
     /** A session this scheduler drove before it restarted: follow it again where it runs. */
     @Override
     public void recover(Session session) {
         try {
-            RemoteOrder order = json.readValue(session.plan(), RemoteOrder.class);
-            Active entry = new Active(session, order);
+            RecordingPlan plan = PlanJson.read(session.plan());
+            Active entry = new Active(session, plan, SessionListener.NONE);
             entry.placed = new Placed(session.node(), session.part(), session.partId(), Instant.now());
             entry.finalizing = session.state() instanceof SessionState.Finalizing;
             active.put(session.recordingId(), entry);
-            log.info("fleet: following {} again, part {} on {}", order, session.part(), session.node());
-        } catch (JsonProcessingException | RuntimeException e) {
-            log.error("fleet: cannot follow session {} again (its order is unreadable: {})", session.recordingId(),
+            log.info("fleet: following {} again, part {} on {}", plan, session.part(), session.node());
+        } catch (PlanJson.MalformedPlanException | RuntimeException e) {
+            log.error("fleet: cannot follow session {} again (its plan is unreadable: {})", session.recordingId(),
                     e.getMessage());
             sessions.moveTo(session, new SessionState.Failed(Instant.now(),
                     SessionFailure.other("the scheduler restarted and could not read the session back", true)));
         }
+    }
+
+    /**
+     * A session on the fleet's nodes, whichever scheduler drives it: one this scheduler drives, or one another
+     * drives (the shared database knows where it runs), whose node is asked directly.
+     */
+    @Override
+    public Optional<RunningSession> running(RecordingId id) {
+        if (active.containsKey(id)) {
+            return Optional.of(new Remote(id));
+        }
+        return sessions.find(id).filter(FleetSessions::onAFleetNode).map(session -> new Remote(id));
+    }
+
+    private static boolean onAFleetNode(Session session) {
+        return !session.state().isFinal() && !session.node().isEmpty() && !session.node().equals(Session.LOCAL);
     }
 
     /** Where the session's current part runs, if this scheduler drives it. */
@@ -157,7 +191,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         Placed placed = entry.placed;
         sessions.moveTo(entry.session, new SessionState.Stopping(Instant.now()));
         try {
-            sendStop(placed.node(), id.value(), placed.partId().value());
+            sendStop(placed.node(), id.value(), placed.part(), placed.partId().value());
         } catch (FleetCommandException e) {
             log.warn("fleet: stopping {} on {}: {}", id, placed.node(), e.getMessage());
             if (!roster.node(placed.node()).isPresent()) {
@@ -179,7 +213,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         }
         Session other = session.get();
         try {
-            sendStop(other.node(), id.value(), other.partId().value());
+            sendStop(other.node(), id.value(), other.part(), other.partId().value());
             log.info("fleet: asked {} to stop {} for scheduler {}", other.node(), id, other.owner());
             return true;
         } catch (FleetCommandException e) {
@@ -189,12 +223,13 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
     }
 
     /** Asks {@code node} to stop one part of a recording and waits for its answer. */
-    private void sendStop(String node, String id, String partId) throws FleetCommandException {
-        room.send(node, FleetIq.command("stop", Map.of("id", id, "part-id", partId)), COMMAND_TIMEOUT);
+    private void sendStop(String node, String id, int part, String partId) throws FleetCommandException {
+        room.send(node, FleetIq.command(FleetIq.Action.STOP, new FleetIq.PartAddress(id, part, partId)),
+                COMMAND_TIMEOUT);
     }
 
     /** Places one part on the best node that takes it, trying the next when one refuses. */
-    private boolean place(Active entry, int part, RecordingId partId, Set<String> avoid) {
+    private boolean place(Active entry, Part part, Set<String> avoid) {
         Set<String> excluded = new HashSet<>(avoid);
         while (true) {
             Optional<NodeView> choice = Placement.choose(roster.nodes(), excluded);
@@ -203,18 +238,21 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             }
             String node = choice.get().name();
             roster.reserve(node);
-            if (!sessions.assign(entry.session, node, part, partId, new SessionState.Starting(Instant.now()))) {
-                log.warn("fleet: {} moved on elsewhere ({}); not placing it", entry.order, entry.session.state());
+            if (!sessions.assign(entry.session, node, part.number(), part.id(),
+                    new SessionState.Starting(Instant.now()))) {
+                log.warn("fleet: {} moved on elsewhere ({}); not placing it", entry.plan, entry.session.state());
                 return false;
             }
-            entry.placed = new Placed(node, part, partId, Instant.now());
+            entry.placed = new Placed(node, part.number(), part.id(), Instant.now());
+            RecordingPlan plan = entry.plan;
             try {
-                room.send(node, entry.order.command(part, partId.value(), Instant.now()), COMMAND_TIMEOUT);
+                room.send(node, FleetIq.record(new FleetIq.PartAddress(plan.id().value(), part.number(),
+                        part.id().value()), PlanJson.write(plan)), COMMAND_TIMEOUT);
                 sessions.moveTo(entry.session, new SessionState.Pending(Instant.now()));
-                log.info("fleet: {} part {} ({}) placed on {}", entry.order, part, partId, node);
+                log.info("fleet: {} part {} ({}) placed on {}", plan, part.number(), part.id(), node);
                 return true;
             } catch (FleetCommandException e) {
-                log.info("fleet: {} refused {} part {}: {}", node, entry.order.id(), part, e.getMessage());
+                log.info("fleet: {} refused {} part {}: {}", node, plan.id(), part.number(), e.getMessage());
                 excluded.add(node);
             }
         }
@@ -229,7 +267,9 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
             }
             view.report().recording(placed.partId().value()).ifPresent(report -> {
                 if (report.state() == NodeReport.PartState.ON) {
-                    sessions.moveTo(entry.session, new SessionState.On(Instant.now()));
+                    if (sessions.moveTo(entry.session, new SessionState.On(Instant.now()))) {
+                        entry.listener.onAir();
+                    }
                 } else if (report.ended()) {
                     ended(entry, report);
                 }
@@ -253,7 +293,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 log.warn("fleet: {} still records part {} of {}, which moved on; stopping it", view.name(),
                         report.part(), report.id());
                 try {
-                    sendStop(view.name(), report.id(), report.partId());
+                    sendStop(view.name(), report.id(), report.part(), report.partId());
                 } catch (FleetCommandException e) {
                     log.warn("fleet: {} did not stop part {} of {}: {}", view.name(), report.part(), report.id(),
                             e.getMessage());
@@ -267,10 +307,13 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         String reason = report.reason().orElse(report.state().wireName());
         if (report.state() == NodeReport.PartState.FAILED) {
             // The node's text is the recorder's failure; another node may succeed where this one failed.
-            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), SessionFailure.read(reason, true)));
+            SessionFailure failure = SessionFailure.read(reason, true);
+            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), failure));
             active.remove(entry.session.recordingId());
+            entry.listener.ended(Optional.of(failure));
         } else {
             sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(), reason));
+            entry.listener.ended(Optional.empty());
         }
     }
 
@@ -287,17 +330,19 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
                 entry.finalizing = true;
                 sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(),
                         "node " + node + " vanished while stopping"));
+                entry.listener.ended(Optional.empty());
                 continue;
             }
-            int next = placed.part() + 1;
-            RecordingId nextId = RecordingId.generate();
-            log.warn("fleet: node {} vanished with {}; continuing as part {} elsewhere", node, entry.order, next);
-            if (!place(entry, next, nextId, Set.of(node))) {
+            Part next = new Part(placed.part(), placed.partId()).next();
+            log.warn("fleet: node {} vanished with {}; continuing as part {} elsewhere", node, entry.plan,
+                    next.number());
+            if (!place(entry, next, Set.of(node))) {
                 entry.finalizing = true;
                 active.remove(entry.session.recordingId());
-                sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(),
-                        new SessionFailure(FailureReason.NODE_LOST,
-                                "node " + node + " vanished and no other node could take the recording", true)));
+                SessionFailure failure = new SessionFailure(FailureReason.NODE_LOST,
+                        "node " + node + " vanished and no other node could take the recording", true);
+                sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), failure));
+                entry.listener.ended(Optional.of(failure));
             }
         }
     }
@@ -359,7 +404,7 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
 
     private void settle(Active entry) {
         Placed placed = entry.placed;
-        boolean keepsFile = !entry.order.mode().equals("stream");
+        boolean keepsFile = entry.plan.recordsFile();
         Optional<RecordingEntry> part = keepsFile ? archive.catalog().find(placed.partId()) : Optional.empty();
         if (keepsFile && part.isPresent() && !part.get().status().isFinal()) {
             return;
@@ -375,6 +420,114 @@ public final class FleetSessions implements SessionRecovery, AutoCloseable {
         }
         return String.join(", ", nodes.stream().map(node -> node.name() + (node.report().draining() ? " draining"
                 : " " + node.report().free() + " free")).toList());
+    }
+
+    /** Where a session's current part runs, for a command about it. */
+    private record Target(String node, FleetIq.PartAddress address) {
+    }
+
+    /**
+     * A session on a fleet node, reached through this scheduler's placement of it or, for one another scheduler
+     * drives, through its stored row.
+     */
+    private final class Remote implements RunningSession {
+
+        private final RecordingId id;
+
+        Remote(RecordingId id) {
+            this.id = id;
+        }
+
+        @Override
+        public Session session() {
+            Active entry = active.get(id);
+            return entry != null ? entry.session : sessions.find(id).orElseThrow(() ->
+                    new IllegalStateException("session " + id + " is gone"));
+        }
+
+        @Override
+        public CompletableFuture<Void> stop() {
+            FleetSessions.this.stop(id);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public List<StreamStats> streams() throws StreamChangeRefusedException {
+            Target target = target();
+            return StreamsJson.read(send(target, FleetIq.command(FleetIq.Action.STREAMS, target.address()))
+                    .flatMap(FleetIq::streamsJson).orElse("[]"));
+        }
+
+        @Override
+        public StreamStats addStream(StreamUrl url) throws StreamChangeRefusedException {
+            Target target = target();
+            List<StreamStats> added = StreamsJson.read(send(target,
+                    FleetIq.addStream(target.address(), url.reveal())).flatMap(FleetIq::streamsJson).orElse("[]"));
+            if (added.isEmpty()) {
+                throw new StreamChangeRefusedException("node " + target.node() + " did not say what it added");
+            }
+            replan(plan -> plan.withStream(url));
+            return added.get(0);
+        }
+
+        @Override
+        public boolean removeStream(String streamId) throws StreamChangeRefusedException {
+            Target target = target();
+            // Which destination it is, by its masked address: the only form the node shows.
+            Optional<String> masked = streams().stream().filter(stream -> stream.id().equals(streamId))
+                    .map(StreamStats::url).findFirst();
+            if (masked.isEmpty()) {
+                return false;
+            }
+            try {
+                room.send(target.node(), FleetIq.removeStream(target.address(), streamId), COMMAND_TIMEOUT);
+            } catch (FleetCommandException e) {
+                if (e.problem() == FleetCommandException.Problem.NOT_FOUND) {
+                    return false;
+                }
+                throw refused(target, e);
+            }
+            replan(plan -> plan.streams().stream().filter(url -> url.masked().equals(masked.get())).findFirst()
+                    .map(plan::withoutStream).orElse(plan));
+            return true;
+        }
+
+        /** A later part streams where this one does now (in this scheduler; a restarted one has the first plan). */
+        private void replan(UnaryOperator<RecordingPlan> change) {
+            Active entry = active.get(id);
+            if (entry != null) {
+                entry.plan = change.apply(entry.plan);
+            }
+        }
+
+        private Target target() throws StreamChangeRefusedException {
+            Active entry = active.get(id);
+            if (entry != null && entry.placed != null) {
+                Placed placed = entry.placed;
+                return new Target(placed.node(), new FleetIq.PartAddress(id.value(), placed.part(),
+                        placed.partId().value()));
+            }
+            Session stored = sessions.find(id).filter(FleetSessions::onAFleetNode).orElseThrow(() ->
+                    new StreamChangeRefusedException("it is not running on a node now"));
+            return new Target(stored.node(), new FleetIq.PartAddress(id.value(), stored.part(),
+                    stored.partId().value()));
+        }
+
+        private Optional<FleetIq> send(Target target, FleetIq command) throws StreamChangeRefusedException {
+            try {
+                return room.send(target.node(), command, COMMAND_TIMEOUT);
+            } catch (FleetCommandException e) {
+                throw refused(target, e);
+            }
+        }
+
+        private StreamChangeRefusedException refused(Target target, FleetCommandException e) {
+            return new StreamChangeRefusedException(switch (e.problem()) {
+                case TIMEOUT, NOT_CONNECTED -> "its node " + target.node() + " cannot be reached now";
+                case NOT_FOUND -> "it is not capturing on node " + target.node() + " now";
+                default -> e.getMessage();
+            });
+        }
     }
 
     @Override

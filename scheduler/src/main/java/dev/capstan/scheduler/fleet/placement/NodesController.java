@@ -59,22 +59,22 @@ class NodesController {
 
     @PostMapping("/{name}/drain")
     ResponseEntity<?> drain(@PathVariable String name) {
-        return command(name, "drain");
+        return command(name, FleetIq.Action.DRAIN);
     }
 
     @DeleteMapping("/{name}/drain")
     ResponseEntity<?> undrain(@PathVariable String name) {
-        return command(name, "undrain");
+        return command(name, FleetIq.Action.UNDRAIN);
     }
 
-    private ResponseEntity<?> command(String name, String action) {
+    private ResponseEntity<?> command(String name, FleetIq.Action action) {
         if (roster.node(name).isEmpty()) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND)
                     .body(Map.of("error", "no node named '" + name + "' is in the pool"));
         }
         try {
-            room.send(name, FleetIq.command(action, Map.of()), COMMAND_TIMEOUT);
-            return ResponseEntity.accepted().body(Map.of("node", name, "draining", action.equals("drain")));
+            room.send(name, FleetIq.command(action), COMMAND_TIMEOUT);
+            return ResponseEntity.accepted().body(Map.of("node", name, "draining", action == FleetIq.Action.DRAIN));
         } catch (FleetCommandException e) {
             return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
                     .body(Map.of("error", "node " + name + " did not take it: " + e.getMessage()));

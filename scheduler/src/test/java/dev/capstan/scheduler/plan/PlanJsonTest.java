@@ -1,0 +1,109 @@
+package dev.capstan.scheduler.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capstan.recorder.browser.CallLogin;
+import dev.capstan.recorder.capture.OutputSize;
+import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.AutoStop;
+import dev.capstan.storage.archive.RecordingId;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The plan a scheduler sends a node and keeps with the session: it comes back exactly, and leaks no login. */
+class PlanJsonTest {
+
+    private static final String KEY = "live_123456_SeCrEtKeY";
+
+    @Test
+    void aJitsiRoomPlanComesBackWhole() throws Exception {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("course", "math-101");
+        metadata.put("term", Map.of("year", 2026));
+        metadata.put("note", null);
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("20261207-050000-abcdef"), "standup",
+                new Meeting.JitsiRoom(URI.create("https://meet.example.com/standup"),
+                        new Login.OfEnvironment("prod"), Optional.of(true), "capstan",
+                        Optional.of("http://youtu.be/xyz")),
+                RecordingPlan.outputs(true, List.of(StreamUrl.parse("rtmp://127.0.0.1:1935/live/" + KEY))),
+                Optional.of(Duration.ofMinutes(90)), Optional.of(AutoStop.jibriDefaults()),
+                Optional.of(new OutputSize(640, 360)), metadata, Optional.of("jicofo-session-1"),
+                Instant.parse("2026-12-07T05:00:00Z"));
+
+        String json = PlanJson.write(plan);
+        RecordingPlan back = PlanJson.read(json);
+
+        assertThat(back).isEqualTo(plan);
+        assertThat(back.mode()).isEqualTo(Mode.BOTH);
+        assertThat(back.streams().get(0).reveal()).endsWith(KEY);
+        assertThat(json).contains("\"kind\":\"jitsi-room\"", "\"kind\":\"environment\"", "\"maxDuration\":\"PT1H30M\"")
+                .doesNotContain("password");
+        assertThat(plan.toString()).doesNotContain(KEY, "meet.example.com");
+    }
+
+    @Test
+    void aLoginHandedInNeverLeavesTheProcess() {
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), "room",
+                new Meeting.JitsiRoom(URI.create("https://meet.example.com/room"),
+                        new Login.Given(new CallLogin("recorder.meet.example.com", "jibri", "hunter2", false)),
+                        Optional.empty(), "jibri", Optional.empty()),
+                RecordingPlan.outputs(true, List.of()), Optional.empty(), Optional.empty(), Optional.empty(),
+                Map.of(), Optional.empty(), Instant.now());
+
+        assertThatThrownBy(() -> PlanJson.write(plan)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stays in this process").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void aMalformedPlanIsRefusedWithoutShowingItsKeys() {
+        String badStream = "{\"id\":\"rec-1\",\"name\":\"n\",\"meeting\":{\"kind\":\"page\",\"address\":\"https://a.b/c\"},"
+                + "\"outputs\":[{\"kind\":\"stream\",\"url\":\"ftp://host/live/" + KEY + "\"}],"
+                + "\"requestedAt\":\"2026-12-07T05:00:00Z\"}";
+        assertThatThrownBy(() -> PlanJson.read(badStream)).isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageNotContaining(KEY);
+        assertThatThrownBy(() -> PlanJson.read("{\"id\":\"../etc\"}"))
+                .isInstanceOf(PlanJson.MalformedPlanException.class).hasMessageContaining("recording id");
+        String minimal = "{\"id\":\"rec-1\",\"name\":\"n\",\"meeting\":{\"kind\":\"page\",\"address\":\"https://a.b/c\"},"
+                + "\"outputs\":[{\"kind\":\"file\"}],\"requestedAt\":\"2026-12-07T05:00:00Z\"";
+        assertThatThrownBy(() -> PlanJson.read(minimal + ",\"mode\":\"file\"}"))
+                .isInstanceOf(PlanJson.MalformedPlanException.class).hasMessageContaining("\"mode\"");
+        assertThatThrownBy(() -> PlanJson.read("{\"id\":\"rec-1\"}"))
+                .isInstanceOf(PlanJson.MalformedPlanException.class).hasMessageContaining("name is required");
+        assertThatThrownBy(() -> PlanJson.read(minimal.replace("\"kind\":\"file\"", "\"kind\":\"hologram\"") + "}"))
+                .isInstanceOf(PlanJson.MalformedPlanException.class).hasMessageContaining("hologram");
+    }
+
+    @Test
+    void whatIsLeftOutIsEmpty() throws Exception {
+        RecordingPlan plan = PlanJson.read("{\"id\":\"rec-1\",\"name\":\"n\",\"meeting\":{\"kind\":\"page\","
+                + "\"address\":\"https://a.b/c\"},\"outputs\":[{\"kind\":\"file\"}],"
+                + "\"requestedAt\":\"2026-12-07T05:00:00Z\"}");
+        assertThat(plan.maxDuration()).isEmpty();
+        assertThat(plan.autoStop()).isEmpty();
+        assertThat(plan.sessionId()).isEmpty();
+        assertThat(plan.metadata()).isEmpty();
+        assertThat(plan.mode()).isEqualTo(Mode.FILE);
+    }
+
+    @Test
+    void aLaterPartGetsWhatIsLeftOfTheLimit() {
+        Instant requested = Instant.parse("2026-12-07T05:00:00Z");
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), "n",
+                new Meeting.Page(URI.create("https://a.b/c")), RecordingPlan.outputs(true, List.of()),
+                Optional.of(Duration.ofMinutes(10)), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                requested);
+        assertThat(plan.timeLeft(requested.plusSeconds(240))).contains(Duration.ofMinutes(6));
+        assertThat(plan.timeLeft(requested.plusSeconds(3600))).contains(Duration.ofSeconds(1));
+        assertThat(plan.order(2, RecordingId.of("rec-1-p2")).partOf()).hasValueSatisfying(part -> {
+            assertThat(part.parent()).isEqualTo(RecordingId.of("rec-1"));
+            assertThat(part.number()).isEqualTo(2);
+        });
+    }
+}
