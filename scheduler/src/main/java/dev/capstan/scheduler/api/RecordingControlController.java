@@ -8,7 +8,7 @@ import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.plan.RecordingPlan;
-import dev.capstan.scheduler.recording.RecorderProperties;
+import dev.capstan.scheduler.pool.RecorderProperties;
 import dev.capstan.scheduler.session.RecorderNode;
 import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;

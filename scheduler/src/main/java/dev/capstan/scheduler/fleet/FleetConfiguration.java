@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.fleet;
 
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
+import dev.capstan.scheduler.fleet.protocol.FleetProperties;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.scheduler.archive.RecordingArchive;

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet;
 
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import dev.capstan.scheduler.fleet.agent.NodeAgent;
 import dev.capstan.scheduler.fleet.placement.FleetCapacity;
 import dev.capstan.scheduler.fleet.placement.NodeRoster;

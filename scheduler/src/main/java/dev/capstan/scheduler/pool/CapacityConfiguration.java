@@ -1,7 +1,6 @@
 package dev.capstan.scheduler.pool;
 
 import dev.capstan.recorder.node.Node;
-import dev.capstan.scheduler.fleet.agent.NodeAgent;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,11 +19,11 @@ public class CapacityConfiguration {
     @Bean
     @ConditionalOnBean(Node.class)
     @ConditionalOnMissingBean(Capacity.class)
-    Capacity embeddedCapacity(Node node, NodeProperties properties, ObjectProvider<NodeAgent> agent) {
-        // Only a fleet node has an agent, and only its agent drains.
+    Capacity embeddedCapacity(Node node, NodeProperties properties, ObjectProvider<Draining> draining) {
+        // Only a fleet node's agent drains.
         return new EmbeddedCapacity(node, properties.cpuBudget(), () -> {
-            NodeAgent nodeAgent = agent.getIfAvailable();
-            return nodeAgent != null && nodeAgent.isDraining();
+            Draining agent = draining.getIfAvailable();
+            return agent != null && agent.isDraining();
         });
     }
 }

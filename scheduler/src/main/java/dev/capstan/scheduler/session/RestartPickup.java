@@ -1,6 +1,6 @@
 package dev.capstan.scheduler.session;
 
-import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingStatus;
 import java.time.Instant;
@@ -29,12 +29,12 @@ class RestartPickup {
     private static final Logger log = LoggerFactory.getLogger(RestartPickup.class);
 
     private final Sessions sessions;
-    private final Recordings recordings;
+    private final RecordingArchive archive;
     private final ObjectProvider<SessionRecovery> recoveries;
 
-    RestartPickup(Sessions sessions, Recordings recordings, ObjectProvider<SessionRecovery> recoveries) {
+    RestartPickup(Sessions sessions, RecordingArchive archive, ObjectProvider<SessionRecovery> recoveries) {
         this.sessions = sessions;
-        this.recordings = recordings;
+        this.archive = archive;
         this.recoveries = recoveries;
     }
 
@@ -72,7 +72,7 @@ class RestartPickup {
         if (!(state instanceof SessionState.Finalizing)) {
             sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), INTERRUPTED));
         }
-        recordings.archive().settled(session.recordingId()).whenComplete((entry, error) ->
+        archive.settled(session.recordingId()).whenComplete((entry, error) ->
                 sessions.moveTo(session, settled(entry, error)));
     }
 

@@ -43,13 +43,29 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Each package is a slice of its own ({@code (**)}): a cycle through subpackages counts too. */
     @Test
     void noPackageCycleInStorage() {
-        slices().matching("dev.capstan.storage.(*)..").should().beFreeOfCycles().check(classes);
+        slices().matching("dev.capstan.storage.(**)").should().beFreeOfCycles().check(classes);
     }
 
     @Test
     void noPackageCycleInTheRecorder() {
-        slices().matching("dev.capstan.recorder.(*)..").should().beFreeOfCycles().check(classes);
+        slices().matching("dev.capstan.recorder.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void noPackageCycleInTheScheduler() {
+        slices().matching("dev.capstan.scheduler.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    /** The recording plan is the inner vocabulary every front door and both kinds of node share. */
+    @Test
+    void thePlanKnowsNoFrontDoorAndNoNode() {
+        noClasses().that().resideInAPackage("dev.capstan.scheduler.plan..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.capstan.scheduler.api..",
+                        "dev.capstan.scheduler.jibri..", "dev.capstan.scheduler.fleet..",
+                        "dev.capstan.scheduler.session..", "dev.capstan.scheduler.recording..")
+                .check(classes);
     }
 }

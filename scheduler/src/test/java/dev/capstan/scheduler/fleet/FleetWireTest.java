@@ -1,5 +1,8 @@
 package dev.capstan.scheduler.fleet;
 
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.capture.OutputSize;

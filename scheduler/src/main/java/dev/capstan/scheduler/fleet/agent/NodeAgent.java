@@ -10,16 +10,17 @@ import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
-import dev.capstan.scheduler.fleet.FleetIq;
-import dev.capstan.scheduler.fleet.FleetProperties;
-import dev.capstan.scheduler.fleet.NodeReport;
-import dev.capstan.scheduler.fleet.NodeReport.PartState;
-import dev.capstan.scheduler.fleet.PoolRoom;
-import dev.capstan.scheduler.fleet.StreamsJson;
+import dev.capstan.scheduler.fleet.protocol.FleetIq;
+import dev.capstan.scheduler.fleet.protocol.FleetProperties;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.NodeReport.PartState;
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
+import dev.capstan.scheduler.fleet.protocol.StreamsJson;
 import dev.capstan.scheduler.plan.Part;
 import dev.capstan.scheduler.plan.PlanJson;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.Capacity;
+import dev.capstan.scheduler.pool.Draining;
 import dev.capstan.scheduler.pool.EmbeddedCapacity;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.RecordingId;
@@ -47,7 +48,7 @@ import org.springframework.context.SmartLifecycle;
  * and records what schedulers command. Its recordings go to the shared catalog and store exactly as on a single
  * host. Stopping it (SIGTERM) drains it: it takes nothing new, finishes what it records, then leaves.
  */
-public final class NodeAgent implements SmartLifecycle {
+public final class NodeAgent implements SmartLifecycle, Draining {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     /** An ended recording stays in the presence this long, for schedulers that were reconnecting. */
@@ -105,6 +106,7 @@ public final class NodeAgent implements SmartLifecycle {
         return room.nick();
     }
 
+    @Override
     public boolean isDraining() {
         return draining;
     }

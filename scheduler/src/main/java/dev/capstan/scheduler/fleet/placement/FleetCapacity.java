@@ -1,6 +1,6 @@
 package dev.capstan.scheduler.fleet.placement;
 
-import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import dev.capstan.scheduler.pool.Capacity;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.capstan.scheduler.fleet.placement;
 
-import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.capstan.scheduler.fleet.placement;
 
-import dev.capstan.scheduler.fleet.FleetCommandException;
-import dev.capstan.scheduler.fleet.FleetIq;
-import dev.capstan.scheduler.fleet.NodeReport;
-import dev.capstan.scheduler.fleet.PoolRoom;
+import dev.capstan.scheduler.fleet.protocol.FleetCommandException;
+import dev.capstan.scheduler.fleet.protocol.FleetIq;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.capstan.scheduler.fleet.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.capstan.scheduler.fleet.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

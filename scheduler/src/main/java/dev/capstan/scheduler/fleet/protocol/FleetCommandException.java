@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.fleet;
+package dev.capstan.scheduler.fleet.protocol;
 
 import java.util.Objects;
 import org.jivesoftware.smack.packet.StanzaError;

@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.fleet;
+package dev.capstan.scheduler.fleet.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

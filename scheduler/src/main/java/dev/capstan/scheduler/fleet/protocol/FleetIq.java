@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.fleet;
+package dev.capstan.scheduler.fleet.protocol;
 
 import java.util.Arrays;
 import java.util.Objects;

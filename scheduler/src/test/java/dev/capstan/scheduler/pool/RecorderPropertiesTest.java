@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.recording;
+package dev.capstan.scheduler.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.recording;
+package dev.capstan.scheduler.pool;
 
 import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.slot.SlotConfig;

@@ -1,6 +1,6 @@
-package dev.capstan.scheduler.fleet.placement;
+package dev.capstan.scheduler.api;
 
-import dev.capstan.scheduler.api.RecordingProgress;
+import dev.capstan.scheduler.fleet.placement.FleetSessions;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingId;
