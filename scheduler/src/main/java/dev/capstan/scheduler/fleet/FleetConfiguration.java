@@ -12,6 +12,7 @@ import dev.capstan.scheduler.fleet.placement.NodeRoster;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.NodeProperties;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.session.SessionDriver;
 import dev.capstan.scheduler.session.Sessions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,9 +72,9 @@ class FleetConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-                FleetProperties fleet) {
-            return new FleetSessions(room, roster, sessions, archive, fleet.presenceInterval());
+        FleetSessions fleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, SessionDriver driver,
+                RecordingArchive archive, FleetProperties fleet) {
+            return new FleetSessions(room, roster, sessions, driver, archive, fleet.presenceInterval());
         }
     }
 }

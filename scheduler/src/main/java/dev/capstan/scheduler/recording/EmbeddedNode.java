@@ -11,18 +11,14 @@ import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.session.RecorderNode;
 import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionDriver;
 import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionListener;
-import dev.capstan.scheduler.session.SessionState;
-import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.scheduler.session.StartRefusedException;
 import dev.capstan.scheduler.session.StreamChangeRefusedException;
-import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
-import dev.capstan.storage.archive.RecordingStatus;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,13 +38,13 @@ public class EmbeddedNode implements RecorderNode {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedNode.class);
 
-    private final Sessions sessions;
+    private final SessionDriver driver;
     private final Recordings recordings;
     private final Duration queueTimeout;
     private final Map<RecordingId, Local> running = new ConcurrentHashMap<>();
 
-    public EmbeddedNode(Sessions sessions, Recordings recordings, Node node) {
-        this.sessions = sessions;
+    public EmbeddedNode(SessionDriver driver, Recordings recordings, Node node) {
+        this.driver = driver;
         this.recordings = recordings;
         this.queueTimeout = node.queueTimeout();
     }
@@ -77,7 +73,7 @@ public class EmbeddedNode implements RecorderNode {
             throw e.getCause() instanceof RuntimeException failure ? failure : e;
         }
         try {
-            sessions.add(session);
+            driver.file(session);
         } catch (RuntimeException e) {
             // Unfiled, nobody would follow or stop it: it ends now, and its caller hears why.
             recording.stop();
@@ -107,8 +103,8 @@ public class EmbeddedNode implements RecorderNode {
         return event -> {
             boolean on = recordsFile ? event instanceof SlotEvent.FirstFrameWritten
                     : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
-            if (on && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
-                listener.onAir();
+            if (on) {
+                driver.onAir(session, listener);
             }
         };
     }
@@ -125,32 +121,16 @@ public class EmbeddedNode implements RecorderNode {
         local.recording().outcome().thenAccept(outcome -> {
             running.remove(session.recordingId(), local);
             if (outcome instanceof SlotEvent.Failed failed && !(recordsFile && failed.span().isPresent())) {
-                SessionFailure failure = SessionFailure.of(failed.failure());
-                sessions.moveTo(session, new SessionState.Failed(Instant.now(), failure));
-                listener.ended(Optional.of(failure));
+                driver.failed(session, SessionFailure.of(failed.failure()), listener);
                 return;
             }
             String ending = outcome instanceof SlotEvent.Failed failed ? failed.failure().toString()
                     : ((SlotEvent.Stopped) outcome).cause().toString();
-            sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), ending));
-            listener.ended(outcome instanceof SlotEvent.Failed failed
-                    ? Optional.of(SessionFailure.of(failed.failure())) : Optional.empty());
+            driver.ended(session, ending, outcome instanceof SlotEvent.Failed failed
+                    ? Optional.of(SessionFailure.of(failed.failure())) : Optional.empty(), listener);
             recordings.settled(session.recordingId()).whenComplete((entry, error) ->
-                    sessions.moveTo(session, settled(entry, error)));
+                    driver.settled(session, entry, error));
         });
-    }
-
-    /** Done once the archive kept something of it (or, for a live stream without a file, once it ended). */
-    private static SessionState settled(Optional<RecordingEntry> entry, Throwable error) {
-        Instant now = Instant.now();
-        if (error != null) {
-            return new SessionState.Failed(now, SessionFailure.archive(error.getMessage()));
-        }
-        if (entry.isPresent() && entry.get().status() == RecordingStatus.FAILED) {
-            return new SessionState.Failed(now,
-                    SessionFailure.archive(entry.get().statusDetail().orElse("nothing was kept")));
-        }
-        return new SessionState.Done(now);
     }
 
     /** A session and the recording that runs it on this host. */
@@ -175,7 +155,7 @@ public class EmbeddedNode implements RecorderNode {
 
         @Override
         public CompletableFuture<Void> stop() {
-            sessions.moveTo(session, new SessionState.Stopping(Instant.now()));
+            driver.stopping(session);
             return recording.stop().handle((outcome, error) -> null);
         }
 

@@ -1,7 +1,7 @@
 package dev.capstan.scheduler.recording;
 
 import dev.capstan.recorder.node.Node;
-import dev.capstan.scheduler.session.Sessions;
+import dev.capstan.scheduler.session.SessionDriver;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,7 +12,7 @@ class EmbeddedNodeConfiguration {
 
     @Bean
     @ConditionalOnExpression("'${capstan.fleet.role:}' != 'scheduler'")
-    EmbeddedNode embeddedNode(Sessions sessions, Recordings recordings, Node node) {
-        return new EmbeddedNode(sessions, recordings, node);
+    EmbeddedNode embeddedNode(SessionDriver driver, Recordings recordings, Node node) {
+        return new EmbeddedNode(driver, recordings, node);
     }
 }

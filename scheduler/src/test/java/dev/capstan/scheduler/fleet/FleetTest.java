@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.ProsodyServer;
+import dev.capstan.recorder.fixture.RtmpServer;
 import dev.capstan.storage.fixture.LoopbackPort;
 import dev.capstan.storage.fixture.PostgresServer;
 import java.net.http.HttpResponse;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.awaitility.Awaitility;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,11 +60,14 @@ class FleetTest {
     static CapstanProcess nodeA;
     static CapstanProcess nodeB;
     static Path store;
+    static RtmpServer rtmp;
 
     @BeforeAll
     static void startFleet() throws Exception {
         assumeTrue(ProsodyServer.isInstalled(), "prosody is not installed (./capstan test installs it)");
+        assumeTrue(RtmpServer.isInstalled(), "nginx with its RTMP module is not installed (./capstan test installs it)");
         postgres = PostgresServer.start();
+        rtmp = RtmpServer.start(directory.resolve("rtmp"));
         prosody = ProsodyServer.start(directory.resolve("prosody"));
         prosody.register(USER, ProsodyServer.AUTH_DOMAIN, PASSWORD);
         store = Files.createDirectories(directory.resolve("store"));
@@ -74,7 +79,7 @@ class FleetTest {
         nodeA = startNode("node-a", 2);
         nodeB = startNode("node-b", 1);
         for (CapstanProcess process : List.of(scheduler, secondScheduler, nodeA, nodeB)) {
-            process.awaitHttp(Duration.ofSeconds(90));
+            process.awaitHttp(Duration.ofSeconds(180));
         }
         // Both nodes are in the pool with every slot warm.
         await(Duration.ofSeconds(90), "both nodes warm in the pool", () -> {
@@ -125,7 +130,7 @@ class FleetTest {
 
     @AfterAll
     static void stopFleet() throws Exception {
-        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres};
+        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres, rtmp};
         for (AutoCloseable closeable : all) {
             if (closeable != null) {
                 try {
@@ -138,7 +143,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(1)
+    @Order(10)
     void placementPacksRecordingsOntoTheBusiestNodeThatHasRoom() throws Exception {
         // What the autoscaler scrapes from the scheduler is the pool's capacity, not the scheduler's own (none).
         String metrics = scheduler.get("/actuator/prometheus").body();
@@ -161,7 +166,7 @@ class FleetTest {
     static String firstRecording;
 
     @Test
-    @Order(2)
+    @Order(20)
     void aDrainedNodeFinishesItsRecordingAndTakesNoNewOne() throws Exception {
         assertThat(scheduler.post("/api/v1/nodes/node-a/drain", null).statusCode()).isEqualTo(202);
         await(Duration.ofSeconds(10), "node A draining", () -> node(scheduler.getJson("/api/v1/nodes"), "node-a")
@@ -189,7 +194,53 @@ class FleetTest {
     static String survivor;
 
     @Test
-    @Order(3)
+    @Order(25)
+    void aRemoteRecordingsStreamsAreAddedAndRemovedAsOnOneHost() throws Exception {
+        String first = "fleet-first-" + System.nanoTime();
+        String second = "fleet-second-" + System.nanoTime();
+        HttpResponse<String> started = scheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
+                "url", scheduler.uri("/demo").toString(), "mode", "both", "streams", List.of(rtmp.rtmpUrl(first)))));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        String streams = "/api/v1/recordings/" + id + "/streams";
+        awaitOn(id, "node-a");
+        assertThat(rtmp.awaitPublisher(first, Duration.ofSeconds(20))).as("the first destination live").isPresent();
+
+        // Added through the scheduler, streamed by the node.
+        HttpResponse<String> added = scheduler.post(streams, JSON.writeValueAsString(Map.of("url",
+                rtmp.rtmpUrl(second))));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        String secondId = JSON.readTree(added.body()).get("id").asText();
+        assertThat(added.headers().firstValue("Location")).contains(streams + "/" + secondId);
+        assertThat(rtmp.awaitPublisher(second, Duration.ofSeconds(20))).as("the added destination live").isPresent();
+        JsonNode both = scheduler.getJson(streams);
+        assertThat(both).hasSize(2);
+        String firstId = both.get(0).get("id").asText();
+        assertThat(scheduler.post(streams, JSON.writeValueAsString(Map.of("url", rtmp.rtmpUrl(second))))
+                .statusCode()).as("the same destination twice").isEqualTo(409);
+
+        // Removed through the other scheduler: the shared database says where the recording runs.
+        assertThat(secondScheduler.send("DELETE", streams + "/" + firstId, null).statusCode()).isEqualTo(204);
+        Awaitility.await().alias("the first destination gone from the node").atMost(Duration.ofSeconds(15))
+                .until(() -> rtmp.publishers().stream().noneMatch(publisher -> publisher.name().equals(first)));
+        JsonNode left = scheduler.getJson(streams);
+        assertThat(left).extracting(stream -> stream.get("id").asText()).containsExactly(secondId);
+        assertThat(scheduler.get(streams + "/" + firstId).statusCode()).isEqualTo(404);
+        assertThat(scheduler.send("DELETE", streams + "/" + firstId, null).statusCode()).isEqualTo(404);
+        String everything = started.body() + added.body() + both + left + scheduler.tail() + nodeA.tail();
+        assertThat(everything).as("stream keys are never shown or logged").doesNotContain(first, second);
+
+        stop(id);
+        awaitSession(id, "done");
+        assertThat(catalog(id)).singleElement().satisfies(part -> {
+            assertThat(part.status).isEqualTo("READY");
+            assertThat(plays(part)).isGreaterThan(3.0);
+        });
+        assertThat(rtmp.recordings(second)).as("the added destination got the stream").isNotEmpty();
+    }
+
+    @Test
+    @Order(30)
     void aKilledNodesRecordingContinuesOnAnotherNodeWithinTenSeconds() throws Exception {
         // Long enough on node B for segments to be in the store.
         Thread.sleep(6_000);
@@ -219,7 +270,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(4)
+    @Order(40)
     void aRestartedSchedulerFollowsItsSessionsOnTheNodesAgain() throws Exception {
         String id = start();
         awaitOn(id, "node-a");
@@ -242,7 +293,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(5)
+    @Order(50)
     void twoSchedulersShareTheSessionsAndEitherCanStopOne() throws Exception {
         HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
                 "url", scheduler.uri("/demo").toString(), "mode", "file", "resolution", "320x180")));
@@ -260,7 +311,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(6)
+    @Order(60)
     void aFrozenNodesRecordingContinuesOnAnotherNodeAndTheThawedNodeStopsItsPart() throws Exception {
         nodeB = startNode("node-b", 1);
         nodeB.awaitHttp(Duration.ofSeconds(90));

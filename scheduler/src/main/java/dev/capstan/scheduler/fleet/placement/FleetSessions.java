@@ -15,6 +15,7 @@ import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.RecorderNode;
 import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionDriver;
 import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionListener;
 import dev.capstan.scheduler.session.SessionRecovery;
@@ -57,6 +58,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
     private final PoolRoom room;
     private final NodeRoster roster;
     private final Sessions sessions;
+    private final SessionDriver driver;
     private final RecordingArchive archive;
     /** A node that records one of our sessions reports every presence interval; silent this long, it is gone. */
     private final Duration silentAfter;
@@ -86,8 +88,9 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         }
     }
 
-    public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, RecordingArchive archive,
-            Duration presenceInterval) {
+    public FleetSessions(PoolRoom room, NodeRoster roster, Sessions sessions, SessionDriver driver,
+            RecordingArchive archive, Duration presenceInterval) {
+        this.driver = driver;
         this.silentAfter = max(Duration.ofSeconds(5), presenceInterval.multipliedBy(3));
         this.room = room;
         this.roster = roster;
@@ -112,7 +115,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         Active entry = new Active(session, plan, listener);
         active.put(session.recordingId(), entry);
         try {
-            sessions.add(session);
+            driver.file(session);
         } catch (RuntimeException e) {
             active.remove(session.recordingId());
             log.error("fleet: {} could not be filed: {}", plan, e.getMessage());
@@ -121,8 +124,8 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         }
         if (!place(entry, new Part(1, plan.id()), Set.of())) {
             active.remove(session.recordingId());
-            sessions.moveTo(session, new SessionState.Failed(Instant.now(),
-                    new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
+            driver.failed(session, new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true),
+                    SessionListener.NONE);
             throw new StartRefusedException(StartRefusedException.Cause.NO_ROOM,
                     "no node can take it now: " + describeNodes(), Optional.empty());
         }
@@ -143,8 +146,8 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         } catch (PlanJson.MalformedPlanException | RuntimeException e) {
             log.error("fleet: cannot follow session {} again (its plan is unreadable: {})", session.recordingId(),
                     e.getMessage());
-            sessions.moveTo(session, new SessionState.Failed(Instant.now(),
-                    SessionFailure.other("the scheduler restarted and could not read the session back", true)));
+            driver.failed(session, SessionFailure.other("the scheduler restarted and could not read the session back",
+                    true), SessionListener.NONE);
         }
     }
 
@@ -189,7 +192,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             return false;
         }
         Placed placed = entry.placed;
-        sessions.moveTo(entry.session, new SessionState.Stopping(Instant.now()));
+        driver.stopping(entry.session);
         try {
             sendStop(placed.node(), id.value(), placed.part(), placed.partId().value());
         } catch (FleetCommandException e) {
@@ -238,8 +241,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             }
             String node = choice.get().name();
             roster.reserve(node);
-            if (!sessions.assign(entry.session, node, part.number(), part.id(),
-                    new SessionState.Starting(Instant.now()))) {
+            if (!driver.placing(entry.session, node, part)) {
                 log.warn("fleet: {} moved on elsewhere ({}); not placing it", entry.plan, entry.session.state());
                 return false;
             }
@@ -248,7 +250,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             try {
                 room.send(node, FleetIq.record(new FleetIq.PartAddress(plan.id().value(), part.number(),
                         part.id().value()), PlanJson.write(plan)), COMMAND_TIMEOUT);
-                sessions.moveTo(entry.session, new SessionState.Pending(Instant.now()));
+                driver.taken(entry.session);
                 log.info("fleet: {} part {} ({}) placed on {}", plan, part.number(), part.id(), node);
                 return true;
             } catch (FleetCommandException e) {
@@ -267,9 +269,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             }
             view.report().recording(placed.partId().value()).ifPresent(report -> {
                 if (report.state() == NodeReport.PartState.ON) {
-                    if (sessions.moveTo(entry.session, new SessionState.On(Instant.now()))) {
-                        entry.listener.onAir();
-                    }
+                    driver.onAir(entry.session, entry.listener);
                 } else if (report.ended()) {
                     ended(entry, report);
                 }
@@ -305,15 +305,20 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
     private void ended(Active entry, NodeReport.RecordingReport report) {
         entry.finalizing = true;
         String reason = report.reason().orElse(report.state().wireName());
-        if (report.state() == NodeReport.PartState.FAILED) {
-            // The node's text is the recorder's failure; another node may succeed where this one failed.
-            SessionFailure failure = SessionFailure.read(reason, true);
-            sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), failure));
-            active.remove(entry.session.recordingId());
-            entry.listener.ended(Optional.of(failure));
+        if (report.state() != NodeReport.PartState.FAILED) {
+            driver.ended(entry.session, reason, Optional.empty(), entry.listener);
+            return;
+        }
+        // The node's text is the recorder's failure; another node may succeed where this one failed.
+        SessionFailure failure = SessionFailure.read(reason, true);
+        boolean wasOn = entry.session.state() instanceof SessionState.On
+                || entry.session.state() instanceof SessionState.Stopping;
+        if (wasOn && entry.plan.recordsFile()) {
+            // As on one host: what it recorded is kept, as a partial recording, once the archive has settled it.
+            driver.ended(entry.session, reason, Optional.of(failure), entry.listener);
         } else {
-            sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(), reason));
-            entry.listener.ended(Optional.empty());
+            active.remove(entry.session.recordingId());
+            driver.failed(entry.session, failure, entry.listener);
         }
     }
 
@@ -328,9 +333,8 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             if (entry.session.state() instanceof SessionState.Stopping) {
                 // It was ending anyway: what reached the store is the last part.
                 entry.finalizing = true;
-                sessions.moveTo(entry.session, new SessionState.Finalizing(Instant.now(),
-                        "node " + node + " vanished while stopping"));
-                entry.listener.ended(Optional.empty());
+                driver.ended(entry.session, "node " + node + " vanished while stopping", Optional.empty(),
+                        entry.listener);
                 continue;
             }
             Part next = new Part(placed.part(), placed.partId()).next();
@@ -341,8 +345,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
                 active.remove(entry.session.recordingId());
                 SessionFailure failure = new SessionFailure(FailureReason.NODE_LOST,
                         "node " + node + " vanished and no other node could take the recording", true);
-                sessions.moveTo(entry.session, new SessionState.Failed(Instant.now(), failure));
-                entry.listener.ended(Optional.of(failure));
+                driver.failed(entry.session, failure, entry.listener);
             }
         }
     }
@@ -410,7 +413,8 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             return;
         }
         active.remove(entry.session.recordingId());
-        sessions.moveTo(entry.session, new SessionState.Done(Instant.now()));
+        // A later part's own entry does not judge the whole recording: earlier parts were kept.
+        driver.settled(entry.session, placed.part() == 1 ? part : Optional.empty(), null);
     }
 
     private String describeNodes() {
