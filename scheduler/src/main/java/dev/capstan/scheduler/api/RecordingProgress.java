@@ -89,7 +89,7 @@ public interface RecordingProgress {
                 boolean settled) {
             SessionState state = session.state();
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
-            return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode(),
+            return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode().wireName(),
                     session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
                     streams, node, part, failed == null ? null : failed.reason(),
                     failed == null ? null : failed.retryable(), null, null, null, null, settled);

@@ -45,7 +45,7 @@ class SessionsController {
             SessionState state = session.state();
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
             return new SessionView(session.recordingId().value(), session.origin(), session.sessionId().orElse(null),
-                    session.mode(), session.meeting(), session.requestedAt(), state.name(), state.since(),
+                    session.mode().wireName(), session.meeting(), session.requestedAt(), state.name(), state.since(),
                     failed == null ? null : failed.reason(), failed == null ? null : failed.retryable(), streams);
         }
     }

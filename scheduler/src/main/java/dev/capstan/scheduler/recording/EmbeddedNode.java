@@ -52,7 +52,7 @@ public class EmbeddedNode implements RecorderNode {
     @Override
     public RunningSession start(RecordingPlan plan, String origin, Wait wait, SessionListener listener)
             throws StartRefusedException {
-        Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode().wireName(),
+        Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode(),
                 plan.meeting().address().toString(), plan.metadata(), plan.requestedAt());
         Recording recording;
         try {

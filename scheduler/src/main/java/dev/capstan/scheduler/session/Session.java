@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.session;
 
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
 import java.util.Collections;
@@ -39,7 +40,7 @@ public final class Session {
     private final RecordingId recordingId;
     private final String origin;
     private final Optional<String> sessionId;
-    private final String mode;
+    private final Mode mode;
     private final String meeting;
     private final Map<String, Object> metadata;
     private final Instant requestedAt;
@@ -53,7 +54,7 @@ public final class Session {
     private volatile long version;
 
     /** A session that this process's embedded node has taken: {@code pending}, part 1 on {@value #LOCAL}. */
-    public Session(RecordingId recordingId, String origin, Optional<String> sessionId, String mode, String meeting,
+    public Session(RecordingId recordingId, String origin, Optional<String> sessionId, Mode mode, String meeting,
             Map<String, Object> metadata, Instant requestedAt) {
         this(recordingId, origin, sessionId, mode, meeting, metadata, requestedAt,
                 new SessionState.Pending(requestedAt), LOCAL, "");
@@ -64,14 +65,14 @@ public final class Session {
      *
      * @param plan what another scheduler needs to place it again (opaque JSON), or empty
      */
-    public Session(RecordingId recordingId, String origin, Optional<String> sessionId, String mode, String meeting,
+    public Session(RecordingId recordingId, String origin, Optional<String> sessionId, Mode mode, String meeting,
             Map<String, Object> metadata, Instant requestedAt, SessionState initial, String node, String plan) {
         this(recordingId, origin, sessionId, mode, meeting, metadata, requestedAt, plan, initial, node, 1,
                 recordingId, "", 0);
     }
 
     /** A session as stored, or as filed. */
-    Session(RecordingId recordingId, String origin, Optional<String> sessionId, String mode, String meeting,
+    Session(RecordingId recordingId, String origin, Optional<String> sessionId, Mode mode, String meeting,
             Map<String, Object> metadata, Instant requestedAt, String plan, SessionState state, String node, int part,
             RecordingId partId, String owner, long version) {
         this.recordingId = Objects.requireNonNull(recordingId, "recordingId");
@@ -94,7 +95,7 @@ public final class Session {
     /** Takes the move (checked by {@link Sessions}) and logs it. */
     void moved(SessionState next, long newVersion) {
         log.info("session {}{} ({} of {}, from {}{}): {} -> {}{}", recordingId,
-                sessionId.map(id -> " [" + id + "]").orElse(""), mode, withoutSecrets(meeting), origin,
+                sessionId.map(id -> " [" + id + "]").orElse(""), mode.wireName(), withoutSecrets(meeting), origin,
                 node.equals(LOCAL) ? "" : ", on " + node + " part " + part, state.name(), next.name(),
                 next.detail() == null ? "" : ": " + next.detail());
         state = next;
@@ -149,7 +150,7 @@ public final class Session {
         return sessionId;
     }
 
-    public String mode() {
+    public Mode mode() {
         return mode;
     }
 

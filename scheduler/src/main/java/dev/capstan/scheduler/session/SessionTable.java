@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.session;
 
+import dev.capstan.scheduler.plan.Mode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +44,7 @@ final class SessionTable {
                 .param("id", session.recordingId().value())
                 .param("origin", session.origin())
                 .param("sessionId", session.sessionId().orElse(null))
-                .param("mode", session.mode())
+                .param("mode", session.mode().wireName())
                 .param("meeting", session.meeting())
                 .param("metadata", write(session.metadata()))
                 .param("requestedAt", time(session.requestedAt()))
@@ -120,7 +121,7 @@ final class SessionTable {
         SessionState state = SessionState.of(stateName, instant(row, "state_since"), row.getString("state_detail"),
                 row.getBoolean("retryable"));
         return new Session(RecordingId.of(row.getString("recording_id")), row.getString("origin"),
-                Optional.ofNullable(row.getString("session_id")), row.getString("mode"), row.getString("meeting"),
+                Optional.ofNullable(row.getString("session_id")), Mode.ofWireName(row.getString("mode")).orElse(Mode.FILE), row.getString("meeting"),
                 read(row.getString("metadata")), instant(row, "requested_at"), row.getString("plan"), state,
                 row.getString("node"), row.getInt("part"), RecordingId.of(row.getString("part_id")),
                 row.getString("owner"), row.getLong("version"));

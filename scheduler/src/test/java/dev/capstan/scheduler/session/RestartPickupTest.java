@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.session;
 
+import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,12 +100,12 @@ class RestartPickupTest {
             Sessions run1 = new Sessions(event -> { }, JdbcClient.create(dataSource), JSON,
                     new SchedulerInstance(INSTANCE));
             assertThat(run1.find(id).orElseThrow().state().name()).as("the killed session's row").isEqualTo("on");
-            notStarted = new Session(RecordingId.generate(), "rest", Optional.empty(), "file", "https://x.example/",
+            notStarted = new Session(RecordingId.generate(), "rest", Optional.empty(), Mode.FILE, "https://x.example/",
                     Map.of(), Instant.now(), new SessionState.Requested(Instant.now()), "", "{}");
             run1.add(notStarted);
             run1.assign(notStarted, Session.LOCAL, 1, notStarted.recordingId(),
                     new SessionState.Starting(Instant.now()));
-            elsewhere = new Session(RecordingId.generate(), "rest", Optional.empty(), "file", "https://y.example/",
+            elsewhere = new Session(RecordingId.generate(), "rest", Optional.empty(), Mode.FILE, "https://y.example/",
                     Map.of(), Instant.now(), new SessionState.Requested(Instant.now()), "", "{\"url\":\"y\"}");
             run1.add(elsewhere);
             run1.assign(elsewhere, "rec-2", 1, elsewhere.recordingId(), new SessionState.Starting(Instant.now()));

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.session;
 
+import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,7 @@ abstract class SessionsContract {
         metadata.put("ticket", 4711);
         metadata.put("note", null);
         Session filed = new Session(RecordingId.generate(), "xmpp:prod/127.0.0.1/node-1", Optional.of("jicofo-42"),
-                "both", "https://meet.example.com/Standup", metadata, BASE, new SessionState.Requested(BASE), "",
+                Mode.BOTH, "https://meet.example.com/Standup", metadata, BASE, new SessionState.Requested(BASE), "",
                 "{\"streams\":[\"rtmp://live.example.com/app/****\"]}");
         a.add(filed);
         RecordingId part2 = RecordingId.generate();
@@ -115,7 +116,7 @@ abstract class SessionsContract {
         assertThat(read.recordingId()).isEqualTo(filed.recordingId());
         assertThat(read.origin()).isEqualTo("xmpp:prod/127.0.0.1/node-1");
         assertThat(read.sessionId()).hasValue("jicofo-42");
-        assertThat(read.mode()).isEqualTo("both");
+        assertThat(read.mode()).isEqualTo(Mode.BOTH);
         assertThat(read.meeting()).isEqualTo("https://meet.example.com/Standup");
         assertThat(read.metadata()).isEqualTo(metadata);
         assertThat(read.requestedAt()).isEqualTo(BASE);
@@ -162,7 +163,7 @@ abstract class SessionsContract {
     void aSessionIdCanBeFiledOnce() {
         Session filed = embedded(BASE);
         a.add(filed);
-        Session again = new Session(filed.recordingId(), "rest", Optional.empty(), "file", "https://x.example/",
+        Session again = new Session(filed.recordingId(), "rest", Optional.empty(), Mode.FILE, "https://x.example/",
                 Map.of(), BASE);
         assertThatThrownBy(() -> b.add(again)).isInstanceOf(DuplicateKeyException.class);
         assertThat(eventsOfB).isEmpty();
@@ -323,14 +324,14 @@ abstract class SessionsContract {
     // ---------------------------------------------------------------------------------------------------------
 
     private static Session embedded(Instant requestedAt) {
-        return new Session(RecordingId.generate(), "rest", Optional.empty(), "file", "https://meet.example.com/room",
+        return new Session(RecordingId.generate(), "rest", Optional.empty(), Mode.FILE, "https://meet.example.com/room",
                 Map.of(), requestedAt);
     }
 
     /** A session {@code requested} now (later than the one before), filed by {@code scheduler}. */
     private static Session requested(Sessions scheduler) {
         Instant now = BASE.plusMillis(REQUESTS.incrementAndGet());
-        Session session = new Session(RecordingId.generate(), "rest", Optional.empty(), "file",
+        Session session = new Session(RecordingId.generate(), "rest", Optional.empty(), Mode.FILE,
                 "https://meet.example.com/room", Map.of(), now, new SessionState.Requested(now), "", "{}");
         scheduler.add(session);
         return session;

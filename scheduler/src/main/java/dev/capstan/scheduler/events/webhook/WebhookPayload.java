@@ -51,7 +51,7 @@ final class WebhookPayload {
         recording.put("id", session.recordingId().value());
         recording.put("origin", session.origin());
         recording.put("sessionId", session.sessionId().orElse(null));
-        recording.put("mode", session.mode());
+        recording.put("mode", session.mode().wireName());
         recording.put("meeting", Session.withoutSecrets(session.meeting()));
         recording.put("state", state.name());
         if (state instanceof SessionState.Failed failed) {

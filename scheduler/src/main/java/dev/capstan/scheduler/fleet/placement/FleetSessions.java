@@ -109,7 +109,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
     @Override
     public RunningSession start(RecordingPlan plan, String origin, Wait wait, SessionListener listener)
             throws StartRefusedException {
-        Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode().wireName(),
+        Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode(),
                 plan.meeting().address().toString(), plan.metadata(), plan.requestedAt(),
                 new SessionState.Requested(Instant.now()), "", PlanJson.write(plan));
         Active entry = new Active(session, plan, listener);

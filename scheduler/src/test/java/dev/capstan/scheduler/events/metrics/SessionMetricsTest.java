@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.events.metrics;
 
+import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -58,7 +59,7 @@ class SessionMetricsTest {
     }
 
     private static Session session(String origin, Instant requestedAt) {
-        return new Session(RecordingId.generate(), origin, Optional.empty(), "file", "https://meet.example.com/room",
+        return new Session(RecordingId.generate(), origin, Optional.empty(), Mode.FILE, "https://meet.example.com/room",
                 Map.of(), requestedAt);
     }
 

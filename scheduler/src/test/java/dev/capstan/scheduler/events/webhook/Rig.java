@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.events.webhook;
 
+import dev.capstan.scheduler.plan.Mode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.session.SchedulerInstance;
 import dev.capstan.scheduler.session.Session;
@@ -70,7 +71,7 @@ final class Rig implements AutoCloseable {
     /** Files a session as REST does, for a meeting whose address carries a token. */
     Session file() {
         Session session = new Session(RecordingId.generate(), "rest", Optional.of("sess-" + UUID.randomUUID()),
-                "file", "https://meet.example.com/standup?jwt=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2ln#config.x=1",
+                Mode.FILE, "https://meet.example.com/standup?jwt=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2ln#config.x=1",
                 Map.of("customer", "acme", "ticket", 42), Instant.now());
         sessions.add(session);
         return session;

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.events.webhook;
 
+import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -83,7 +84,7 @@ class WebhookDeliveriesEndpointTest {
 
     @Test
     void theDeliveryLogIsListedWithAKeyAndNeverShowsTheSecret(CapturedOutput output) throws Exception {
-        Session session = new Session(RecordingId.generate(), "jibri-http", Optional.of("jicofo-42"), "file",
+        Session session = new Session(RecordingId.generate(), "jibri-http", Optional.of("jicofo-42"), Mode.FILE,
                 "https://meet.example.com/room?jwt=eyJ0b2tlbg", Map.of("room", "standup"), Instant.now());
         sessions.add(session);
         sessions.moveTo(session, new SessionState.On(Instant.now()));
