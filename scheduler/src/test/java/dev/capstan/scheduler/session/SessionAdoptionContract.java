@@ -149,6 +149,10 @@ abstract class SessionAdoptionContract {
         assertThat(gone.moveTo(left, new SessionState.Failed(Instant.now(), SessionFailure.other("test", false))))
                 .isFalse();
         assertThat(stored(left.recordingId()).state().isFinal()).isFalse();
+        // Were gone-1 to come back under its name after all, it would find nothing left to pick up.
+        Sessions comeback = new Sessions(event -> {
+        }, jdbc, new ObjectMapper(), new SchedulerInstance("gone-1"));
+        assertThat(comeback.adoptUnfinished()).isEmpty();
     }
 
     @Test
