@@ -338,8 +338,9 @@ class FleetTest {
             double onFor = (System.nanoTime() - onAt) / 1e9;
             Awaitility.await(id + " done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> sessionState(id).equals("done"));
-            Part recording = catalog(id).get(0);
-            assertThat(catalog(id)).as("one recording, one part").hasSize(1);
+            List<Part> parts = catalog(id);
+            assertThat(parts).as("one recording, one part").hasSize(1);
+            Part recording = parts.get(0);
             assertThat(recording.status).isEqualTo("READY");
             double played = plays(recording);
             assertThat(played).as("plays as long as it was on (%.1f s)", onFor).isCloseTo(onFor, within(3.0));
