@@ -3,7 +3,6 @@ package dev.capstan.scheduler.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +37,7 @@ abstract class SessionAdoptionContract {
     private static final int SESSIONS = 24;
     private static final Duration EXPIRED = Duration.ofSeconds(-1);
 
-    private HikariDataSource dataSource;
+    private MigratedDatabase database;
     private JdbcClient jdbc;
     private LeaseTable leases;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -51,32 +49,20 @@ abstract class SessionAdoptionContract {
     private record Recovered(String by, Session session) {
     }
 
-    /** Opens the database; returns url, username and password. */
-    abstract List<String> openDatabase() throws Exception;
-
-    abstract void closeDatabase() throws Exception;
+    /** The kind of database the contract runs on. */
+    abstract MigratedDatabase.Kind database();
 
     @BeforeAll
     void open() throws Exception {
-        List<String> database = openDatabase();
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(database.get(0));
-        dataSource.setUsername(database.get(1));
-        dataSource.setPassword(database.get(2));
-        dataSource.setMaximumPoolSize(8);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        jdbc = JdbcClient.create(dataSource);
+        database = MigratedDatabase.open(database());
+        jdbc = database.jdbc();
         leases = new LeaseTable(jdbc, new ObjectMapper());
     }
 
     @AfterAll
     void close() throws Exception {
-        try {
-            if (dataSource != null) {
-                dataSource.close();
-            }
-        } finally {
-            closeDatabase();
+        if (database != null) {
+            database.close();
         }
     }
 
