@@ -57,11 +57,12 @@ class SessionTakeover {
     }
 
     /**
-     * A restarted process's archive seals what its spool kept; a gone scheduler's spool is out of reach, so what
-     * reached the store is salvaged.
+     * A restarted process's archive seals what its spool kept; so it does for a gone scheduler that ran on this host
+     * under another name. Otherwise a gone scheduler's spool is out of reach, and what reached the store is salvaged.
      */
     private CompletableFuture<Optional<RecordingEntry>> archived(Session session, Takeover takeover) {
-        return takeover instanceof Takeover.Adoption
+        boolean spooledHere = recordings.archive().upload(session.partId()).isPresent();
+        return takeover instanceof Takeover.Adoption && !spooledHere
                 ? recordings.archive().salvage(session.partId(), takeover.interrupted())
                 : recordings.archive().settled(session.recordingId());
     }
