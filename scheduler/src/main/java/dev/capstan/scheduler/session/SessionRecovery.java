@@ -1,9 +1,10 @@
 package dev.capstan.scheduler.session;
 
 /**
- * Takes up a session that an earlier process of this scheduler instance left unfinished on a node other than its
- * embedded one (which died with the process, see {@link RestartPickup}): the fleet reconnects to it or places it
- * again. Called once per such session when the application is ready, with the session live in this process.
+ * Takes up a session on a node other than the embedded one that this process now drives but did not start: an
+ * earlier process of this scheduler instance left it unfinished ({@link RestartPickup}), or its scheduler is gone for
+ * good and this one adopted it ({@link SessionAdoption}). The fleet reconnects to it or places it again. Called once
+ * per such session, with the session live in this process.
  */
 public interface SessionRecovery {
 

@@ -22,9 +22,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class SessionTable {
 
-    private static final String COLUMNS = "recording_id, origin, session_id, mode, meeting, metadata, requested_at, "
+    static final String COLUMNS = "recording_id, origin, session_id, mode, meeting, metadata, requested_at, "
             + "state, state_since, state_detail, retryable, node, part, part_id, plan, owner, updated_at, version";
-    private static final String NOT_FINAL = "state not in ('done', 'failed')";
+    static final String NOT_FINAL = "state not in ('done', 'failed')";
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
     };
 
@@ -116,7 +116,8 @@ final class SessionTable {
                 .list();
     }
 
-    private Session row(ResultSet row, int number) throws SQLException {
+    /** The session a row holds ({@link #COLUMNS}). */
+    Session row(ResultSet row, int number) throws SQLException {
         String stateName = row.getString("state");
         SessionState state = SessionState.of(stateName, instant(row, "state_since"), row.getString("state_detail"),
                 row.getBoolean("retryable"));
@@ -151,11 +152,11 @@ final class SessionTable {
         return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static OffsetDateTime time(Instant instant) {
+    static OffsetDateTime time(Instant instant) {
         return stored(instant).atOffset(ZoneOffset.UTC);
     }
 
-    private static Instant instant(ResultSet row, String column) throws SQLException {
+    static Instant instant(ResultSet row, String column) throws SQLException {
         return row.getObject(column, OffsetDateTime.class).toInstant();
     }
 }

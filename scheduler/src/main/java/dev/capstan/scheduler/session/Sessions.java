@@ -166,6 +166,18 @@ public class Sessions {
         return adopted;
     }
 
+    /**
+     * Makes this process drive a session it has just claimed in the database (now at {@code version}).
+     *
+     * @return false when this process drives it already
+     */
+    boolean drive(Session claimed, long version) {
+        synchronized (claimed) {
+            claimed.owned(instance, version);
+        }
+        return live.putIfAbsent(claimed.recordingId(), claimed) == null;
+    }
+
     private Session liveOrStored(Session stored) {
         return live.getOrDefault(stored.recordingId(), stored);
     }

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.awaitility.Awaitility;
 import org.bytedeco.javacv.Frame;
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A fleet on one machine, as on four hosts: two schedulers and two recorder nodes in separate JVMs, meeting in a
  * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
  * steps build on each other: packing, draining, a node killed mid-recording, a scheduler killed and restarted, a
- * session stopped through the scheduler that does not drive it, then a node frozen mid-recording.
+ * session stopped through the scheduler that does not drive it, a node frozen mid-recording, then the second
+ * scheduler killed for good, whose session the first adopts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -89,10 +93,14 @@ class FleetTest {
         });
     }
 
-    /** The scheduler, under a fixed instance name so that a restarted one picks up its sessions. */
+    /**
+     * The scheduler, under a fixed instance name so that a restarted one picks up its sessions. Its restart takes
+     * longer than the default 10 s lease: a long lease keeps its sessions its own meanwhile, not scheduler-2's.
+     */
     private static CapstanProcess startScheduler() throws Exception {
         return CapstanProcess.start("scheduler", schedulerPort, directory.resolve("scheduler"),
-                common("scheduler", Map.of("capstan.fleet.role", "scheduler", "capstan.instance-name", "scheduler-1")));
+                common("scheduler", Map.of("capstan.fleet.role", "scheduler", "capstan.instance-name", "scheduler-1",
+                        "capstan.instance.lease-term", "5m")));
     }
 
     private static CapstanProcess startNode(String name, int slots) throws Exception {
@@ -343,6 +351,79 @@ class FleetTest {
         assertThat(plays(parts.get(0))).isGreaterThan(2.0);
         assertThat(parts.get(1).status).isEqualTo("READY");
         assertThat(plays(parts.get(1))).isGreaterThan(3.0);
+    }
+
+    @Test
+    @Order(7)
+    void aSchedulerGoneForGoodHasItsSessionAdoptedByTheOtherWithinThirtySeconds() throws Exception {
+        HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
+                "url", scheduler.uri("/demo").toString(), "mode", "file")));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        try {
+            Awaitility.await(id + " on").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> sessionState(id).equals("on") && reportOf(id)
+                            .filter(report -> report.get("state").asText().equals("on")).isPresent());
+            long onAt = System.nanoTime();
+            assertThat(owner(id)).isEqualTo("scheduler-2");
+            Thread.sleep(3_000);
+
+            long killedAt = System.nanoTime();
+            secondScheduler.kill();
+            // scheduler-2 never comes back: its lease (10 s by default) expires and scheduler-1 adopts the session.
+            Awaitility.await(id + " owned by scheduler-1").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> owner(id).equals("scheduler-1"));
+            Duration adoption = Duration.ofNanos(System.nanoTime() - killedAt);
+            // Only the scheduler that drives a fleet session knows where it runs.
+            Awaitility.await("scheduler-1 following " + id).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> {
+                        HttpResponse<String> status = scheduler.get("/api/v1/recordings/" + id + "/status");
+                        JsonNode json = JSON.readTree(status.body());
+                        return status.statusCode() == 200 && json.path("state").asText().equals("on")
+                                && !json.path("node").asText().isEmpty();
+                    });
+            assertThat(scheduler.get("/actuator/prometheus").body())
+                    .containsPattern("(?m)^capstan_session_adoptions_total(\\{[^}]*})? 1\\.0$");
+
+            stop(id);
+            double onFor = (System.nanoTime() - onAt) / 1e9;
+            Awaitility.await(id + " done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> sessionState(id).equals("done"));
+            List<Part> parts = catalog(id);
+            assertThat(parts).as("one recording, one part").hasSize(1);
+            Part recording = parts.get(0);
+            assertThat(recording.status).isEqualTo("READY");
+            double played = plays(recording);
+            assertThat(played).as("plays as long as it was on (%.1f s)", onFor).isCloseTo(onFor, within(3.0));
+            System.out.printf("fleet: session adopted by scheduler-1 %d ms after scheduler-2 was killed; "
+                    + "on for %.1f s, plays %.1f s%n", adoption.toMillis(), onFor, played);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n--- scheduler ---\n" + scheduler.tail()
+                    + "\n--- scheduler-2 ---\n" + secondScheduler.tail(), e);
+        }
+    }
+
+    /** The session's state as the sessions API of scheduler-1 shows it; empty if it does not list it. */
+    private static String sessionState(String id) throws Exception {
+        for (JsonNode session : scheduler.getJson("/api/v1/sessions")) {
+            if (session.get("recordingId").asText().equals(id)) {
+                return session.get("state").asText();
+            }
+        }
+        return "";
+    }
+
+    /** The scheduler instance that drives the session, from the shared database itself. */
+    private static String owner(String id) throws Exception {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(),
+                postgres.password());
+             PreparedStatement query = connection.prepareStatement(
+                     "select owner from session where recording_id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : "";
+            }
+        }
     }
 
     /** Whether the node reports a part of the recording as on the air. */

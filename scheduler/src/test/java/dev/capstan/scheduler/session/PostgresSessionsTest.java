@@ -1,23 +1,10 @@
 package dev.capstan.scheduler.session;
 
-import dev.capstan.storage.fixture.PostgresServer;
-import java.util.List;
-
 /** Sessions on a real PostgreSQL server, as schedulers sharing one database use them. */
 class PostgresSessionsTest extends SessionsContract {
 
-    private PostgresServer server;
-
     @Override
-    List<String> openDatabase() throws Exception {
-        server = PostgresServer.start();
-        return List.of(server.jdbcUrl(), server.username(), server.password());
-    }
-
-    @Override
-    void closeDatabase() {
-        if (server != null) {
-            server.close();
-        }
+    MigratedDatabase.Kind database() {
+        return MigratedDatabase.Kind.POSTGRESQL;
     }
 }

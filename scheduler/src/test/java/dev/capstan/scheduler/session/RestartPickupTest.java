@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *
  * <p>Run 1 is a separate JVM so that it can really be killed; its displays, browser and encoder die with it
  * (parent-death signal). Run 2 is an application context in this JVM. The database is the default embedded H2 file.
+ *
+ * <p>A scheduler that never comes back is the other case: another scheduler on the same database and store, with
+ * its own spool, adopts its session once its lease has expired and finishes it from what reached the store.
  */
 @Tag("media")
 class RestartPickupTest {
@@ -178,6 +182,76 @@ class RestartPickupTest {
             assertThat(recovered.get(0).plan()).isEqualTo("{\"url\":\"y\"}");
         } finally {
             second.close();
+        }
+    }
+
+    @Test
+    void aSessionOfASchedulerGoneForGoodIsFinishedByAnotherFromWhatReachedTheStore() throws Exception {
+        String database = "jdbc:h2:file:" + work.resolve("data/catalog") + ";DB_CLOSE_ON_EXIT=FALSE";
+        // Two schedulers on one database and store, each with its own spool: as on two hosts.
+        List<String> shared = List.of("--spring.datasource.url=" + database,
+                "--capstan.archive.local.root=" + work.resolve("recordings"), "--capstan.archive.shared-catalog=true",
+                "--capstan.node.slots=1", "--capstan.jibri.http-api.enabled=false");
+
+        // ---- Scheduler "gone-host" records on its embedded node, then dies for good. ----
+        List<String> goneArguments = new ArrayList<>(shared);
+        goneArguments.addAll(List.of("--capstan.archive.spool=" + work.resolve("spool-gone"),
+                "--capstan.instance-name=gone-host", "--capstan.instance.lease-term=3s"));
+        int port = LoopbackPort.free();
+        Process gone = launch(port, goneArguments, work.resolve("gone-host.log"));
+        RecordingId id;
+        long onSeen;
+        long killed;
+        try {
+            awaitUp(gone, port, Duration.ofSeconds(120));
+            HttpResponse<String> created = start(port, Duration.ofSeconds(60));
+            assertThat(created.statusCode()).as("POST /api/v1/recordings: %s", created.body()).isEqualTo(201);
+            id = RecordingId.of(JSON.readTree(created.body()).at("/id").asText());
+            RecordingId recording = id;
+            Awaitility.await("session " + id + " on").atMost(Duration.ofSeconds(60))
+                    .until(() -> session(port, recording).filter(s -> s.at("/state").asText().equals("on"))
+                            .isPresent());
+            onSeen = System.nanoTime();
+            Thread.sleep(7_000);
+        } finally {
+            killed = System.nanoTime();
+            gone.destroyForcibly();
+            assertThat(gone.waitFor(20, TimeUnit.SECONDS)).as("gone-host ended").isTrue();
+        }
+        awaitNoEncoderWritingInto(work.resolve("spool-gone"), Duration.ofSeconds(10));
+
+        // ---- Scheduler "survivor", on its own spool: it adopts the session once gone-host's lease expired. ----
+        List<String> survivorArguments = new ArrayList<>(shared);
+        survivorArguments.addAll(List.of("--capstan.archive.spool=" + work.resolve("spool-survivor"),
+                "--capstan.instance-name=survivor", "--capstan.instance.adoption-interval=1s", "--server.port=0"));
+        ConfigurableApplicationContext survivor = new SpringApplication(CapstanApplication.class)
+                .run(survivorArguments.toArray(String[]::new));
+        try {
+            Sessions sessions = survivor.getBean(Sessions.class);
+            RecordingId recording = id;
+            Awaitility.await("session " + id + " adopted and ended").atMost(Duration.ofSeconds(60))
+                    .until(() -> sessions.find(recording).map(s -> s.state().isFinal()).orElse(false));
+            Session session = sessions.find(id).orElseThrow();
+            assertThat(session.state()).as("%s", session).isInstanceOf(SessionState.Done.class);
+            assertThat(session.owner()).isEqualTo("survivor");
+
+            // gone-host's spool is out of reach: what reached the store was salvaged, as a partial recording.
+            RecordingEntry entry = survivor.getBean(RecordingArchive.class).catalog().find(id).orElseThrow();
+            assertThat(entry.status()).isEqualTo(RecordingStatus.PARTIAL);
+            assertThat(entry.statusDetail().orElseThrow()).contains("scheduler gone-host was gone");
+            int survivorPort = survivor.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            Path file = work.resolve(id + "-adopted.mp4");
+            HttpResponse<Path> media = HTTP.send(HttpRequest.newBuilder(uri(survivorPort,
+                    "/api/v1/recordings/" + id + "/media")).build(), HttpResponse.BodyHandlers.ofFile(file));
+            assertThat(media.statusCode()).isEqualTo(200);
+            MediaReport report = MediaReport.of(file);
+            System.out.println("adopted partial recording: " + report);
+            double onForSeconds = (killed - onSeen) / 1e9;
+            assertThat(report.duration()).as("what reached the store of the %.1f s it was on", onForSeconds)
+                    .isGreaterThanOrEqualTo(3.5).isLessThanOrEqualTo(onForSeconds + 1);
+            assertThat(report.hasPicture()).isTrue();
+        } finally {
+            survivor.close();
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +40,7 @@ abstract class SessionsContract {
     private static final int RACES = 20;
     private static final AtomicInteger REQUESTS = new AtomicInteger();
 
-    private HikariDataSource dataSource;
+    private MigratedDatabase database;
     private JdbcClient jdbc;
     /** Scheduler a and scheduler b on one database, each with its own events. */
     private Sessions a;
@@ -50,21 +48,13 @@ abstract class SessionsContract {
     private final List<SessionChanged> eventsOfA = new CopyOnWriteArrayList<>();
     private final List<SessionChanged> eventsOfB = new CopyOnWriteArrayList<>();
 
-    /** Opens the database; returns url, username and password. */
-    abstract List<String> openDatabase() throws Exception;
-
-    abstract void closeDatabase() throws Exception;
+    /** The kind of database the contract runs on. */
+    abstract MigratedDatabase.Kind database();
 
     @BeforeAll
     void open() throws Exception {
-        List<String> database = openDatabase();
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(database.get(0));
-        dataSource.setUsername(database.get(1));
-        dataSource.setPassword(database.get(2));
-        dataSource.setMaximumPoolSize(8);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        jdbc = JdbcClient.create(dataSource);
+        database = MigratedDatabase.open(database());
+        jdbc = database.jdbc();
         a = scheduler("scheduler-a", eventsOfA);
         b = scheduler("scheduler-b", eventsOfB);
     }
@@ -76,12 +66,8 @@ abstract class SessionsContract {
 
     @AfterAll
     void close() throws Exception {
-        try {
-            if (dataSource != null) {
-                dataSource.close();
-            }
-        } finally {
-            closeDatabase();
+        if (database != null) {
+            database.close();
         }
     }
 

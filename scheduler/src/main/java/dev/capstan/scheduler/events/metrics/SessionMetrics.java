@@ -2,6 +2,7 @@ package dev.capstan.scheduler.events.metrics;
 
 import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.session.SessionAdopted;
 import dev.capstan.scheduler.session.SessionChanged;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
@@ -31,6 +32,8 @@ import org.springframework.stereotype.Component;
  *       never the failure's text: it carries addresses and error messages, and every distinct text would be a new
  *       series;</li>
  *   <li>{@code capstan.session.failovers}: sessions moved to another node after a fault;</li>
+ *   <li>{@code capstan.session.adoptions}: sessions this scheduler adopted from a scheduler gone for good (its
+ *       lease expired);</li>
  *   <li>{@code capstan.sessions{state}}: sessions in each state that is not final, from {@link Sessions}: every
  *       scheduler sharing the database counts the same sessions.</li>
  * </ul>
@@ -41,6 +44,7 @@ class SessionMetrics {
     static final String START = "capstan.session.start";
     static final String FAILURES = "capstan.session.failures";
     static final String FAILOVERS = "capstan.session.failovers";
+    static final String ADOPTIONS = "capstan.session.adoptions";
     static final String SESSIONS = "capstan.sessions";
 
     /** Where a start is good, fair and slow: a warm slot starts in 1–3 s; Jibri needs 5–10 s (README: Benchmarks). */
@@ -56,6 +60,7 @@ class SessionMetrics {
     private final Sessions sessions;
     private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
     private final Counter failovers;
+    private final Counter adoptions;
     private final Map<OriginKind, Timer> starts = new ConcurrentHashMap<>();
     /** Sessions filed here and not yet on, with when they were filed. */
     private final Map<RecordingId, Instant> awaitingOn = new ConcurrentHashMap<>();
@@ -73,6 +78,8 @@ class SessionMetrics {
         }
         this.failovers = Counter.builder(FAILOVERS)
                 .description("Sessions moved to another node after a fault").register(registry);
+        this.adoptions = Counter.builder(ADOPTIONS)
+                .description("Sessions adopted from a scheduler gone for good").register(registry);
         for (String state : liveStates()) {
             Gauge.builder(SESSIONS, this, metrics -> metrics.count(state))
                     .description("Sessions in this state").tag("state", state).register(registry);
@@ -112,6 +119,11 @@ class SessionMetrics {
                 || state.isFinal()) {
             awaitingOn.remove(id);
         }
+    }
+
+    @EventListener
+    void adopted(SessionAdopted adopted) {
+        adoptions.increment();
     }
 
     /** Placed on a node (pending or on), then back to being placed (starting, or pending again elsewhere). */
