@@ -2,8 +2,8 @@ package dev.capstan.scheduler.api;
 
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.slot.Recording;
-import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.archive.DeliveredFps;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;

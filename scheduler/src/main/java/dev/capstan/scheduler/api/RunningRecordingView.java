@@ -1,10 +1,7 @@
 package dev.capstan.scheduler.api;
 
 import dev.capstan.recorder.live.StreamStats;
-import dev.capstan.recorder.slot.Recording;
-import dev.capstan.scheduler.session.Session;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A running recording as the control API shows it. Stream addresses are masked.

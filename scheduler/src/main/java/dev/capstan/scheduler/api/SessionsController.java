@@ -9,7 +9,6 @@ import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;

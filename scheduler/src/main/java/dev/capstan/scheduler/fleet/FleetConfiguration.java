@@ -1,7 +1,5 @@
 package dev.capstan.scheduler.fleet;
 
-import dev.capstan.scheduler.fleet.protocol.PoolRoom;
-import dev.capstan.scheduler.fleet.protocol.FleetProperties;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.scheduler.archive.RecordingArchive;
@@ -9,6 +7,8 @@ import dev.capstan.scheduler.fleet.agent.NodeAgent;
 import dev.capstan.scheduler.fleet.placement.FleetCapacity;
 import dev.capstan.scheduler.fleet.placement.FleetSessions;
 import dev.capstan.scheduler.fleet.placement.NodeRoster;
+import dev.capstan.scheduler.fleet.protocol.FleetProperties;
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.NodeProperties;
 import dev.capstan.scheduler.recording.Recordings;

@@ -1,9 +1,9 @@
 package dev.capstan.scheduler.fleet;
 
-import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import dev.capstan.scheduler.fleet.agent.NodeAgent;
 import dev.capstan.scheduler.fleet.placement.FleetCapacity;
 import dev.capstan.scheduler.fleet.placement.NodeRoster;
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.Health;

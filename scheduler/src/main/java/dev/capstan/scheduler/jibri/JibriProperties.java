@@ -1,9 +1,9 @@
 package dev.capstan.scheduler.jibri;
 
 import dev.capstan.recorder.browser.CallLogin;
-import dev.capstan.scheduler.plan.Login;
 import dev.capstan.recorder.browser.LoginDelivery;
 import dev.capstan.recorder.slot.AutoStop;
+import dev.capstan.scheduler.plan.Login;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

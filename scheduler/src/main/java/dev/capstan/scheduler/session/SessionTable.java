@@ -1,9 +1,9 @@
 package dev.capstan.scheduler.session;
 
-import dev.capstan.scheduler.plan.Mode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
 import java.sql.ResultSet;
 import java.sql.SQLException;

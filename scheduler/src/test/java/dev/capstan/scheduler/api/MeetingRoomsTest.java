@@ -1,20 +1,20 @@
 package dev.capstan.scheduler.api;
 
-import java.util.Map;
-import java.time.Instant;
-import dev.capstan.scheduler.recording.MeetingPages;
-import dev.capstan.scheduler.plan.RecordingPlan;
-import dev.capstan.scheduler.plan.Meeting;
-import dev.capstan.scheduler.plan.Login;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
 import dev.capstan.recorder.browser.LoginDelivery;
 import dev.capstan.scheduler.jibri.JibriProperties;
+import dev.capstan.scheduler.plan.Login;
+import dev.capstan.scheduler.plan.Meeting;
+import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.recording.MeetingPages;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;

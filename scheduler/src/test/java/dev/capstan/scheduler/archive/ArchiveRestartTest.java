@@ -1,7 +1,5 @@
 package dev.capstan.scheduler.archive;
 
-import dev.capstan.scheduler.plan.RecordingPlan;
-import dev.capstan.scheduler.plan.Part;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.api;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.download;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
@@ -17,6 +15,8 @@ import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.CapstanApplication;
 import dev.capstan.scheduler.demo.DemoPageController;
+import dev.capstan.scheduler.plan.Part;
+import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;

@@ -27,7 +27,6 @@ import java.util.concurrent.Callable;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.awaitility.Awaitility;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -354,7 +353,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(7)
+    @Order(90)
     void aSchedulerGoneForGoodHasItsSessionAdoptedByTheOtherWithinThirtySeconds() throws Exception {
         HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
                 "url", scheduler.uri("/demo").toString(), "mode", "file")));

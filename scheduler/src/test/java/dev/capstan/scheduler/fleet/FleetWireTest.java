@@ -1,12 +1,12 @@
 package dev.capstan.scheduler.fleet;
 
-import dev.capstan.scheduler.fleet.protocol.PoolRoom;
-import dev.capstan.scheduler.fleet.protocol.NodeReport;
-import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.scheduler.fleet.protocol.FleetIq;
+import dev.capstan.scheduler.fleet.protocol.NodeReport;
+import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import dev.capstan.scheduler.plan.Meeting;
 import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.plan.PlanJson;

@@ -6,10 +6,10 @@ import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.slot.SlotConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 
 class RecorderPropertiesTest {
 

@@ -1,6 +1,5 @@
 package dev.capstan.scheduler.session;
 
-import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.CapstanApplication;
 import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;

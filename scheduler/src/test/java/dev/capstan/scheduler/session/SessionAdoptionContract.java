@@ -3,6 +3,7 @@ package dev.capstan.scheduler.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
 import java.time.Instant;
@@ -248,7 +249,7 @@ abstract class SessionAdoptionContract {
     private static Session remote(Sessions owner, String state) {
         RecordingId id = RecordingId.generate();
         Instant now = Instant.now();
-        Session session = new Session(id, "rest", Optional.empty(), "file", "https://meet.example.com/Room",
+        Session session = new Session(id, "rest", Optional.empty(), Mode.FILE, "https://meet.example.com/Room",
                 Map.of(), now, new SessionState.Requested(now), "", "{\"id\":\"" + id.value() + "\"}");
         owner.add(session);
         owner.assign(session, "node-a", 1, id, new SessionState.Starting(now));

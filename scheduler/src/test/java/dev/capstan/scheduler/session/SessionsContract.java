@@ -1,10 +1,10 @@
 package dev.capstan.scheduler.session;
 
-import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.capstan.scheduler.events.metrics;
 
-import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.capstan.recorder.slot.Failure;
-import dev.capstan.scheduler.session.Session;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.session.SchedulerInstance;
+import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionChanged;
 import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.scheduler.session.SessionState;

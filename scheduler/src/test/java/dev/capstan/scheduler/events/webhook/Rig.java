@@ -1,7 +1,7 @@
 package dev.capstan.scheduler.events.webhook;
 
-import dev.capstan.scheduler.plan.Mode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.session.SchedulerInstance;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionChanged;

@@ -1,10 +1,10 @@
 package dev.capstan.scheduler.events.webhook;
 
-import dev.capstan.scheduler.plan.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
