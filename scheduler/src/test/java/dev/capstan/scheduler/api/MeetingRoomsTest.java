@@ -6,10 +6,10 @@ import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
 import dev.capstan.recorder.browser.LoginDelivery;
 import dev.capstan.scheduler.jibri.JibriProperties;
+import dev.capstan.scheduler.jibri.JitsiMeetPages;
 import dev.capstan.scheduler.plan.Login;
 import dev.capstan.scheduler.plan.Meeting;
 import dev.capstan.scheduler.plan.RecordingPlan;
-import dev.capstan.scheduler.recording.MeetingPages;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +69,7 @@ class MeetingRoomsTest {
         RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), room.name(), meeting,
                 RecordingPlan.outputs(true, List.of()), Optional.empty(), Optional.of(rooms.autoStop()),
                 Optional.empty(), Map.of(), Optional.empty(), Instant.now());
-        JitsiMeetPage page = (JitsiMeetPage) new MeetingPages(jibri(environments)).page(plan);
+        JitsiMeetPage page = (JitsiMeetPage) new JitsiMeetPages(jibri(environments)).page(plan);
         assertThat(page.meetingUrl()).hasToString("https://video.example.com/base/standup");
         assertThat(page.login()).contains(HIDDEN);
         assertThat(page.presence()).containsEntry("session_id", "rec-1").containsEntry("mode", "file");
