@@ -1,13 +1,10 @@
 package dev.capstan.scheduler.fleet.placement;
 
-import dev.capstan.recorder.live.StreamStats;
-import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.fleet.protocol.FleetCommandException;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import dev.capstan.scheduler.fleet.protocol.PoolRoom;
-import dev.capstan.scheduler.fleet.protocol.StreamsJson;
 import dev.capstan.scheduler.plan.Part;
 import dev.capstan.scheduler.plan.PlanJson;
 import dev.capstan.scheduler.plan.RecordingPlan;
@@ -22,7 +19,6 @@ import dev.capstan.scheduler.session.SessionRecovery;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.scheduler.session.StartRefusedException;
-import dev.capstan.scheduler.session.StreamChangeRefusedException;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.time.Duration;
@@ -32,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class FleetSessions implements RecorderNode, SessionRecovery, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FleetSessions.class);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /** A node missing from the room this long after we (re)joined is gone, even if we missed its departure. */
     private static final Duration MISSING_GRACE = Duration.ofSeconds(3);
 
@@ -130,7 +125,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
                     "no node can take it now: " + describeNodes(), Optional.empty());
         }
         log.info("fleet: {} placed on {}", plan, entry.placed.node());
-        return new Remote(entry.session.recordingId());
+        return new RemoteSession(this, room, entry.session.recordingId());
     }
 
     /** A session this scheduler drove before it restarted: follow it again where it runs. */
@@ -158,12 +153,12 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
     @Override
     public Optional<RunningSession> running(RecordingId id) {
         if (active.containsKey(id)) {
-            return Optional.of(new Remote(id));
+            return Optional.of(new RemoteSession(this, room, id));
         }
-        return sessions.find(id).filter(FleetSessions::onAFleetNode).map(session -> new Remote(id));
+        return sessions.find(id).filter(FleetSessions::onAFleetNode).map(session -> new RemoteSession(this, room, id));
     }
 
-    private static boolean onAFleetNode(Session session) {
+    static boolean onAFleetNode(Session session) {
         return !session.state().isFinal() && !session.node().isEmpty() && !session.node().equals(Session.LOCAL);
     }
 
@@ -426,112 +421,31 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
                 : " " + node.report().free() + " free")).toList());
     }
 
-    /** Where a session's current part runs, for a command about it. */
-    private record Target(String node, FleetIq.PartAddress address) {
+    /** Where a session's current part runs now, whichever scheduler drives it; empty when it runs nowhere. */
+    Optional<RemoteSession.Target> target(RecordingId id) {
+        Active entry = active.get(id);
+        if (entry != null && entry.placed != null) {
+            Placed placed = entry.placed;
+            return Optional.of(new RemoteSession.Target(placed.node(), new FleetIq.PartAddress(id.value(),
+                    placed.part(), placed.partId().value())));
+        }
+        return sessions.find(id).filter(FleetSessions::onAFleetNode).map(stored -> new RemoteSession.Target(
+                stored.node(), new FleetIq.PartAddress(id.value(), stored.part(), stored.partId().value())));
     }
 
-    /**
-     * A session on a fleet node, reached through this scheduler's placement of it or, for one another scheduler
-     * drives, through its stored row.
-     */
-    private final class Remote implements RunningSession {
-
-        private final RecordingId id;
-
-        Remote(RecordingId id) {
-            this.id = id;
+    /** A later part streams where this one does now (in this scheduler; a restarted one has the first plan). */
+    void replan(RecordingId id, UnaryOperator<RecordingPlan> change) {
+        Active entry = active.get(id);
+        if (entry != null) {
+            entry.plan = change.apply(entry.plan);
         }
+    }
 
-        @Override
-        public Session session() {
-            Active entry = active.get(id);
-            return entry != null ? entry.session : sessions.find(id).orElseThrow(() ->
-                    new IllegalStateException("session " + id + " is gone"));
-        }
-
-        @Override
-        public CompletableFuture<Void> stop() {
-            FleetSessions.this.stop(id);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public List<StreamStats> streams() throws StreamChangeRefusedException {
-            Target target = target();
-            return StreamsJson.read(send(target, FleetIq.command(FleetIq.Action.STREAMS, target.address()))
-                    .flatMap(FleetIq::streamsJson).orElse("[]"));
-        }
-
-        @Override
-        public StreamStats addStream(StreamUrl url) throws StreamChangeRefusedException {
-            Target target = target();
-            List<StreamStats> added = StreamsJson.read(send(target,
-                    FleetIq.addStream(target.address(), url.reveal())).flatMap(FleetIq::streamsJson).orElse("[]"));
-            if (added.isEmpty()) {
-                throw new StreamChangeRefusedException("node " + target.node() + " did not say what it added");
-            }
-            replan(plan -> plan.withStream(url));
-            return added.get(0);
-        }
-
-        @Override
-        public boolean removeStream(String streamId) throws StreamChangeRefusedException {
-            Target target = target();
-            // Which destination it is, by its masked address: the only form the node shows.
-            Optional<String> masked = streams().stream().filter(stream -> stream.id().equals(streamId))
-                    .map(StreamStats::url).findFirst();
-            if (masked.isEmpty()) {
-                return false;
-            }
-            try {
-                room.send(target.node(), FleetIq.removeStream(target.address(), streamId), COMMAND_TIMEOUT);
-            } catch (FleetCommandException e) {
-                if (e.problem() == FleetCommandException.Problem.NOT_FOUND) {
-                    return false;
-                }
-                throw refused(target, e);
-            }
-            replan(plan -> plan.streams().stream().filter(url -> url.masked().equals(masked.get())).findFirst()
-                    .map(plan::withoutStream).orElse(plan));
-            return true;
-        }
-
-        /** A later part streams where this one does now (in this scheduler; a restarted one has the first plan). */
-        private void replan(UnaryOperator<RecordingPlan> change) {
-            Active entry = active.get(id);
-            if (entry != null) {
-                entry.plan = change.apply(entry.plan);
-            }
-        }
-
-        private Target target() throws StreamChangeRefusedException {
-            Active entry = active.get(id);
-            if (entry != null && entry.placed != null) {
-                Placed placed = entry.placed;
-                return new Target(placed.node(), new FleetIq.PartAddress(id.value(), placed.part(),
-                        placed.partId().value()));
-            }
-            Session stored = sessions.find(id).filter(FleetSessions::onAFleetNode).orElseThrow(() ->
-                    new StreamChangeRefusedException("it is not running on a node now"));
-            return new Target(stored.node(), new FleetIq.PartAddress(id.value(), stored.part(),
-                    stored.partId().value()));
-        }
-
-        private Optional<FleetIq> send(Target target, FleetIq command) throws StreamChangeRefusedException {
-            try {
-                return room.send(target.node(), command, COMMAND_TIMEOUT);
-            } catch (FleetCommandException e) {
-                throw refused(target, e);
-            }
-        }
-
-        private StreamChangeRefusedException refused(Target target, FleetCommandException e) {
-            return new StreamChangeRefusedException(switch (e.problem()) {
-                case TIMEOUT, NOT_CONNECTED -> "its node " + target.node() + " cannot be reached now";
-                case NOT_FOUND -> "it is not capturing on node " + target.node() + " now";
-                default -> e.getMessage();
-            });
-        }
+    /** The session as this scheduler drives it, or as the shared database has it. */
+    Session session(RecordingId id) {
+        Active entry = active.get(id);
+        return entry != null ? entry.session : sessions.find(id).orElseThrow(() ->
+                new IllegalStateException("session " + id + " is gone"));
     }
 
     @Override
