@@ -1,6 +1,7 @@
 package dev.capstan.recorder.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.fixture.Leftovers;
@@ -143,11 +144,8 @@ class ConferenceIsolationTest {
 
         // A page with a single history entry may close its own window.
         browser.script("window.close()");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (browser.isResponsive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(browser.isResponsive()).as("responsive without the conference window").isFalse();
+        await("the browser not responsive without its conference window").atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> !browser.isResponsive());
 
         browser.reset();
         assertThat(browser.isResponsive()).as("responsive after a reset").isTrue();

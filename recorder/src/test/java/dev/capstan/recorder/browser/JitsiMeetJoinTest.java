@@ -2,6 +2,7 @@ package dev.capstan.recorder.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.fixture.Leftovers;
 import dev.capstan.recorder.fixture.MeetingGuest;
@@ -117,9 +118,9 @@ class JitsiMeetJoinTest {
             assertThat(state.downloadKbps()).isPositive();
 
             alice.mute(true, true);
-            assertThat(awaitState(page, RoomState::allMuted)).as("muted everywhere").isTrue();
+            awaitState(page, "muted everywhere", RoomState::allMuted);
         }
-        assertThat(awaitState(page, RoomState::empty)).as("empty once Alice left").isTrue();
+        awaitState(page, "empty once Alice left", RoomState::empty);
         RoomState after = page.probe(browser).orElseThrow();
         assertThat(after.everyoneSeen()).extracting(Participant::displayName).containsExactly("Alice");
     }
@@ -146,15 +147,9 @@ class JitsiMeetJoinTest {
                 .isEqualTo("authentication failed: not-authorized");
     }
 
-    private boolean awaitState(JitsiMeetPage page, java.util.function.Predicate<RoomState> condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (page.probe(browser).filter(condition).isPresent()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return false;
+    private void awaitState(JitsiMeetPage page, String what, java.util.function.Predicate<RoomState> condition) {
+        await("the room " + what).atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> page.probe(browser), state -> state.filter(condition).isPresent());
     }
 }

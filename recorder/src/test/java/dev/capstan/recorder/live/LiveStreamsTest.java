@@ -2,6 +2,7 @@ package dev.capstan.recorder.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -68,12 +69,9 @@ class LiveStreamsTest {
                 "-f", "mpegts", streams.encoderUrl())));
     }
 
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s; changes so far: %s", what, changes).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private void awaitThat(String what, Duration timeout, BooleanSupplier condition) {
+        await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(condition.getAsBoolean()).as("changes so far: %s", changes).isTrue());
     }
 
     private static StreamStats only(LiveStreams streams, String id) {
@@ -94,7 +92,7 @@ class LiveStreamsTest {
             assertThat(publisher.width()).isEqualTo(640);
             assertThat(publisher.height()).isEqualTo(360);
             assertThat(server.awaitPublisher(KEY + "-tls", Duration.ofSeconds(10))).isPresent();
-            await("both live with a bitrate", Duration.ofSeconds(10),
+            awaitThat("both live with a bitrate", Duration.ofSeconds(10),
                     () -> only(streams, plain).connected() && only(streams, plain).bitrateKbps() > 50
                             && only(streams, secure).connected());
             StreamStats stats = only(streams, plain);
@@ -108,7 +106,7 @@ class LiveStreamsTest {
 
         List<Path> received = server.recordings(KEY);
         assertThat(received).hasSize(1);
-        await("nginx to close the recording", Duration.ofSeconds(5), () -> publishers().isEmpty());
+        awaitThat("nginx to close the recording", Duration.ofSeconds(5), () -> publishers().isEmpty());
         MediaReport report = MediaReport.of(received.get(0));
         System.out.println("received over rtmp: " + report);
         assertThat(report.width()).isEqualTo(640);
@@ -127,19 +125,19 @@ class LiveStreamsTest {
             String flaky = streams.add(StreamUrl.parse(server.rtmpUrl(KEY))).id();
             String steady = streams.add(StreamUrl.parse(other.rtmpUrl(KEY))).id();
             encodeInto(streams, 30);
-            await("both live", Duration.ofSeconds(10),
+            awaitThat("both live", Duration.ofSeconds(10),
                     () -> only(streams, flaky).connected() && only(streams, steady).connected());
             Thread.sleep(1500);
 
             server.kill();
-            await("the drop noticed", Duration.ofSeconds(5), () -> !only(streams, flaky).connected());
+            awaitThat("the drop noticed", Duration.ofSeconds(5), () -> !only(streams, flaky).connected());
             Thread.sleep(10_000);
             assertThat(only(streams, flaky).state()).isIn("retrying", "connecting");
             assertThat(only(streams, flaky).lastError()).isPresent();
             assertThat(only(streams, steady).connected()).as("the other destination is untouched").isTrue();
             long restartedAt = System.nanoTime();
             server.restart();
-            await("live again", Duration.ofSeconds(10), () -> only(streams, flaky).connected());
+            awaitThat("live again", Duration.ofSeconds(10), () -> only(streams, flaky).connected());
             System.out.printf("live again %d ms after the server returned%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt));
             assertThat(server.awaitPublisher(KEY, Duration.ofSeconds(5))).isPresent();
@@ -150,7 +148,7 @@ class LiveStreamsTest {
         }
         assertThat(server.recordings(KEY)).as("one file before the outage, one after").hasSize(2);
         Path after = server.recordings(KEY).get(1);
-        await("nginx to close the recording", Duration.ofSeconds(5), () -> publishers().isEmpty());
+        awaitThat("nginx to close the recording", Duration.ofSeconds(5), () -> publishers().isEmpty());
         MediaReport resumed = MediaReport.of(after);
         assertThat(resumed.duration()).as("the stream after the outage").isGreaterThan(2.0);
         assertThat(resumed.averageFps()).isBetween(28.5, 31.0);
@@ -172,14 +170,14 @@ class LiveStreamsTest {
             String dead = streams.add(StreamUrl.parse("rtmp://127.0.0.1:" + closedPort + "/live/" + KEY)).id();
             assertThatThrownBy(() -> streams.add(StreamUrl.parse(server.rtmpUrl("third"))))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("at most 2");
-            await("the dead destination given up", Duration.ofSeconds(10),
+            awaitThat("the dead destination given up", Duration.ofSeconds(10),
                     () -> only(streams, dead).state().equals("gave-up"));
             assertThat(only(streams, dead).lastError()).isPresent();
             assertThat(streams.allGaveUp()).isFalse();
 
             assertThat(streams.remove(first)).isTrue();
             assertThat(streams.remove(first)).isFalse();
-            await("the publisher gone", Duration.ofSeconds(5), () -> publishers().isEmpty());
+            awaitThat("the publisher gone", Duration.ofSeconds(5), () -> publishers().isEmpty());
             String second = streams.add(StreamUrl.parse(server.rtmpUrl(KEY + "-2"))).id();
             assertThat(second).isNotEqualTo(first);
             assertThat(server.awaitPublisher(KEY + "-2", Duration.ofSeconds(10))).isPresent();

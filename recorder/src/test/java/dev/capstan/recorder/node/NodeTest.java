@@ -2,6 +2,7 @@ package dev.capstan.recorder.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.demo.DemoMeeting;
@@ -77,20 +78,13 @@ class NodeTest {
     }
 
     /** Waits until both slots are warm and idle; the host stays as busy as it is. */
-    private void awaitIdleSlots() throws InterruptedException {
+    private void awaitIdleSlots() {
         awaitStatus(status -> status.idleSlots() == 2, Duration.ofSeconds(90), "two idle slots");
     }
 
-    private NodeStatus awaitStatus(Predicate<NodeStatus> condition, Duration timeout, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        NodeStatus status = node.status();
-        while (!condition.test(status)) {
-            assertThat(System.nanoTime()).as("waiting for %s; last status %s", what, status).isLessThan(deadline);
-            Thread.sleep(200);
-            status = node.status();
-        }
-        return status;
+    private NodeStatus awaitStatus(Predicate<NodeStatus> condition, Duration timeout, String what) {
+        return await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(node::status, condition);
     }
 
     private static Path fileOf(SlotEvent.Outcome outcome) {

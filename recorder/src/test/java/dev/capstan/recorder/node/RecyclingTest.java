@@ -1,6 +1,7 @@
 package dev.capstan.recorder.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.fixture.Leftovers;
@@ -47,15 +48,10 @@ class RecyclingTest {
     }
 
     /** Waits for the slot to be idle with a warm-up later than {@code after}. */
-    private static NodeStatus.SlotStatus awaitIdle(Node node, Instant after) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-        while (true) {
-            NodeStatus.SlotStatus slot = node.status().slots().get(0);
-            if (slot.state().equals("idle") && slot.warmSince().map(since -> since.isAfter(after)).orElse(false)) {
-                return slot;
-            }
-            assertThat(System.nanoTime()).as("slot warm within 45 s; last %s", slot).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+    private static NodeStatus.SlotStatus awaitIdle(Node node, Instant after) {
+        return await("the slot idle, warm since after " + after).atMost(Duration.ofSeconds(45))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> node.status().slots().get(0), slot -> slot.state().equals("idle")
+                        && slot.warmSince().map(since -> since.isAfter(after)).orElse(false));
     }
 }

@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.browser.WebPage;
 import dev.capstan.recorder.capture.FfmpegBinary;
@@ -148,17 +149,11 @@ class CrashSafetyTest {
                     .anyMatch(c -> c.contains("chromedriver"))
                     .anyMatch(c -> c.contains("chromium"))
                     .anyMatch(c -> c.contains("ffmpeg"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            List<Long> survivors;
-            do {
-                survivors = reported.keySet().stream().filter(pid -> !gone(reported.get(pid))).sorted().toList();
-                if (survivors.isEmpty()) {
-                    break;
-                }
-                Thread.sleep(100);
-            } while (System.nanoTime() < deadline);
-            assertThat(survivors.stream().map(pid -> pid + " " + commands.get(pid)).toList())
-                    .as("processes that outlived the recorder JVM by 10 s").isEmpty();
+            await("the recorder's processes gone with it").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(reported.keySet().stream().filter(pid -> !gone(reported.get(pid)))
+                            .sorted().map(pid -> pid + " " + commands.get(pid)).toList())
+                            .as("processes that outlived the recorder JVM by 10 s").isEmpty());
 
             SegmentedRecording left = SegmentedRecording.open(output);
             System.out.println("segments left: " + left.completedSegments().size() + ", playlist "

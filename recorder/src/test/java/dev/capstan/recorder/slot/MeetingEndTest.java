@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
@@ -56,7 +57,11 @@ class MeetingEndTest {
             long left;
             try (MeetingGuest bob = MeetingGuest.join(prosody, "standup", "Bob", true)) {
                 recording = slot.record(request, events::add);
-                awaitEvent(events, SlotEvent.ParticipantsSeen.class, Duration.ofSeconds(40));
+                await("the participants seen").atMost(Duration.ofSeconds(40)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(100))
+                        .failFast(() -> assertThat(events).as("the recording failed")
+                                .noneMatch(SlotEvent.Failed.class::isInstance))
+                        .until(() -> events.stream().anyMatch(SlotEvent.ParticipantsSeen.class::isInstance));
                 assertThat(events).as("the recording is on").anyMatch(SlotEvent.FirstFrameWritten.class::isInstance);
                 Thread.sleep(1500);
                 bob.leave();
@@ -77,17 +82,6 @@ class MeetingEndTest {
                     .map(e -> ((SlotEvent.ParticipantsSeen) e).everyoneSeen()).reduce((a, b) -> b).orElseThrow();
             assertThat(seen).extracting(Participant::displayName).containsExactly("Bob");
             assertThat(slot.state()).as("the slot is ready for the next meeting").isInstanceOf(SlotState.Idle.class);
-        }
-    }
-
-    private static void awaitEvent(List<SlotEvent> events, Class<? extends SlotEvent> kind, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (events.stream().noneMatch(kind::isInstance)) {
-            Optional<SlotEvent> failed = events.stream().filter(SlotEvent.Failed.class::isInstance).findFirst();
-            assertThat(failed).as("the recording failed").isEmpty();
-            assertThat(System.nanoTime()).as("waiting for " + kind.getSimpleName()).isLessThan(deadline);
-            Thread.sleep(100);
         }
     }
 }

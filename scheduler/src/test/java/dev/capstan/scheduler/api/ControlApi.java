@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
@@ -94,17 +96,10 @@ public final class ControlApi {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("X-Api-Key", API_KEY);
     }
 
-    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
-    public static <T> T within(Duration limit, String what, Callable<T> probe) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            T value = probe.call();
-            if (value != null) {
-                return value;
-            }
-            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+    /** Waits until {@code probe} gives a value (not null), or fails naming what did not happen. */
+    public static <T> T within(Duration limit, String what, Callable<T> probe) {
+        return await(what).atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(probe, Objects::nonNull);
     }
 
     /** Every answer so far: headers and body. */

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -133,10 +135,8 @@ class RecordingsApiTest {
         // The script sleeps 3 s: the recording is ready and its slot idle while it still runs.
         assertThat(finalizeOutput).doesNotExist();
         assertThat(node.status().idleSlots()).isEqualTo(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(finalizeOutput) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        await("the finalize script's output").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> Files.exists(finalizeOutput));
         List<String> lines = Files.readAllLines(finalizeOutput);
         assertThat(lines.get(0)).as("argument count").isEqualTo("1");
         assertThat(Path.of(lines.get(1))).isEqualTo(mediaFile().getParent());
@@ -273,23 +273,11 @@ class RecordingsApiTest {
         }
     }
 
-    /** Polls until {@code probe} gives a value (not null), or fails naming what did not happen. */
-    private static <T> T within(Duration limit, String what, java.util.function.Supplier<T> probe)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            T value;
-            try {
-                value = probe.get();
-            } catch (org.openqa.selenium.NoSuchElementException e) {
-                value = null;
-            }
-            if (value != null) {
-                return value;
-            }
-            assertThat(System.nanoTime()).as("within %s s: %s", limit.toSeconds(), what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    /** Waits until {@code probe} gives a value (not null; a missing element counts as none yet). */
+    private static <T> T within(Duration limit, String what, java.util.function.Supplier<T> probe) {
+        return await(what).atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
+                .until(probe::get, Objects::nonNull);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

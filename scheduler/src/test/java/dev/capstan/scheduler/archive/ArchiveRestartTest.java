@@ -7,6 +7,7 @@ import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capstan.recorder.media.MediaReport;
@@ -145,7 +146,7 @@ class ArchiveRestartTest {
         } finally {
             first.close();
         }
-        assertThat(processesOtherThan(fixtures)).as("processes left by run 1").isEmpty();
+        awaitNoProcessOtherThan(fixtures, "processes left by run 1");
 
         // The "process" is gone with its upload pending: the spool still holds the media and the journal.
         assertThat(recordingDirectory.resolve("upload.properties")).isRegularFile();
@@ -225,7 +226,7 @@ class ArchiveRestartTest {
         } finally {
             second.close();
         }
-        assertThat(processesOtherThan(fixtures)).as("processes left by run 2").isEmpty();
+        awaitNoProcessOtherThan(fixtures, "processes left by run 2");
 
         // The row is PostgreSQL's, not an embedded database's.
         try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(),
@@ -257,49 +258,34 @@ class ArchiveRestartTest {
     }
 
     private static JsonNode awaitApi(int port, RecordingId id, Duration timeout,
-            java.util.function.Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode view;
-        while (true) {
-            view = api(port, "/api/v1/recordings/" + id);
-            if (condition.test(view)) {
-                return view;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("recording " + id + " did not reach the expected state within "
-                        + timeout.toSeconds() + " s; last: " + view);
-            }
-            Thread.sleep(200);
-        }
+            java.util.function.Predicate<JsonNode> condition) {
+        return await("recording " + id + " in the expected state").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> api(port, "/api/v1/recordings/" + id), condition);
     }
 
-    private static void awaitGone(Path directory, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (Files.exists(directory) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(directory).as("the recording's spool directory once it is READY").doesNotExist();
+    private static void awaitGone(Path directory, Duration timeout) {
+        await("the recording's spool directory gone once it is READY").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100)).until(() -> !Files.exists(directory));
+    }
+
+    /** Waits up to 5 s for every process the application started to be gone. */
+    private static void awaitNoProcessOtherThan(Set<Long> fixtures, String what) {
+        await(what + ": none").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(processesOtherThan(fixtures)).as(what).isEmpty());
     }
 
     /**
      * Processes under this JVM that neither were running before nor descend from one that was: the fixtures'
      * servers (and PostgreSQL's backends and workers) do not count, what the application started does.
      */
-    private static List<String> processesOtherThan(Set<Long> fixtures) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        List<String> alive;
-        do {
-            alive = new ArrayList<>();
-            for (ProcessHandle process : ProcessHandle.current().descendants().toList()) {
-                if (process.isAlive() && !Processes.descendsFrom(process, fixtures)) {
-                    alive.add(process.pid() + " " + process.info().commandLine().orElse("?"));
-                }
+    private static List<String> processesOtherThan(Set<Long> fixtures) {
+        List<String> alive = new ArrayList<>();
+        for (ProcessHandle process : ProcessHandle.current().descendants().toList()) {
+            if (process.isAlive() && !Processes.descendsFrom(process, fixtures)) {
+                alive.add(process.pid() + " " + process.info().commandLine().orElse("?"));
             }
-            if (alive.isEmpty()) {
-                return alive;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
+        }
         return alive;
     }
 

@@ -6,6 +6,7 @@ import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -136,12 +137,10 @@ class SalvageTest {
         if (stored > 0) {
             media.record(directory, 0, stored);
             // Until the spool has put every segment: an object still being written may already be listed.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (nodeA.upload(order.id()).orElseThrow().pendingSegments() > 0
-                    || itsStore.list(order.id() + "/segments/").size() < stored + 1) {
-                assertThat(System.nanoTime()).as("segments of %s in the store in time", order.id()).isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            await("segments of " + order.id() + " in the store").atMost(Duration.ofSeconds(20))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> nodeA.upload(order.id()).orElseThrow().pendingSegments() == 0
+                            && itsStore.list(order.id() + "/segments/").size() >= stored + 1);
         }
         nodeA.spool().close();
         media.record(directory, stored, stored + 1);
@@ -331,11 +330,8 @@ class SalvageTest {
         // Node A restarts with its spool (it holds one segment more than the store had): the recording is final
         // elsewhere, so its copy is discarded rather than uploaded over the salvaged one.
         RecordingArchive restarted = node("a4-spool", s3Store());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Files.exists(spoolA.resolve(id.value())) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(spoolA.resolve(id.value())).as("node A's copy after its restart").doesNotExist();
+        await("node A's copy discarded after its restart").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100)).until(() -> !Files.exists(spoolA.resolve(id.value())));
         assertThat(restarted.upload(id)).isEmpty();
         Thread.sleep(1000); // anything it might still upload would show by now
         assertThat(catalog.find(id)).contains(salvaged);

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.jibri;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capstan.recorder.fixture.MeetingGuest;
@@ -289,11 +290,9 @@ class JibriProtocolTest {
             String recordingId = session.at("/recordingId").asText();
             assertThat(http.getForEntity("/api/v1/recordings/" + recordingId, String.class).getStatusCode().value())
                     .as("Jibri's stream mode keeps no file").isEqualTo(404);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!session(sessionId).at("/state").asText().equals("done")) {
-                assertThat(System.nanoTime()).as("the session is done").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            await("the session done").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> session(sessionId).at("/state").asText(), "done"::equals);
         }
     }
 
@@ -374,11 +373,8 @@ class JibriProtocolTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
 
-            long deadline = System.nanoTime() + ON_WITHIN.toNanos();
-            while (!session("http-1").at("/state").asText().equals("on")) {
-                assertThat(System.nanoTime()).as("http session on: %s", session("http-1")).isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            await("the http session on").atMost(ON_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .until(() -> session("http-1"), session -> session.at("/state").asText().equals("on"));
             JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(client.send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body());
@@ -409,14 +405,10 @@ class JibriProtocolTest {
         throw new AssertionError("no session " + sessionId + " in /api/v1/sessions");
     }
 
-    private JsonNode awaitSettled(String recordingId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode recording = http.getForObject("/api/v1/recordings/" + recordingId, JsonNode.class);
-        while (!Set.of("READY", "FAILED", "PARTIAL").contains(recording.at("/status").asText())) {
-            assertThat(System.nanoTime()).as("settled within 30 s: %s", recording).isLessThan(deadline);
-            Thread.sleep(250);
-            recording = http.getForObject("/api/v1/recordings/" + recordingId, JsonNode.class);
-        }
-        return recording;
+    private JsonNode awaitSettled(String recordingId) {
+        return await("recording " + recordingId + " settled").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> http.getForObject("/api/v1/recordings/" + recordingId, JsonNode.class),
+                        recording -> Set.of("READY", "FAILED", "PARTIAL").contains(recording.at("/status").asText()));
     }
 }

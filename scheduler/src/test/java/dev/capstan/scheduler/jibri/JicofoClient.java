@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.jibri;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.capstan.recorder.fixture.ProsodyServer;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.SocketFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
@@ -71,6 +75,8 @@ public final class JicofoClient implements AutoCloseable {
     public static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How soon an await sees what arrived. */
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
 
     private final String brewery;
     private final XMPPTCPConnection connection;
@@ -80,7 +86,7 @@ public final class JicofoClient implements AutoCloseable {
     private final List<BusyChange> busyChanges = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Arrival>> awaitingAnswer = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final Object changed = new Object();
+    private final Object occupantsLock = new Object();
     // Prosody takes at most 256 KiB from a client, so no stanza it relays is near this.
     private final XmppXmlSplitter splitter = new XmppXmlSplitter(1 << 20, new XmppElementCallback() {
         @Override
@@ -251,7 +257,7 @@ public final class JicofoClient implements AutoCloseable {
 
     /** Occupant nick → raw XML of its latest presence carrying {@code <jibri-status/>}; occupants that left are gone. */
     public Map<String, String> occupants() {
-        synchronized (changed) {
+        synchronized (occupantsLock) {
             return new LinkedHashMap<>(occupants);
         }
     }
@@ -269,7 +275,7 @@ public final class JicofoClient implements AutoCloseable {
 
     /** Waits until at least {@code count} occupants are idle and healthy; returns their nicks. */
     public List<String> awaitIdleOccupants(int count, Duration timeout) {
-        return await(() -> {
+        return awaitValue(() -> {
             List<String> idle = idleOccupants();
             return idle.size() >= count ? idle : null;
         }, timeout, () -> count + " idle occupants, have " + occupants());
@@ -277,7 +283,7 @@ public final class JicofoClient implements AutoCloseable {
 
     /** Waits until exactly {@code count} occupants have published a status. */
     public Map<String, String> awaitOccupants(int count, Duration timeout) {
-        return await(() -> {
+        return awaitValue(() -> {
             Map<String, String> now = occupants();
             return now.size() == count ? now : null;
         }, timeout, () -> count + " brewery occupants with a jibri-status, have " + occupants().keySet());
@@ -285,7 +291,7 @@ public final class JicofoClient implements AutoCloseable {
 
     /** Waits until {@code nick}'s latest presence says this busy status and health; returns that raw presence. */
     public String awaitStatus(String nick, String busy, String health, Duration timeout) {
-        return await(() -> {
+        return awaitValue(() -> {
             String presence = occupants().get(nick);
             boolean matches = presence != null && busy.equals(busyStatus(presence))
                     && health.equals(healthStatus(presence));
@@ -320,7 +326,7 @@ public final class JicofoClient implements AutoCloseable {
 
     /** The first status IQ (already received or still to come) from {@code fromNick} whose raw XML matches. */
     public StatusUpdate awaitUpdate(String fromNick, Predicate<String> rawXmlMatcher, Duration timeout) {
-        return await(() -> updates.stream()
+        return awaitValue(() -> updates.stream()
                         .filter(update -> fromNick.equals(update.nick()) && rawXmlMatcher.test(update.xml()))
                         .findFirst().orElse(null),
                 timeout, () -> "a matching status IQ from " + fromNick + ", have " + updates);
@@ -359,9 +365,6 @@ public final class JicofoClient implements AutoCloseable {
         } catch (RuntimeException e) {
             received.add("<!-- could not handle the stanza above: " + e + " -->");
         }
-        synchronized (changed) {
-            changed.notifyAll();
-        }
     }
 
     private void onIq(String xml, long nanos) {
@@ -387,7 +390,7 @@ public final class JicofoClient implements AutoCloseable {
         if (nick == null || nick.equals(NICK)) {
             return;
         }
-        synchronized (changed) {
+        synchronized (occupantsLock) {
             if ("unavailable".equals(presence.getAttribute("type"))) {
                 occupants.remove(nick);
             } else if (WireXml.child(presence, "jibri-status", JIBRI_NS) != null) {
@@ -406,27 +409,16 @@ public final class JicofoClient implements AutoCloseable {
         return slash < 0 || !jid.substring(0, slash).equalsIgnoreCase(brewery) ? null : jid.substring(slash + 1);
     }
 
-    private <T> T await(Supplier<T> probe, Duration timeout, Supplier<String> what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (changed) {
-            while (true) {
-                T value = probe.get();
-                if (value != null) {
-                    return value;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("timed out after " + timeout + " waiting for " + what.get()
-                            + "\nlast stanzas received:\n" + String.join("\n",
-                            received.subList(Math.max(0, received.size() - 10), received.size())));
-                }
-                try {
-                    changed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted waiting for " + what.get(), e);
-                }
-            }
+    /** Waits until {@code probe} gives a value (not null); on a timeout, says what it had and the last stanzas. */
+    private <T> T awaitValue(Supplier<T> probe, Duration timeout, Supplier<String> what) {
+        try {
+            return await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL)
+                    .until(probe::get, Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            List<String> stanzas = received();
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what.get()
+                    + "\nlast stanzas received:\n" + String.join("\n",
+                    stanzas.subList(Math.max(0, stanzas.size() - 10), stanzas.size())), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capstan.recorder.fixture.PageServer;
@@ -38,15 +39,11 @@ class NodeEndpointsTest {
         pages.close();
     }
 
-    private JsonNode awaitIdleSlot() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode status = http.getForObject("/api/v1/node", JsonNode.class);
-        while (!status.at("/slots/0/state").asText().equals("idle")) {
-            assertThat(System.nanoTime()).as("slot warm within 60 s; last status %s", status).isLessThan(deadline);
-            Thread.sleep(250);
-            status = http.getForObject("/api/v1/node", JsonNode.class);
-        }
-        return status;
+    private JsonNode awaitIdleSlot() {
+        return await("the slot warm and idle").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> http.getForObject("/api/v1/node", JsonNode.class),
+                        status -> status.at("/slots/0/state").asText().equals("idle"));
     }
 
     @Test
@@ -96,14 +93,12 @@ class NodeEndpointsTest {
         CompletableFuture<ResponseEntity<JsonNode>> second = CompletableFuture.supplyAsync(
                 () -> http.postForEntity("/api/v1/recordings", body, JsonNode.class));
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            JsonNode status = http.getForObject("/api/v1/node", JsonNode.class);
-            while (status.at("/queued").asInt() != 1) {
-                assertThat(second).as("the second start waits instead of a busy answer").isNotDone();
-                assertThat(System.nanoTime()).as("queued within 10 s: %s", status).isLessThan(deadline);
-                Thread.sleep(200);
-                status = http.getForObject("/api/v1/node", JsonNode.class);
-            }
+            JsonNode status = await("the second start queued").atMost(Duration.ofSeconds(10))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .failFast(() -> assertThat(second).as("the second start waits instead of a busy answer")
+                            .isNotDone())
+                    .until(() -> http.getForObject("/api/v1/node", JsonNode.class),
+                            node -> node.at("/queued").asInt() == 1);
             // Whoever looks sees who waits, for how long, and why.
             assertThat(status.at("/waiting/0/position").asInt()).isEqualTo(1);
             assertThat(Duration.parse(status.at("/waiting/0/left").asText())).isPositive();

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,10 +129,8 @@ class RestartPickupTest {
         try {
             Sessions sessions = second.getBean(Sessions.class);
             Session session = sessions.find(id).orElseThrow();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!session.state().isFinal() && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            await("the killed session settled").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100)).until(() -> session.state().isFinal());
             System.out.println("restart to done: " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart)
                     + " ms");
             assertThat(session.state()).as("%s", session).isInstanceOf(SessionState.Done.class);
@@ -269,49 +268,29 @@ class RestartPickupTest {
     }
 
     /** Starts the recording, trying again while the node is busy (its own start-up may still load the CPU). */
-    private static HttpResponse<String> start(int port, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(uri(port, "/api/v1/recordings"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + uri(port, "/demo")
-                            + "\",\"room\":\"restart-room\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 503 || System.nanoTime() > deadline) {
-                return answer;
-            }
-            Thread.sleep(1_000);
-        }
+    private static HttpResponse<String> start(int port, Duration timeout) {
+        return await("a start not refused with 503").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> HTTP.send(HttpRequest.newBuilder(uri(port, "/api/v1/recordings"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + uri(port, "/demo")
+                                + "\",\"room\":\"restart-room\"}")).build(), HttpResponse.BodyHandlers.ofString()),
+                        answer -> answer.statusCode() != 503);
     }
 
-    private static void awaitUp(Process process, int port, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            assertThat(process.isAlive()).as("run 1 is alive (see its log)").isTrue();
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(uri(port, "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException e) {
-                // not listening yet
-            }
-            assertThat(System.nanoTime()).as("run 1 up within %s", timeout).isLessThan(deadline);
-            Thread.sleep(250);
-        }
+    private static void awaitUp(Process process, int port, Duration timeout) {
+        await("run 1 up").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .failFast("run 1 died (see its log)", () -> !process.isAlive())
+                .ignoreExceptionsInstanceOf(ConnectException.class) // not listening yet
+                .until(() -> HTTP.send(HttpRequest.newBuilder(uri(port, "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
-    private static JsonNode awaitSession(int port, RecordingId id, Duration timeout, Predicate<JsonNode> condition)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<JsonNode> session = session(port, id);
-            if (session.isPresent() && condition.test(session.get())) {
-                return session.get();
-            }
-            assertThat(System.nanoTime()).as("session %s as expected within %s; last %s", id, timeout, session)
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+    private static JsonNode awaitSession(int port, RecordingId id, Duration timeout, Predicate<JsonNode> condition) {
+        return await("session " + id + " as expected").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> session(port, id), session -> session.isPresent() && condition.test(session.get()))
+                .orElseThrow();
     }
 
     private static Optional<JsonNode> session(int port, RecordingId id) throws Exception {
@@ -327,19 +306,13 @@ class RestartPickupTest {
     }
 
     /** The encoder died with run 1 (parent-death signal) rather than writing on into the spool. */
-    private static void awaitNoEncoderWritingInto(Path spool, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> writers;
-        do {
-            writers = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                    .map(process -> process.info().commandLine().orElse(""))
-                    .filter(line -> line.contains(spool.toString())).toList();
-            if (writers.isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        assertThat(writers).as("processes still writing into %s", spool).isEmpty();
+    private static void awaitNoEncoderWritingInto(Path spool, Duration timeout) {
+        await("no process writing into the spool").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                        .map(process -> process.info().commandLine().orElse(""))
+                        .filter(line -> line.contains(spool.toString())).toList())
+                        .as("processes still writing into %s", spool).isEmpty());
     }
 
     private static URI uri(int port, String path) {

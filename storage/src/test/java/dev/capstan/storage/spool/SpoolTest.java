@@ -1,6 +1,7 @@
 package dev.capstan.storage.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.blob.BlobStore;
@@ -233,12 +234,10 @@ class SpoolTest {
         }
     }
 
-    private static void awaitStored(BlobStore store, String prefix, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (store.list(prefix).size() < count) {
-            assertThat(System.nanoTime()).as("objects under %s in time", prefix).isLessThan(deadline);
-            Thread.sleep(5);
-        }
+    private static void awaitStored(BlobStore store, String prefix, int count) {
+        await("%d objects under %s in the store".formatted(count, prefix)).atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                .until(() -> store.list(prefix).size() >= count);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.events.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -97,20 +98,13 @@ class HealthRecoveryTest {
         return new Look(response.statusCode(), json.readTree(response.body()));
     }
 
-    private Look await(String what, Duration within, Predicate<Look> until) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        Look look = health();
-        while (!until.test(look)) {
-            assertThat(System.nanoTime()).as("%s within %s; health now %s", what, within, look.body())
-                    .isLessThan(deadline);
-            Thread.sleep(250);
-            look = health();
-        }
-        return look;
+    private Look awaitHealth(String what, Duration within, Predicate<Look> until) {
+        return await(what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(this::health, until);
     }
 
-    private Look awaitAllUp() throws Exception {
-        return await("everything UP", Duration.ofSeconds(60), look -> look.overall().equals("UP"));
+    private Look awaitAllUp() {
+        return awaitHealth("everything UP", Duration.ofSeconds(60), look -> look.overall().equals("UP"));
     }
 
     @Test
@@ -119,7 +113,8 @@ class HealthRecoveryTest {
 
         s3.kill();
         long killed = System.nanoTime();
-        Look down = await("archive SPOOLING", NOTICED_WITHIN, look -> look.component("archive").equals("SPOOLING"));
+        Look down = awaitHealth("archive SPOOLING", NOTICED_WITHIN,
+                look -> look.component("archive").equals("SPOOLING"));
         System.out.printf("store outage noticed in %d ms%n", (System.nanoTime() - killed) / 1_000_000);
         assertThat(down.status()).as("recordings go on: no orchestrator should restart the node").isEqualTo(200);
         assertThat(down.overall()).isEqualTo("SPOOLING");
@@ -128,7 +123,7 @@ class HealthRecoveryTest {
 
         s3.restart();
         long back = System.nanoTime();
-        Look up = await("archive UP again", RECOVERED_WITHIN, look -> look.component("archive").equals("UP"));
+        Look up = awaitHealth("archive UP again", RECOVERED_WITHIN, look -> look.component("archive").equals("UP"));
         System.out.printf("store back noticed in %d ms%n", (System.nanoTime() - back) / 1_000_000);
         assertThat(up.status()).isEqualTo(200);
         assertThat(up.body().at("/components/archive/details/storeError").isMissingNode()).isTrue();
@@ -141,14 +136,15 @@ class HealthRecoveryTest {
 
         prosody.kill();
         long killed = System.nanoTime();
-        Look away = await("jibri RECONNECTING", NOTICED_WITHIN, look -> look.component("jibri").equals("RECONNECTING"));
+        Look away = awaitHealth("jibri RECONNECTING", NOTICED_WITHIN,
+                look -> look.component("jibri").equals("RECONNECTING"));
         System.out.printf("XMPP outage noticed in %d ms%n", (System.nanoTime() - killed) / 1_000_000);
         assertThat(away.status()).isEqualTo(200);
         assertThat(away.overall()).isEqualTo("RECONNECTING");
 
         prosody.restart();
         long back = System.nanoTime();
-        Look up = await("jibri UP again", RECOVERED_WITHIN, look -> look.component("jibri").equals("UP"));
+        Look up = awaitHealth("jibri UP again", RECOVERED_WITHIN, look -> look.component("jibri").equals("UP"));
         System.out.printf("XMPP back noticed in %d ms%n", (System.nanoTime() - back) / 1_000_000);
         assertThat(up.status()).isEqualTo(200);
         awaitAllUp();

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.events.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -80,31 +81,23 @@ class PrometheusScrapeTest {
         return PrometheusText.parse(response.body());
     }
 
-    private PrometheusText awaitScrape(String what, Duration within, Predicate<PrometheusText> until)
-            throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        PrometheusText scrape = scrape();
-        while (!until.test(scrape)) {
-            assertThat(System.nanoTime()).as("%s within %s", what, within).isLessThan(deadline);
-            Thread.sleep(250);
-            scrape = scrape();
-        }
-        return scrape;
+    private PrometheusText awaitScrape(String what, Duration within, Predicate<PrometheusText> until) {
+        return await(what).atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(this::scrape, until);
     }
 
-    private JsonNode awaitSession(String id, String state, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            for (JsonNode session : api("/api/v1/sessions")) {
-                if (session.at("/recordingId").asText().equals(id)
-                        && (session.at("/state").asText().equals(state) || System.nanoTime() > deadline)) {
-                    assertThat(session.at("/state").asText()).as("session %s", session).isEqualTo(state);
-                    return session;
-                }
-            }
-            assertThat(System.nanoTime()).as("session %s filed within %s", id, within).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+    /** Waits until session {@code id} is listed in {@code state}; a timeout shows it as last listed (or null). */
+    private JsonNode awaitSession(String id, String state, Duration within) {
+        return await("session " + id + " " + state).atMost(within).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    for (JsonNode session : api("/api/v1/sessions")) {
+                        if (session.at("/recordingId").asText().equals(id)) {
+                            return session;
+                        }
+                    }
+                    return null;
+                }, session -> session != null && session.at("/state").asText().equals(state));
     }
 
     /**
@@ -112,13 +105,10 @@ class PrometheusScrapeTest {
      * other work on this host (builds, other tests) can leave too little CPU for a moment.
      */
     private String start(String page) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> started = post("/api/v1/recordings",
-                "{\"url\": \"" + page + "\", \"maxDuration\": \"PT60S\"}");
-        while (started.statusCode() == 503 && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            started = post("/api/v1/recordings", "{\"url\": \"" + page + "\", \"maxDuration\": \"PT60S\"}");
-        }
+        HttpResponse<String> started = await("a start not refused with 503").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1))
+                .until(() -> post("/api/v1/recordings", "{\"url\": \"" + page + "\", \"maxDuration\": \"PT60S\"}"),
+                        response -> response.statusCode() != 503);
         assertThat(started.statusCode()).as("start: %s", started.body()).isEqualTo(201);
         String location = started.headers().firstValue("Location").orElseThrow();
         return location.substring(location.lastIndexOf('/') + 1);
@@ -233,19 +223,19 @@ class PrometheusScrapeTest {
      * While the recording is unmeasured its cost is the reservation, then what it uses: both sides are read close
      * together and compared a few times, since a measurement may land between them.
      */
-    private void assertLoadRatioIsTheRecordingsCpuOverTheCores() throws Exception {
-        double ratio = 0;
-        double expected = -1;
-        for (int attempt = 0; attempt < 5 && Math.abs(ratio - expected) > 0.02; attempt++) {
-            Thread.sleep(1100); // past the gauges' one-second snapshot
-            ratio = scrape().require("capstan_load_ratio");
-            JsonNode node = api("/api/v1/node");
-            double cpu = 0;
-            for (JsonNode recording : node.at("/recordings")) {
-                cpu += recording.at("/cpu").asDouble();
-            }
-            expected = cpu / node.at("/load/cores").asDouble(); // capstan.node.cpu-budget is 1.0 (the default)
-        }
-        assertThat(ratio).as("load ratio").isPositive().isCloseTo(expected, within(0.02));
+    private void assertLoadRatioIsTheRecordingsCpuOverTheCores() {
+        // About five looks, each past the gauges' one-second snapshot.
+        await("the load ratio at the recordings' CPU over the cores").atMost(Duration.ofSeconds(6))
+                .pollDelay(Duration.ofMillis(1100)).pollInterval(Duration.ofMillis(1100))
+                .untilAsserted(() -> {
+                    double ratio = scrape().require("capstan_load_ratio");
+                    JsonNode node = api("/api/v1/node");
+                    double cpu = 0;
+                    for (JsonNode recording : node.at("/recordings")) {
+                        cpu += recording.at("/cpu").asDouble();
+                    }
+                    double expected = cpu / node.at("/load/cores").asDouble(); // the cpu-budget is 1.0 (the default)
+                    assertThat(ratio).as("load ratio").isPositive().isCloseTo(expected, within(0.02));
+                });
     }
 }

@@ -1,5 +1,8 @@
 package dev.capstan.scheduler.events.webhook;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +52,6 @@ final class Receiver implements AutoCloseable {
             synchronized (received) {
                 status = this.answer.applyAsInt(received.size() + 1);
                 received.add(new Received(Instant.now(), headers, body, status));
-                received.notifyAll();
             }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
@@ -81,19 +83,10 @@ final class Receiver implements AutoCloseable {
     }
 
     /** The requests so far once there are at least {@code count}; fails after {@code timeout}. */
-    List<Received> awaitRequests(int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (received) {
-            while (received.size() < count) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("expected " + count + " requests within " + timeout + ", got "
-                            + received.size());
-                }
-                received.wait(Math.max(1, left / 1_000_000));
-            }
-            return List.copyOf(received);
-        }
+    List<Received> awaitRequests(int count, Duration timeout) {
+        await(count + " webhook requests").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(received()).as("requests received").hasSizeGreaterThanOrEqualTo(count));
+        return received();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.events.webhook;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.session.SchedulerInstance;
@@ -78,26 +80,16 @@ final class Rig implements AutoCloseable {
     }
 
     /** The delivery log's entry of one recording's deliveries once {@code until} holds for them; fails after 10 s. */
-    List<LoggedDelivery> awaitLog(String recordingId, Predicate<List<LoggedDelivery>> until)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<LoggedDelivery> entries = List.of();
-        while (System.nanoTime() < deadline) {
-            entries = log.list(Optional.of(recordingId), Optional.empty(), 500);
-            if (until.test(entries)) {
-                return entries;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the delivery log never got there; it has " + entries);
+    List<LoggedDelivery> awaitLog(String recordingId, Predicate<List<LoggedDelivery>> until) {
+        return await("the delivery log of " + recordingId).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> log.list(Optional.of(recordingId), Optional.empty(), 500), until);
     }
 
     /** Waits up to 5 s for the counter to reach {@code expected}, then asserts it. */
-    void awaitCount(String outcome, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (count(outcome) < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    void awaitCount(String outcome, double expected) {
+        await(expected + " deliveries counted " + outcome).atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> count(outcome) >= expected);
         org.assertj.core.api.Assertions.assertThat(count(outcome)).as(outcome).isEqualTo(expected);
     }
 

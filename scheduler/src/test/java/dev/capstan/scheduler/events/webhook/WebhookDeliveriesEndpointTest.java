@@ -1,6 +1,7 @@
 package dev.capstan.scheduler.events.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,19 +92,15 @@ class WebhookDeliveriesEndpointTest {
         receiver.awaitRequests(3, Duration.ofSeconds(10));
 
         String path = "/api/v1/webhooks/deliveries?recording=" + session.recordingId().value();
-        JsonNode items = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get(path, KEY);
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).doesNotContain(SECRET, "t0k3n", "eyJ0b2tlbg");
-            items = json.readTree(response.body()).at("/items");
-            if (items.size() == 2 && items.findValuesAsText("state").stream().allMatch("delivered"::equals)) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(items).hasSize(2);
+        JsonNode items = await("both deliveries listed, delivered").atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    HttpResponse<String> response = get(path, KEY);
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    assertThat(response.body()).doesNotContain(SECRET, "t0k3n", "eyJ0b2tlbg");
+                    return json.readTree(response.body()).at("/items");
+                }, listed -> listed.size() == 2
+                        && listed.findValuesAsText("state").stream().allMatch("delivered"::equals));
         JsonNode started = items.get(1);
         assertThat(started.at("/type").asText()).isEqualTo("recording.started");
         assertThat(started.at("/recordingId").asText()).isEqualTo(session.recordingId().value());
