@@ -3,7 +3,7 @@ package dev.capstan.scheduler.archive;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.process.MissingExecutableException;
-import dev.capstan.scheduler.fleet.protocol.FleetProperties;
+import dev.capstan.scheduler.pool.FleetProperties;
 import dev.capstan.scheduler.pool.RecorderProperties;
 import dev.capstan.storage.archive.Catalog;
 import dev.capstan.storage.archive.CatalogConfiguration;

@@ -2,7 +2,7 @@ package dev.capstan.scheduler.pool;
 
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeConfig;
-import dev.capstan.scheduler.fleet.protocol.FleetProperties;
+import dev.capstan.scheduler.pool.FleetProperties;
 import dev.capstan.scheduler.pool.RecorderProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

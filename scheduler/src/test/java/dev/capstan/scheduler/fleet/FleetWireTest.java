@@ -11,6 +11,8 @@ import dev.capstan.scheduler.plan.Meeting;
 import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.scheduler.plan.PlanJson;
 import dev.capstan.scheduler.plan.RecordingPlan;
+import dev.capstan.scheduler.session.FailureReason;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
 import java.time.Duration;
@@ -34,7 +36,8 @@ class FleetWireTest {
     @Test
     void aNodeReportSaysCapacityLoadAndRecordings() throws Exception {
         NodeReport report = new NodeReport(2, 1, 1, 0, 0.4321, false, List.of(new NodeReport.RecordingReport(
-                "rec-1", "part-2", 2, NodeReport.PartState.ON, 12.5, 29.97, 1.0, 1_523_000, Optional.empty())));
+                "rec-1", "part-2", 2, NodeReport.PartState.ON, 12.5, 29.97, 1.0, 1_523_000, Optional.empty(),
+                Optional.empty())));
         assertThat(report.toXML().toString()).isEqualTo(
                 "<node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>"
                         + "<recording id='rec-1' part-id='part-2' part='2' state='on' seconds='12.50' fps='29.97'"
@@ -58,9 +61,15 @@ class FleetWireTest {
     void everyPartStateTravelsByItsStableName() throws Exception {
         for (NodeReport.PartState state : NodeReport.PartState.values()) {
             Optional<String> reason = state.ended() ? Optional.of("capture-died: exit 137") : Optional.empty();
+            Optional<SessionFailure> failure = state == NodeReport.PartState.FAILED
+                    ? Optional.of(new SessionFailure(FailureReason.CAPTURE_DIED, "exit 137", true)) : Optional.empty();
             NodeReport report = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
-                    "rec-1", "part-1", 1, state, 1, 30, 1, 100, reason)));
+                    "rec-1", "part-1", 1, state, 1, 30, 1, 100, reason, failure)));
             assertThat(report.toXML().toString()).contains("state='" + state.wireName() + "'");
+            if (failure.isPresent()) {
+                assertThat(report.toXML().toString()).as("the failure typed, not a text to parse back")
+                        .contains("failure='capture-died'", "failure-detail='exit 137'", "retryable='true'");
+            }
             Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
                     + report.toXML() + "</presence>");
             assertThat(presence.getExtension(NodeReport.class).recordings())

@@ -11,7 +11,6 @@ import dev.capstan.recorder.node.NodeStatus;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
-import dev.capstan.scheduler.fleet.protocol.FleetProperties;
 import dev.capstan.scheduler.fleet.protocol.NodeReport.PartState;
 import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import dev.capstan.scheduler.fleet.protocol.PoolRoom;
@@ -22,7 +21,9 @@ import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.Draining;
 import dev.capstan.scheduler.pool.EmbeddedCapacity;
+import dev.capstan.scheduler.pool.FleetProperties;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.session.SessionFailure;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.net.URI;
@@ -79,6 +80,7 @@ public final class NodeAgent implements SmartLifecycle, Draining {
         volatile Recording recording;
         volatile PartState state = PartState.PENDING;
         volatile Optional<String> reason = Optional.empty();
+        volatile Optional<SessionFailure> failure = Optional.empty();
         volatile CaptureProgress last;
         volatile Instant endedAt;
 
@@ -141,7 +143,7 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             reports.add(new NodeReport.RecordingReport(t.id, t.partId, t.part, t.state,
                     progress == null ? 0 : progress.recorded().toMillis() / 1000.0,
                     progress == null ? 0 : progress.fps(), progress == null ? 0 : progress.speed(),
-                    progress == null ? 0 : progress.bytes(), t.reason));
+                    progress == null ? 0 : progress.bytes(), t.reason, t.failure));
         }
         return new NodeReport(status.slots().size(), capacity.freeSlots(), capacity.busySlots(), capacity.queued(),
                 capacity.loadRatio(), draining, reports);
@@ -237,6 +239,7 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             entry.state = PartState.STOPPED;
         } else if (event instanceof SlotEvent.Failed failed) {
             entry.reason = Optional.of(failed.failure().toString());
+            entry.failure = Optional.of(SessionFailure.of(failed.failure()));
             entry.endedAt = Instant.now();
             entry.state = PartState.FAILED;
         }

@@ -304,8 +304,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
             driver.ended(entry.session, reason, Optional.empty(), entry.listener);
             return;
         }
-        // The node's text is the recorder's failure; another node may succeed where this one failed.
-        SessionFailure failure = SessionFailure.read(reason, true);
+        SessionFailure failure = report.failure().orElseGet(() -> SessionFailure.other(reason, true));
         boolean wasOn = entry.session.state() instanceof SessionState.On
                 || entry.session.state() instanceof SessionState.Stopping;
         if (wasOn && entry.plan.recordsFile()) {

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.scheduler.session.SessionFailure;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -66,10 +67,11 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
      *
      * @param id     the session's recording id (the catalog entry users see)
      * @param partId the catalog recording that holds this part
-     * @param reason why it stopped or failed (a stop's cause, a failure's text); empty while it runs
+     * @param reason  how it ended, for people (a stop's cause, a failure's text); empty while it runs
+     * @param failure why it failed, typed: its reason's wire name, detail and whether another node may succeed
      */
     public record RecordingReport(String id, String partId, int part, PartState state, double seconds, double fps,
-            double speed, long bytes, Optional<String> reason) {
+            double speed, long bytes, Optional<String> reason, Optional<SessionFailure> failure) {
 
         public boolean ended() {
             return state.ended();
@@ -107,6 +109,10 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
                     .attribute("fps", decimal(recording.fps())).attribute("speed", decimal(recording.speed()))
                     .attribute("bytes", Long.toString(recording.bytes()))
                     .optAttribute("reason", recording.reason().orElse(null))
+                    .optAttribute("failure", recording.failure().map(f -> f.reason().wireName()).orElse(null))
+                    .optAttribute("failure-detail", recording.failure().map(SessionFailure::detail).orElse(null))
+                    .optAttribute("retryable", recording.failure().map(f -> Boolean.toString(f.retryable()))
+                            .orElse(null))
                     .closeEmptyElement();
         }
         xml.closeElement(this);

@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.scheduler.session.FailureReason;
+import dev.capstan.scheduler.session.SessionFailure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
                     recordings.add(new NodeReport.RecordingReport(id, partId, Math.max(1, integer(parser, "part")),
                             NodeReport.PartState.ofWireName(parser.getAttributeValue("", "state")), decimal(parser, "seconds"),
                             decimal(parser, "fps"), decimal(parser, "speed"), (long) decimal(parser, "bytes"),
-                            Optional.ofNullable(parser.getAttributeValue("", "reason"))));
+                            Optional.ofNullable(parser.getAttributeValue("", "reason")), failure(parser)));
                 }
             } else if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
                 break;
@@ -40,6 +42,14 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
             }
         }
         return new NodeReport(slots, free, busy, queued, load, draining, recordings);
+    }
+
+    /** A failure's reason by its wire name; one this scheduler does not know yet reads as {@code other}. */
+    private static Optional<SessionFailure> failure(XmlPullParser parser) {
+        return Optional.ofNullable(parser.getAttributeValue("", "failure")).map(name -> new SessionFailure(
+                FailureReason.ofWireName(name).orElse(FailureReason.OTHER),
+                Optional.ofNullable(parser.getAttributeValue("", "failure-detail")).orElse(""),
+                Boolean.parseBoolean(parser.getAttributeValue("", "retryable"))));
     }
 
     private static int integer(XmlPullParser parser, String name) {

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.scheduler.pool.FleetProperties;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.capstan.scheduler.fleet.protocol;
+package dev.capstan.scheduler.pool;
 
 import java.time.Duration;
 import java.util.Optional;
