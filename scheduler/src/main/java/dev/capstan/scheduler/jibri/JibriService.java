@@ -66,6 +66,7 @@ public class JibriService implements SmartLifecycle {
     private final Node node;
     private final Sessions sessions;
     private final SessionFollower follower;
+    private final JicofoRetry retries;
     private final ObjectMapper json;
     private final StreamPolicy streamPolicy;
     private final LiveSettings liveSettings;
@@ -94,13 +95,14 @@ public class JibriService implements SmartLifecycle {
     }
 
     public JibriService(JibriProperties properties, Node node, Sessions sessions, SessionFollower follower,
-            ObjectMapper json, StreamPolicy streamPolicy, LiveSettings liveSettings) {
+            JicofoRetry retries, ObjectMapper json, StreamPolicy streamPolicy, LiveSettings liveSettings) {
         this.properties = properties;
         this.streamPolicy = streamPolicy;
         this.liveSettings = liveSettings;
         this.node = node;
         this.sessions = sessions;
         this.follower = follower;
+        this.retries = retries;
         this.json = json;
     }
 
@@ -275,7 +277,7 @@ public class JibriService implements SmartLifecycle {
         };
         try {
             return canWait ? follower.start(order, origin, mode.wire(), page, plan, onAir, ended)
-                    : follower.startNow(order, origin, mode.wire(), page, plan, onAir, ended);
+                    : retries.startNow(order, origin, mode.wire(), page, plan, onAir, ended);
         } catch (NodeBusyException e) {
             refreshAvailability();
             throw e;

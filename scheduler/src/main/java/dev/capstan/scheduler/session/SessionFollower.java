@@ -7,7 +7,9 @@ import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.PartOf;
 import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -76,15 +78,7 @@ public class SessionFollower {
             Duration maxWait, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
         Session session = new Session(order.id(), origin, order.sessionId(), mode, order.meetingUrl().toString(),
                 order.appData(), order.requestedAt());
-        CompletableFuture<Recording> started = recordings.start(order, page, plan, maxWait,
-                onAir(session, plan.recordsFile(), onAir));
-        Recording recording;
-        try {
-            // The node completes it within the wait: a slot has taken it, or the node has refused it.
-            recording = started.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException refusal ? refusal : e;
-        }
+        Recording recording = record(order, page, plan, maxWait, session, onAir);
         try {
             sessions.add(session);
         } catch (RuntimeException e) {
@@ -93,19 +87,78 @@ public class SessionFollower {
             throw e;
         }
         // Followed once the session is filed, so that even an outcome that came before is reported.
-        follow(session, recording, plan.recordsFile(), onEnd);
+        follow(session, order.id(), recording, plan.recordsFile(), onEnd);
         return new Started(session, recording);
     }
 
-    /** The listener that puts the session {@code on} (see {@link #start}'s {@code onAir}). */
-    private Consumer<SlotEvent> onAir(Session session, boolean recordsFile, Runnable onAir) {
+    /**
+     * Continues an unfinished session that another process or slot was recording (Jicofo retried it here) as its
+     * next part, now or not at all: the part is filed in the archive below the session's recording, and the session
+     * is taken over ({@link Sessions#takeOver}) once a slot has taken the part. From then on it is followed as any
+     * session; the ending of the earlier part is no longer the session's.
+     *
+     * @param part  the number of the new part: after every part the archive has of the session
+     * @param order the meeting to record, filed under its own id as part {@code part}
+     * @throws NodeBusyException when no slot can take it now; the session is left as it was
+     * @throws SessionTakenException when another process took the session over first; the part is stopped
+     */
+    public Started continueNow(Session earlier, int part, RecordingOrder order, MeetingPage page,
+            Recordings.Plan plan, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+        RecordingOrder next = order.withPart(new PartOf(earlier.recordingId(), part));
+        Recording recording = record(next, page, plan, Duration.ZERO, earlier, onAir);
+        boolean taken;
+        try {
+            taken = sessions.takeOver(earlier, Session.LOCAL, part, next.id());
+        } catch (RuntimeException e) {
+            recording.stop();
+            throw e;
+        }
+        if (!taken) {
+            recording.stop();
+            throw new SessionTakenException(earlier + " could not be taken over as part " + part + ": it is "
+                    + earlier.state().name() + " as part " + earlier.part() + " of " + earlier.owner());
+        }
+        follow(earlier, next.id(), recording, plan.recordsFile(), onEnd);
+        return new Started(earlier, recording);
+    }
+
+    /** Another process took the session over first: this one must not record it. */
+    public static final class SessionTakenException extends IllegalStateException {
+        SessionTakenException(String message) {
+            super(message);
+        }
+    }
+
+    /** Has a slot take the recording (within the wait), with the listener that puts {@code session} on. */
+    private Recording record(RecordingOrder order, MeetingPage page, Recordings.Plan plan, Duration maxWait,
+            Session session, Runnable onAir) throws IOException {
+        CompletableFuture<Recording> started = recordings.start(order, page, plan, maxWait,
+                onAir(session, order.id(), plan.recordsFile(), onAir));
+        try {
+            // The node completes it within the wait: a slot has taken it, or the node has refused it.
+            return started.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException refusal ? refusal : e;
+        }
+    }
+
+    /**
+     * The listener that puts the session {@code on} (see {@link #start}'s {@code onAir}). A continued part is taken
+     * over within milliseconds of the slot taking it, long before its first frame: it is {@code pending} by then.
+     */
+    private Consumer<SlotEvent> onAir(Session session, RecordingId partId, boolean recordsFile, Runnable onAir) {
         return event -> {
             boolean on = recordsFile ? event instanceof SlotEvent.FirstFrameWritten
                     : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
-            if (on && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
+            if (on && isCurrent(session, partId) && sessions.moveTo(session, new SessionState.On(Instant.now()))) {
                 onAir.run();
             }
         };
+    }
+
+    /** Whether {@code partId} is still the session's current part: once it moved on, this part's events are not its. */
+    private static boolean isCurrent(Session session, RecordingId partId) {
+        return session.partId().equals(partId);
     }
 
     /**
@@ -116,9 +169,14 @@ public class SessionFollower {
      * seconds once the archive has measured them. One that failed before (or a live stream without a file) fails
      * at once.
      */
-    private void follow(Session session, Recording recording, boolean recordsFile,
+    private void follow(Session session, RecordingId partId, Recording recording, boolean recordsFile,
             Consumer<SlotEvent.Outcome> onEnd) {
         recording.outcome().thenAccept(outcome -> {
+            if (!isCurrent(session, partId)) {
+                // Continued elsewhere (Jicofo retried it): the part settles on its own, the session goes on.
+                onEnd.accept(outcome);
+                return;
+            }
             if (outcome instanceof SlotEvent.Failed failed && !(recordsFile && failed.span().isPresent())) {
                 sessions.moveTo(session, new SessionState.Failed(Instant.now(),
                         SessionFailure.of(failed.failure())));
@@ -129,8 +187,11 @@ public class SessionFollower {
                     : ((SlotEvent.Stopped) outcome).cause().toString();
             sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), ending));
             onEnd.accept(outcome);
-            recordings.settled(session.recordingId()).whenComplete((entry, error) ->
-                    sessions.moveTo(session, settled(entry, error)));
+            recordings.settled(partId).whenComplete((entry, error) -> {
+                if (isCurrent(session, partId)) {
+                    sessions.moveTo(session, settled(entry, error));
+                }
+            });
         });
     }
 

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.fixture.MeetingGuest;
+import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
+import dev.capstan.scheduler.jibri.JicofoClient;
+import dev.capstan.scheduler.jibri.JicofoSession;
 import dev.capstan.storage.fixture.LoopbackPort;
 import dev.capstan.storage.fixture.PostgresServer;
 import java.net.http.HttpResponse;
@@ -16,13 +20,16 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.awaitility.Awaitility;
 import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +65,8 @@ class FleetTest {
     static CapstanProcess nodeA;
     static CapstanProcess nodeB;
     static Path store;
+    /** The fake jitsi-meet that the nodes' Jibri occupants join meetings on. */
+    static PageServer pages;
 
     @BeforeAll
     static void startFleet() throws Exception {
@@ -66,6 +75,7 @@ class FleetTest {
         prosody = ProsodyServer.start(directory.resolve("prosody"));
         prosody.register(USER, ProsodyServer.AUTH_DOMAIN, PASSWORD);
         store = Files.createDirectories(directory.resolve("store"));
+        pages = PageServer.start();
         schedulerPort = LoopbackPort.free();
         scheduler = startScheduler();
         secondScheduler = CapstanProcess.start("scheduler-2", LoopbackPort.free(), directory.resolve("scheduler-2"),
@@ -100,7 +110,33 @@ class FleetTest {
                 "capstan.node.overload-speed", "0.1",
                 "capstan.node.drain-timeout", "20s",
                 "capstan.recorder.profile", "640x360"));
+        properties.putAll(jibriEnvironment(name));
         return CapstanProcess.start(name, LoopbackPort.free(), directory.resolve(name), properties);
+    }
+
+    /**
+     * Jicofo's brewery on the node, as on a single host: one occupant per slot ({@code <name>-1}, ...), recording
+     * meetings of the fake jitsi-meet on the same Prosody.
+     */
+    private static Map<String, String> jibriEnvironment(String name) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("name", "fleet");
+        environment.put("xmpp-server-hosts[0]", ProsodyServer.HOST + ":" + prosody.c2sPort());
+        environment.put("xmpp-domain", ProsodyServer.DOMAIN);
+        environment.put("base-url", pages.fakeJitsiMeet(prosody.websocketUrl()).toString());
+        environment.put("strip-from-room-domain", "conference.");
+        environment.put("control-login.domain", ProsodyServer.AUTH_DOMAIN);
+        environment.put("control-login.username", ProsodyServer.JIBRI_USER);
+        environment.put("control-login.password", ProsodyServer.JIBRI_PASSWORD);
+        environment.put("control-muc.domain", ProsodyServer.INTERNAL_MUC_DOMAIN);
+        environment.put("control-muc.room-name", "jibribrewery");
+        environment.put("control-muc.nickname", name);
+        environment.put("call-login.domain", ProsodyServer.RECORDER_DOMAIN);
+        environment.put("call-login.username", ProsodyServer.RECORDER_USER);
+        environment.put("call-login.password", ProsodyServer.RECORDER_PASSWORD);
+        Map<String, String> properties = new LinkedHashMap<>();
+        environment.forEach((key, value) -> properties.put("capstan.jibri.environments[0]." + key, value));
+        return properties;
     }
 
     private static Map<String, String> common(String name, Map<String, String> own) {
@@ -125,7 +161,7 @@ class FleetTest {
 
     @AfterAll
     static void stopFleet() throws Exception {
-        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres};
+        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres, pages};
         for (AutoCloseable closeable : all) {
             if (closeable != null) {
                 try {
@@ -292,6 +328,96 @@ class FleetTest {
         assertThat(plays(parts.get(0))).isGreaterThan(2.0);
         assertThat(parts.get(1).status).isEqualTo("READY");
         assertThat(plays(parts.get(1))).isGreaterThan(3.0);
+    }
+
+    @Test
+    @Order(7)
+    void aJicofoRecordingWhoseNodeDiesContinuesOnAnotherNodeAsOneRecordingWithParts() throws Exception {
+        try (JicofoClient client = JicofoClient.connect(prosody, ProsodyServer.BREWERY);
+                MeetingGuest alice = MeetingGuest.join(prosody, "fleetstandup", "Alice", true)) {
+            Awaitility.await("every slot of both nodes idle in the brewery").atMost(Duration.ofSeconds(90))
+                    .until(() -> client.idleOccupants().containsAll(List.of("node-a-1", "node-a-2", "node-b-1")));
+            String sessionId = UUID.randomUUID().toString();
+            try (JicofoSession jicofo = JicofoSession.start(client, "fleetstandup@conference.localhost", sessionId,
+                    "node-b-1")) {
+                Awaitility.await("the room shows on").atMost(Duration.ofSeconds(30))
+                        .until(() -> jicofo.roomShows().equals("on"));
+                String id = jicofoSession(sessionId).get("recordingId").asText();
+                // Long enough on node B for segments to be in the store.
+                Awaitility.await("6 s recorded on node B").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() ->
+                        nodeB.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds").asDouble()
+                                >= 6);
+                Instant killedAt = Instant.now();
+                nodeB.kill();
+
+                JicofoClient.StatusUpdate onAgain = Awaitility.await("on again on node A")
+                        .atMost(Duration.ofSeconds(20)).until(() -> client.updates().stream()
+                                .filter(update -> update.nick().startsWith("node-a-") && update.at().isAfter(killedAt)
+                                        && "on".equals(update.jibri().get("status")))
+                                .findFirst(), Optional::isPresent).orElseThrow();
+                Duration gap = Duration.between(killedAt, onAgain.at());
+                assertThat(gap).as("from kill -9 to on again").isLessThan(Duration.ofSeconds(10));
+                assertThat(jicofo.current()).isEqualTo(onAgain.nick());
+                assertThat(jicofo.attempts()).extracting(JicofoSession.Attempt::nick)
+                        .containsExactly("node-b-1", onAgain.nick());
+                Awaitility.await("part 2 recording").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() ->
+                        jicofoSession(sessionId).get("state").asText().equals("on")
+                                && Duration.between(onAgain.at(), Instant.now()).toSeconds() >= 4);
+                assertThat(jicofo.published()).as("the room never saw off").extracting(JicofoSession.Published::status)
+                        .containsOnly("on");
+                jicofo.stop();
+                awaitSession(id, "done");
+                assertThat(scheduler.getJson("/api/v1/sessions").findValues("sessionId"))
+                        .as("one session").filteredOn(value -> value.asText().equals(sessionId)).hasSize(1);
+
+                JsonNode recording = scheduler.getJson("/api/v1/recordings/" + id);
+                JsonNode parts = recording.get("parts");
+                assertThat(parts).as("one recording with its parts").hasSize(2);
+                assertThat(parts.get(0).get("part").asInt()).isEqualTo(1);
+                assertThat(parts.get(0).get("status").asText()).as("part 1, salvaged").isEqualTo("PARTIAL");
+                assertThat(parts.get(0).get("lossCause").asText()).isEqualTo("node-lost");
+                assertThat(parts.get(1).get("part").asInt()).isEqualTo(2);
+                assertThat(parts.get(1).get("status").asText()).isEqualTo("READY");
+                double first = playsFromApi(parts.get(0));
+                double second = playsFromApi(parts.get(1));
+                assertThat(first).as("part 1 plays what reached the store").isGreaterThan(3.0);
+                assertThat(second).isGreaterThan(3.0);
+                System.out.printf("fleet: Jicofo's recording on again %d ms after kill -9 of its node; parts %.1f s"
+                        + " + %.1f s%n", gap.toMillis(), first, second);
+            }
+        }
+        nodeB = startNode("node-b", 1);
+        nodeB.awaitHttp(Duration.ofSeconds(90));
+    }
+
+    /** The session Jicofo's {@code session_id} names, as the scheduler lists it. */
+    private static JsonNode jicofoSession(String sessionId) throws Exception {
+        for (JsonNode session : scheduler.getJson("/api/v1/sessions")) {
+            if (sessionId.equals(session.path("sessionId").asText())) {
+                return session;
+            }
+        }
+        throw new AssertionError("no session " + sessionId);
+    }
+
+    /** Downloads a part's media from the scheduler's API and plays it; returns its length in seconds. */
+    private static double playsFromApi(JsonNode part) throws Exception {
+        HttpResponse<byte[]> media = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(scheduler.uri(part.get("media").asText())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(media.statusCode()).as("media of part " + part.get("part")).isEqualTo(200);
+        Path file = Files.write(directory.resolve(part.get("id").asText() + ".mp4"), media.body());
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
+            grabber.start();
+            int images = 0;
+            while (grabber.grabImage() != null && images < 30) {
+                images++;
+            }
+            assertThat(images).as("video frames in part " + part.get("part")).isEqualTo(30);
+            return grabber.getLengthInTime() / 1e6;
+        }
     }
 
     /** Whether the node reports a part of the recording as on the air. */

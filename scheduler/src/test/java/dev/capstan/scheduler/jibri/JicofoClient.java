@@ -80,6 +80,7 @@ public final class JicofoClient implements AutoCloseable {
     private final List<BusyChange> busyChanges = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Arrival>> awaitingAnswer = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Object changed = new Object();
     // Prosody takes at most 256 KiB from a client, so no stanza it relays is near this.
     private final XmppXmlSplitter splitter = new XmppXmlSplitter(1 << 20, new XmppElementCallback() {
@@ -362,6 +363,15 @@ public final class JicofoClient implements AutoCloseable {
         synchronized (changed) {
             changed.notifyAll();
         }
+        listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code listener} after every stanza received, once it is in {@link #updates()}, {@link #occupants()} and
+     * the rest. On the connection's reader thread: it must hand off anything that waits for an answer.
+     */
+    public void onReceived(Runnable listener) {
+        listeners.add(listener);
     }
 
     private void onIq(String xml, long nanos) {
