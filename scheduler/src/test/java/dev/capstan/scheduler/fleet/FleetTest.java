@@ -345,9 +345,8 @@ class FleetTest {
                 String id = jicofoSession(sessionId).get("recordingId").asText();
                 // Long enough on node B for segments to be in the store.
                 Awaitility.await("6 s recorded on node B").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() ->
-                        nodeB.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds").asDouble()
-                                >= 6);
+                        .until(() -> nodeB.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds")
+                                .asDouble() >= 6);
                 Instant killedAt = Instant.now();
                 nodeB.kill();
 
@@ -362,8 +361,7 @@ class FleetTest {
                 assertThat(jicofo.attempts()).extracting(JicofoSession.Attempt::nick)
                         .containsExactly("node-b-1", onAgain.nick());
                 Awaitility.await("part 2 recording").atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                        .until(() ->
-                        jicofoSession(sessionId).get("state").asText().equals("on")
+                        .until(() -> jicofoSession(sessionId).get("state").asText().equals("on")
                                 && Duration.between(onAgain.at(), Instant.now()).toSeconds() >= 4);
                 assertThat(jicofo.published()).as("the room never saw off").extracting(JicofoSession.Published::status)
                         .containsOnly("on");
