@@ -13,7 +13,13 @@ import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,24 +33,43 @@ import org.springframework.stereotype.Component;
  * database is therefore recorded as that session's next part, filed in the catalog below its recording (one
  * recording with parts), and the session is taken over by this process: one session, not a second one.
  *
- * <p>The earlier part is left to whoever can finish it. If its slot ended it (the session was finalizing) or it is
- * recorded by this process, its own follower settles it. If its recorder vanished without a word (the part is
- * still recording in the catalog, by another process), what reached the store is salvaged: the part becomes
- * partial, its loss cause {@code node-lost}; an already settled part is left as it is.
+ * <p>The earlier part is left to whoever can finish it. If its slot ended it (the session was finalizing), its own
+ * follower settles it. A recorder that still runs although Jicofo moved its session away (its brewery connection
+ * dropped, and Capstan's occupant rejoined) notices within {@value #WATCH_SECONDS} s that the session's row names
+ * another part, and stops, as Jibri would have; its part then settles as usual. If the earlier part is still
+ * recording in the catalog {@value #SALVAGE_GRACE_SECONDS} s after the retry, its recorder vanished without a word
+ * (its node died): what reached the store is salvaged, and the part becomes partial with the loss cause
+ * {@code node-lost}. An already settled part is left as it is.
  */
 @Component
-public class JicofoRetry {
+public class JicofoRetry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JicofoRetry.class);
+    static final long WATCH_SECONDS = 2;
+    /** Long enough for a live recorder to notice, stop and have its part leave the recording status. */
+    static final long SALVAGE_GRACE_SECONDS = 10;
+    /**
+     * How long a session whose part failed stays unfinished for Jicofo's retry: Jicofo sends the start to another
+     * Jibri as soon as it hears {@code off} with {@code should_retry='true'}, in well under a second.
+     */
+    private static final Duration RETRY_WINDOW = Duration.ofSeconds(5);
 
     private final Sessions sessions;
     private final SessionFollower follower;
     private final RecordingArchive archive;
+    /** The parts this process records for Jicofo, by part id: watched for Jicofo moving their session away. */
+    private final Map<RecordingId, SessionFollower.Started> recording = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "jicofo-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public JicofoRetry(Sessions sessions, SessionFollower follower, RecordingArchive archive) {
         this.sessions = sessions;
         this.follower = follower;
         this.archive = archive;
+        watcher.scheduleWithFixedDelay(this::stopPartsMovedAway, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -57,10 +82,11 @@ public class JicofoRetry {
             Recordings.Plan plan, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
         Optional<Session> retried = order.sessionId().flatMap(sessions::unfinishedFromJicofo)
                 .filter(session -> session.meeting().equals(order.meetingUrl().toString()));
-        if (retried.isEmpty()) {
-            return follower.startNow(order, origin, mode, page, plan, onAir, onEnd);
-        }
-        return continued(retried.get(), order, page, plan, onAir, onEnd);
+        SessionFollower.Started started = retried.isEmpty()
+                ? follower.startNow(order, origin, mode, page, plan, RETRY_WINDOW, onAir, onEnd)
+                : continued(retried.get(), order, page, plan, onAir, onEnd);
+        watch(started);
+        return started;
     }
 
     private SessionFollower.Started continued(Session session, RecordingOrder order, MeetingPage page,
@@ -76,14 +102,39 @@ public class JicofoRetry {
                 earlierOwner);
         SessionFollower.Started started;
         try {
-            started = follower.continueNow(session, part, order, page, plan, onAir, onEnd);
+            started = follower.continueNow(session, part, order, page, plan, RETRY_WINDOW, onAir, onEnd);
         } catch (SessionFollower.SessionTakenException e) {
             throw new IOException(e.getMessage(), e);
         }
         if (!earlierEnded) {
-            salvageIfAbandoned(earlierPart, earlierNumber, earlierOwner, part);
+            watcher.schedule(() -> salvageIfAbandoned(earlierPart, earlierNumber, earlierOwner, part),
+                    SALVAGE_GRACE_SECONDS, TimeUnit.SECONDS);
         }
         return started;
+    }
+
+    private void watch(SessionFollower.Started started) {
+        RecordingId part = started.session().partId();
+        recording.put(part, started);
+        started.recording().outcome().whenComplete((outcome, error) -> recording.remove(part, started));
+    }
+
+    /** Stops the parts whose session another process or slot took over: Jicofo retried it elsewhere. */
+    private void stopPartsMovedAway() {
+        recording.forEach((part, started) -> {
+            try {
+                sessions.stored(started.session().recordingId())
+                        .filter(row -> !row.partId().equals(part))
+                        .ifPresent(row -> {
+                            log.warn("{}: Jicofo moved it to part {} with {}; stopping part {} here, as Jibri would",
+                                    started.session(), row.part(), row.owner(), part);
+                            recording.remove(part, started);
+                            started.recording().stop();
+                        });
+            } catch (RuntimeException e) {
+                log.debug("could not check whether part {} moved on: {}", part, e.toString());
+            }
+        });
     }
 
     /** After every part the catalog has of the session, so that a part filed by an attempt that failed is skipped. */
@@ -95,14 +146,17 @@ public class JicofoRetry {
 
     /** Salvages the earlier part if its recorder vanished: still recording in the catalog, and not by this process. */
     private void salvageIfAbandoned(RecordingId earlierPart, int earlierNumber, String owner, int part) {
-        Optional<RecordingEntry> entry = archive.catalog().find(earlierPart);
-        if (entry.isEmpty() || entry.get().status() != RecordingStatus.RECORDING) {
-            return; // settled, or being settled by its own recorder
-        }
-        if (archive.upload(earlierPart).isPresent()) {
-            log.warn("jicofo moved part {} ({}) to another slot while this process still records it", earlierNumber,
-                    earlierPart);
+        Optional<RecordingEntry> entry;
+        try {
+            entry = archive.catalog().find(earlierPart);
+        } catch (RuntimeException e) {
+            log.error("part {} ({}) not salvaged: the catalog cannot be read: {}", earlierNumber, earlierPart,
+                    e.toString());
             return;
+        }
+        if (entry.isEmpty() || entry.get().status() != RecordingStatus.RECORDING
+                || archive.upload(earlierPart).isPresent()) {
+            return; // settled, or being settled by its own recorder (or still stopping here)
         }
         String reason = "its recorder (" + owner + ") vanished; Jicofo continued the session as part " + part;
         log.info("salvaging part {} ({}): {}", earlierNumber, earlierPart, reason);
@@ -114,5 +168,10 @@ public class JicofoRetry {
                         settled.status()));
             }
         });
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
     }
 }

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
@@ -63,19 +65,25 @@ public class SessionFollower {
      */
     public Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
             Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
-        return start(order, origin, mode, page, plan, queueTimeout, onAir, onEnd);
+        return start(order, origin, mode, page, plan, queueTimeout, Duration.ZERO, onAir, onEnd);
     }
 
     /**
      * As {@link #start}, but now or not at all: a node without room refuses at once ({@link NodeBusyException}).
+     *
+     * @param retryWindow how long a session whose part failed (after it was on, for a reason another slot might
+     *                    not have) stays {@code finalizing} once the part has settled, so that its requester can
+     *                    continue it elsewhere ({@link #continueNow}) before it is done: Jicofo retries at once
      */
     public Started startNow(RecordingOrder order, String origin, String mode, MeetingPage page,
-            Recordings.Plan plan, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
-        return start(order, origin, mode, page, plan, Duration.ZERO, onAir, onEnd);
+            Recordings.Plan plan, Duration retryWindow, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd)
+            throws IOException {
+        return start(order, origin, mode, page, plan, Duration.ZERO, retryWindow, onAir, onEnd);
     }
 
     private Started start(RecordingOrder order, String origin, String mode, MeetingPage page, Recordings.Plan plan,
-            Duration maxWait, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+            Duration maxWait, Duration retryWindow, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd)
+            throws IOException {
         Session session = new Session(order.id(), origin, order.sessionId(), mode, order.meetingUrl().toString(),
                 order.appData(), order.requestedAt());
         Recording recording = record(order, page, plan, maxWait, session, onAir);
@@ -87,7 +95,7 @@ public class SessionFollower {
             throw e;
         }
         // Followed once the session is filed, so that even an outcome that came before is reported.
-        follow(session, order.id(), recording, plan.recordsFile(), onEnd);
+        follow(session, order.id(), recording, plan.recordsFile(), retryWindow, onEnd);
         return new Started(session, recording);
     }
 
@@ -99,11 +107,13 @@ public class SessionFollower {
      *
      * @param part  the number of the new part: after every part the archive has of the session
      * @param order the meeting to record, filed under its own id as part {@code part}
+     * @param retryWindow as for {@link #startNow}
      * @throws NodeBusyException when no slot can take it now; the session is left as it was
      * @throws SessionTakenException when another process took the session over first; the part is stopped
      */
     public Started continueNow(Session earlier, int part, RecordingOrder order, MeetingPage page,
-            Recordings.Plan plan, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd) throws IOException {
+            Recordings.Plan plan, Duration retryWindow, Runnable onAir, Consumer<SlotEvent.Outcome> onEnd)
+            throws IOException {
         RecordingOrder next = order.withPart(new PartOf(earlier.recordingId(), part));
         Recording recording = record(next, page, plan, Duration.ZERO, earlier, onAir);
         boolean taken;
@@ -118,7 +128,7 @@ public class SessionFollower {
             throw new SessionTakenException(earlier + " could not be taken over as part " + part + ": it is "
                     + earlier.state().name() + " as part " + earlier.part() + " of " + earlier.owner());
         }
-        follow(earlier, next.id(), recording, plan.recordsFile(), onEnd);
+        follow(earlier, next.id(), recording, plan.recordsFile(), retryWindow, onEnd);
         return new Started(earlier, recording);
     }
 
@@ -170,7 +180,7 @@ public class SessionFollower {
      * at once.
      */
     private void follow(Session session, RecordingId partId, Recording recording, boolean recordsFile,
-            Consumer<SlotEvent.Outcome> onEnd) {
+            Duration retryWindow, Consumer<SlotEvent.Outcome> onEnd) {
         recording.outcome().thenAccept(outcome -> {
             if (!isCurrent(session, partId)) {
                 // Continued elsewhere (Jicofo retried it): the part settles on its own, the session goes on.
@@ -187,11 +197,16 @@ public class SessionFollower {
                     : ((SlotEvent.Stopped) outcome).cause().toString();
             sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), ending));
             onEnd.accept(outcome);
-            recordings.settled(partId).whenComplete((entry, error) -> {
+            boolean retryable = outcome instanceof SlotEvent.Failed failed
+                    && !failed.failure().reason().isCallersFault();
+            Executor afterWindow = retryable && !retryWindow.isZero() && !retryWindow.isNegative()
+                    ? CompletableFuture.delayedExecutor(retryWindow.toMillis(), TimeUnit.MILLISECONDS)
+                    : Runnable::run;
+            recordings.settled(partId).whenCompleteAsync((entry, error) -> {
                 if (isCurrent(session, partId)) {
                     sessions.moveTo(session, settled(entry, error));
                 }
-            });
+            }, afterWindow);
         });
     }
 

@@ -183,6 +183,11 @@ public class Sessions {
         return true;
     }
 
+    /** The session as its row says now, even one this process drives: to notice that another process took it over. */
+    public Optional<Session> stored(RecordingId id) {
+        return table.find(id);
+    }
+
     public Optional<Session> find(RecordingId id) {
         Session session = live.get(id);
         return session != null ? Optional.of(session) : table.find(id);

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A fleet on one machine, as on four hosts: two schedulers and two recorder nodes in separate JVMs, meeting in a
  * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
  * steps build on each other: packing, draining, a node killed mid-recording, a scheduler killed and restarted, a
- * session stopped through the scheduler that does not drive it, then a node frozen mid-recording.
+ * session stopped through the scheduler that does not drive it, a node frozen mid-recording, then a Jicofo recording
+ * whose node is killed (Jicofo retries it on the other node).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -370,8 +371,10 @@ class FleetTest {
                 assertThat(scheduler.getJson("/api/v1/sessions").findValues("sessionId"))
                         .as("one session").filteredOn(value -> value.asText().equals(sessionId)).hasSize(1);
 
-                JsonNode recording = scheduler.getJson("/api/v1/recordings/" + id);
-                JsonNode parts = recording.get("parts");
+                // Part 1 is salvaged once it has stayed unfinished a while after the retry: its node did not stop it.
+                JsonNode parts = Awaitility.await("part 1 salvaged").atMost(Duration.ofSeconds(30))
+                        .until(() -> scheduler.getJson("/api/v1/recordings/" + id).get("parts"),
+                                all -> all.get(0).get("status").asText().equals("PARTIAL"));
                 assertThat(parts).as("one recording with its parts").hasSize(2);
                 assertThat(parts.get(0).get("part").asInt()).isEqualTo(1);
                 assertThat(parts.get(0).get("status").asText()).as("part 1, salvaged").isEqualTo("PARTIAL");
