@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.MeetingGuest;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
+import dev.capstan.scheduler.jibri.JibriEnvironment;
 import dev.capstan.scheduler.jibri.JicofoClient;
 import dev.capstan.scheduler.jibri.JicofoSession;
 import dev.capstan.storage.fixture.LoopbackPort;
@@ -111,33 +112,9 @@ class FleetTest {
                 "capstan.node.overload-speed", "0.1",
                 "capstan.node.drain-timeout", "20s",
                 "capstan.recorder.profile", "640x360"));
-        properties.putAll(jibriEnvironment(name));
+        // Jicofo's brewery on the node, as on a single host: occupants <name>-1, ... record the fake jitsi-meet.
+        properties.putAll(JibriEnvironment.properties(prosody, pages, name));
         return CapstanProcess.start(name, LoopbackPort.free(), directory.resolve(name), properties);
-    }
-
-    /**
-     * Jicofo's brewery on the node, as on a single host: one occupant per slot ({@code <name>-1}, ...), recording
-     * meetings of the fake jitsi-meet on the same Prosody.
-     */
-    private static Map<String, String> jibriEnvironment(String name) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("name", "fleet");
-        environment.put("xmpp-server-hosts[0]", ProsodyServer.HOST + ":" + prosody.c2sPort());
-        environment.put("xmpp-domain", ProsodyServer.DOMAIN);
-        environment.put("base-url", pages.fakeJitsiMeet(prosody.websocketUrl()).toString());
-        environment.put("strip-from-room-domain", "conference.");
-        environment.put("control-login.domain", ProsodyServer.AUTH_DOMAIN);
-        environment.put("control-login.username", ProsodyServer.JIBRI_USER);
-        environment.put("control-login.password", ProsodyServer.JIBRI_PASSWORD);
-        environment.put("control-muc.domain", ProsodyServer.INTERNAL_MUC_DOMAIN);
-        environment.put("control-muc.room-name", "jibribrewery");
-        environment.put("control-muc.nickname", name);
-        environment.put("call-login.domain", ProsodyServer.RECORDER_DOMAIN);
-        environment.put("call-login.username", ProsodyServer.RECORDER_USER);
-        environment.put("call-login.password", ProsodyServer.RECORDER_PASSWORD);
-        Map<String, String> properties = new LinkedHashMap<>();
-        environment.forEach((key, value) -> properties.put("capstan.jibri.environments[0]." + key, value));
-        return properties;
     }
 
     private static Map<String, String> common(String name, Map<String, String> own) {
