@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -103,7 +104,8 @@ public class JicofoRetry implements AutoCloseable {
         SessionFollower.Started started;
         try {
             started = follower.continueNow(session, part, order, page, plan, RETRY_WINDOW, onAir, onEnd);
-        } catch (SessionFollower.SessionTakenException e) {
+        } catch (SessionFollower.SessionTakenException | DataAccessException e) {
+            // Jicofo hears off with should_retry='true' and tries another Jibri.
             throw new IOException(e.getMessage(), e);
         }
         if (!earlierEnded) {

@@ -83,6 +83,8 @@ class JicofoRetryTest {
                 Awaitility.await("part 2 recording").atMost(Duration.ofSeconds(30)).until(() ->
                         recordings.running(RecordingId.of(id)).isEmpty() && session(sessionId).get("state").asText()
                                 .equals("on") && Duration.between(killedAt, Instant.now()).toSeconds() >= 8);
+                assertThat(http.getForObject("/api/v1/recordings/" + id + "/status", JsonNode.class)
+                        .path("durationSeconds").asDouble()).as("the status shows the running part").isGreaterThan(1);
                 assertThat(jicofo.published()).as("the room never saw off")
                         .extracting(JicofoSession.Published::status).containsOnly("on");
                 jicofo.stop();
