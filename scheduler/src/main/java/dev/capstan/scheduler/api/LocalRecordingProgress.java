@@ -37,8 +37,10 @@ class LocalRecordingProgress implements RecordingProgress {
     @Override
     public Optional<Progress> of(RecordingId id) {
         Optional<Session> session = sessions.find(id);
-        Optional<Recording> running = recordings.running(id);
-        PendingUploads pending = recordings.archive().upload(id).map(LocalRecordingProgress::pending)
+        // A session continued after a fault (Jicofo's retry) records its current part under that part's own id.
+        RecordingId part = session.map(Session::partId).orElse(id);
+        Optional<Recording> running = recordings.running(part);
+        PendingUploads pending = recordings.archive().upload(part).map(LocalRecordingProgress::pending)
                 .orElse(PendingUploads.NONE);
         if (session.isPresent()) {
             return Optional.of(ofSession(session.get(), running, pending));

@@ -60,6 +60,7 @@ public class JibriService implements SmartLifecycle {
     private final JibriProperties properties;
     private final Node node;
     private final RecorderNode recorders;
+    private final JicofoRetry retries;
     private final ObjectMapper json;
     private final StreamPolicy streamPolicy;
     private final List<Brewery> breweries = new ArrayList<>();
@@ -86,12 +87,13 @@ public class JibriService implements SmartLifecycle {
     private record XmppSession(Session session, Brewery brewery, RunningSession running) {
     }
 
-    public JibriService(JibriProperties properties, Node node, RecorderNode recorders, ObjectMapper json,
-            StreamPolicy streamPolicy) {
+    public JibriService(JibriProperties properties, Node node, RecorderNode recorders, JicofoRetry retries,
+            ObjectMapper json, StreamPolicy streamPolicy) {
         this.properties = properties;
         this.streamPolicy = streamPolicy;
         this.node = node;
         this.recorders = recorders;
+        this.retries = retries;
         this.json = json;
     }
 
@@ -248,7 +250,7 @@ public class JibriService implements SmartLifecycle {
     private RunningSession record(RecordingPlan plan, String origin, RecorderNode.Wait wait,
             SessionListener listener) throws StartRefusedException {
         try {
-            return recorders.start(plan, origin, wait, new SessionListener() {
+            SessionListener freesTheSlot = new SessionListener() {
                 @Override
                 public void onAir() {
                     listener.onAir();
@@ -259,7 +261,10 @@ public class JibriService implements SmartLifecycle {
                     listener.ended(failure);
                     refreshAvailability();
                 }
-            });
+            };
+            // Jicofo's start may be its retry of a session that another Jibri was recording.
+            return wait == RecorderNode.Wait.NOW ? retries.startNow(plan, origin, freesTheSlot)
+                    : recorders.start(plan, origin, wait, freesTheSlot);
         } catch (StartRefusedException e) {
             refreshAvailability();
             throw e;

@@ -97,6 +97,15 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
         return Mode.of(recordsFile(), streams().size());
     }
 
+    /**
+     * This plan continuing recording {@code recording}, requested at {@code since}: a retried request (Jicofo's)
+     * records the next part of a recording that already has an id, and its limit counts from the first request.
+     */
+    public RecordingPlan continuing(RecordingId recording, Instant since) {
+        return new RecordingPlan(recording, name, meeting, outputs, maxDuration, autoStop, size, metadata, sessionId,
+                since);
+    }
+
     /** This plan, also streaming to {@code url} (added while it runs), so that a later part streams there too. */
     public RecordingPlan withStream(StreamUrl url) {
         List<Output> more = new ArrayList<>(outputs);

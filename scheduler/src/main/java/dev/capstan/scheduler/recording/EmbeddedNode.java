@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,16 +52,76 @@ public class EmbeddedNode implements RecorderNode {
     }
 
     @Override
-    public RunningSession start(RecordingPlan plan, String origin, Wait wait, SessionListener listener)
+    public Local start(RecordingPlan plan, String origin, Wait wait, SessionListener listener)
             throws StartRefusedException {
+        return start(plan, origin, wait == Wait.IN_QUEUE ? queueTimeout : Duration.ZERO, Duration.ZERO, listener);
+    }
+
+    /**
+     * Now or never, for a requester that retries a failed session elsewhere (Jicofo).
+     *
+     * @param retryWindow how long a session whose part failed after it was on, for a reason another slot might not
+     *                    have, stays {@code finalizing} once the part has settled, so that its requester can continue
+     *                    it ({@link #continueNow}) before it is done: Jicofo retries at once
+     */
+    public Local startNow(RecordingPlan plan, String origin, Duration retryWindow, SessionListener listener)
+            throws StartRefusedException {
+        return start(plan, origin, Duration.ZERO, retryWindow, listener);
+    }
+
+    private Local start(RecordingPlan plan, String origin, Duration maxWait, Duration retryWindow,
+            SessionListener listener) throws StartRefusedException {
         Session session = new Session(plan.id(), origin, plan.sessionId(), plan.mode(),
                 plan.meeting().address().toString(), plan.metadata(), plan.requestedAt());
-        Recording recording;
+        Part part = Part.first(plan);
+        Recording recording = record(plan, part, maxWait, session, listener);
+        try {
+            driver.file(session);
+        } catch (RuntimeException e) {
+            // Unfiled, nobody would follow or stop it: it ends now, and its caller hears why.
+            recording.stop();
+            log.error("{}: its session could not be filed: {}", plan, e.getMessage());
+            throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED,
+                    "the session table cannot file a new recording right now", Optional.empty());
+        }
+        return follow(session, part, recording, plan.recordsFile(), retryWindow, listener);
+    }
+
+    /**
+     * Continues an unfinished session that another process or slot was recording (its requester retried it here)
+     * as its next part, now or not at all: the part is filed below the session's recording, and the session is taken
+     * over once a slot has taken the part. From then on it is followed as any session; the earlier part's ending is
+     * no longer the session's.
+     *
+     * @throws StartRefusedException when no slot can take it now (the session is left as it was), or the part cannot
+     *                               be filed, or another process took the session over first (the part is stopped)
+     */
+    public Local continueNow(Session earlier, Part part, RecordingPlan plan, Duration retryWindow,
+            SessionListener listener) throws StartRefusedException {
+        Recording recording = record(plan, part, Duration.ZERO, earlier, listener);
+        boolean taken;
+        try {
+            taken = driver.takeOver(earlier, Session.LOCAL, part);
+        } catch (RuntimeException e) {
+            recording.stop();
+            throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED,
+                    "the session table cannot take the session over right now", Optional.empty());
+        }
+        if (!taken) {
+            recording.stop();
+            throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED, earlier + " could not be taken over"
+                    + " as part " + part.number() + ": it is " + earlier.state().name() + " as part "
+                    + earlier.part() + " of " + earlier.owner(), Optional.empty());
+        }
+        return follow(earlier, part, recording, plan.recordsFile(), retryWindow, listener);
+    }
+
+    /** Has a slot take the part (within the wait), with the listener that puts {@code session} on. */
+    private Recording record(RecordingPlan plan, Part part, Duration maxWait, Session session,
+            SessionListener listener) throws StartRefusedException {
         try {
             // The node completes it within the wait: a slot has taken it, or the node has refused it.
-            Duration maxWait = wait == Wait.IN_QUEUE ? queueTimeout : Duration.ZERO;
-            recording = recordings.start(plan, Part.first(plan), maxWait, onAir(session, plan.recordsFile(), listener))
-                    .join();
+            return recordings.start(plan, part, maxWait, onAir(session, part, plan.recordsFile(), listener)).join();
         } catch (IOException e) {
             log.error("{} could not be filed: {}", plan, e.getMessage());
             throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED,
@@ -72,20 +134,6 @@ public class EmbeddedNode implements RecorderNode {
             }
             throw e.getCause() instanceof RuntimeException failure ? failure : e;
         }
-        try {
-            driver.file(session);
-        } catch (RuntimeException e) {
-            // Unfiled, nobody would follow or stop it: it ends now, and its caller hears why.
-            recording.stop();
-            log.error("{}: its session could not be filed: {}", plan, e.getMessage());
-            throw new StartRefusedException(StartRefusedException.Cause.NOT_FILED,
-                    "the session table cannot file a new recording right now", Optional.empty());
-        }
-        Local local = new Local(session, recording);
-        running.put(plan.id(), local);
-        // Followed once the session is filed, so that even an outcome that came before is reported.
-        follow(local, plan.recordsFile(), listener);
-        return local;
     }
 
     @Override
@@ -98,43 +146,68 @@ public class EmbeddedNode implements RecorderNode {
         return Optional.ofNullable(running.get(id)).map(Local::recording);
     }
 
-    /** The listener that puts the session {@code on}. */
-    private Consumer<SlotEvent> onAir(Session session, boolean recordsFile, SessionListener listener) {
+    /**
+     * The listener that puts the session {@code on}. A continued part is taken over within milliseconds of the slot
+     * taking it, long before its first frame: it is {@code pending} by then.
+     */
+    private Consumer<SlotEvent> onAir(Session session, Part part, boolean recordsFile, SessionListener listener) {
         return event -> {
             boolean on = recordsFile ? event instanceof SlotEvent.FirstFrameWritten
                     : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
-            if (on) {
+            if (on && isCurrent(session, part)) {
                 driver.onAir(session, listener);
             }
         };
     }
 
+    /** Whether {@code part} is still the session's current part: once it moved on, this part's events are not its. */
+    private static boolean isCurrent(Session session, Part part) {
+        return session.partId().equals(part.id());
+    }
+
     /**
-     * Follows a recording to its end: the session finalizes, the listener hears it, and the session is done once the
-     * archive has the recording, ready or partial (failed if the archive kept nothing or could not settle it). A
-     * recording that failed after it was on keeps what it recorded, as a partial recording: its session finalizes
-     * like a stopped one, with the failure as its ending, so that it is announced with its lost seconds once the
-     * archive has measured them. One that failed before (or a live stream without a file) fails at once.
+     * Follows a part to its end: the session finalizes, the listener hears it, and the session is done once the
+     * archive has the part, ready or partial (failed if the archive kept nothing or could not settle it). A part that
+     * failed after it was on keeps what it recorded, as a partial recording: its session finalizes like a stopped
+     * one, with the failure as its ending, so that it is announced with its lost seconds once the archive has
+     * measured them. One that failed before (or a live stream without a file) fails at once. A part whose session
+     * moved on (continued elsewhere) settles on its own; the session goes on.
      */
-    private void follow(Local local, boolean recordsFile, SessionListener listener) {
-        Session session = local.session();
-        local.recording().outcome().thenAccept(outcome -> {
+    private Local follow(Session session, Part part, Recording recording, boolean recordsFile, Duration retryWindow,
+            SessionListener listener) {
+        Local local = new Local(session, recording);
+        running.put(session.recordingId(), local);
+        // Followed once the session is filed, so that even an outcome that came before is reported.
+        recording.outcome().thenAccept(outcome -> {
             running.remove(session.recordingId(), local);
+            Optional<SessionFailure> failure = outcome instanceof SlotEvent.Failed failed
+                    ? Optional.of(SessionFailure.of(failed.failure())) : Optional.empty();
+            if (!isCurrent(session, part)) {
+                listener.ended(failure);
+                return;
+            }
             if (outcome instanceof SlotEvent.Failed failed && !(recordsFile && failed.span().isPresent())) {
-                driver.failed(session, SessionFailure.of(failed.failure()), listener);
+                driver.failed(session, failure.get(), listener);
                 return;
             }
             String ending = outcome instanceof SlotEvent.Failed failed ? failed.failure().toString()
                     : ((SlotEvent.Stopped) outcome).cause().toString();
-            driver.ended(session, ending, outcome instanceof SlotEvent.Failed failed
-                    ? Optional.of(SessionFailure.of(failed.failure())) : Optional.empty(), listener);
-            recordings.settled(session.recordingId()).whenComplete((entry, error) ->
-                    driver.settled(session, entry, error));
+            driver.ended(session, ending, failure, listener);
+            boolean retryable = failure.map(SessionFailure::retryable).orElse(false);
+            Executor afterWindow = retryable && !retryWindow.isZero() && !retryWindow.isNegative()
+                    ? CompletableFuture.delayedExecutor(retryWindow.toMillis(), TimeUnit.MILLISECONDS)
+                    : Runnable::run;
+            recordings.settled(part.id()).whenCompleteAsync((entry, error) -> {
+                if (isCurrent(session, part)) {
+                    driver.settled(session, entry, error);
+                }
+            }, afterWindow);
         });
+        return local;
     }
 
     /** A session and the recording that runs it on this host. */
-    private final class Local implements RunningSession {
+    public final class Local implements RunningSession {
 
         private final Session session;
         private final Recording recording;
@@ -144,7 +217,8 @@ public class EmbeddedNode implements RecorderNode {
             this.recording = recording;
         }
 
-        Recording recording() {
+        /** The recorder's own handle on the part it runs. */
+        public Recording recording() {
             return recording;
         }
 

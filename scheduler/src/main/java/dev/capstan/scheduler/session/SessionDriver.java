@@ -35,6 +35,16 @@ public class SessionDriver {
         return sessions.assign(session, node, part.number(), part.id(), new SessionState.Starting(Instant.now()));
     }
 
+    /**
+     * Makes this process drive a session another process or slot was recording, as its next part on {@code node},
+     * now {@code pending} (Jicofo retried it here): one conditional update, so that of two takers one wins.
+     *
+     * @return false when it cannot be continued (stopping, ended) or another taker won
+     */
+    public boolean takeOver(Session session, String node, Part part) {
+        return sessions.takeOver(session, node, part.number(), part.id());
+    }
+
     /** A recorder has taken it: pending until it is on the air. */
     public void taken(Session session) {
         sessions.moveTo(session, new SessionState.Pending(Instant.now()));

@@ -85,6 +85,38 @@ final class SessionTable {
                 .update() == 1;
     }
 
+    /**
+     * Moves a session to another owner as well (a Jicofo retry continuing it here): state, placement and owner in
+     * one update, if the row is still at {@code expectedVersion}.
+     *
+     * @return false when the row moved on meanwhile (or is gone)
+     */
+    boolean takeOver(RecordingId id, long expectedVersion, SessionState state, String node, int part,
+            RecordingId partId, String owner) {
+        return jdbc.sql("update session set state = :state, state_since = :since, state_detail = null, "
+                        + "retryable = false, node = :node, part = :part, part_id = :partId, owner = :owner, "
+                        + "updated_at = :now, version = version + 1 where recording_id = :id and version = :version")
+                .param("state", state.name())
+                .param("since", time(state.since()))
+                .param("node", node)
+                .param("part", part)
+                .param("partId", partId.value())
+                .param("owner", owner)
+                .param("now", time(Instant.now()))
+                .param("id", id.value())
+                .param("version", expectedVersion)
+                .update() == 1;
+    }
+
+    /** The latest unfinished session Jicofo started (origin {@code xmpp:…}) under its {@code session_id}. */
+    Optional<Session> unfinishedFromJicofo(String sessionId) {
+        return jdbc.sql("select " + COLUMNS + " from session where session_id = :sessionId and origin like 'xmpp:%' "
+                        + "and " + NOT_FINAL + " order by requested_at desc, recording_id fetch first 1 rows only")
+                .param("sessionId", sessionId)
+                .query(this::row)
+                .optional();
+    }
+
     Optional<Session> find(RecordingId id) {
         return jdbc.sql("select " + COLUMNS + " from session where recording_id = :id")
                 .param("id", id.value())

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.storage.archive.RecordingId;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,58 @@ public class Sessions {
             live.remove(session.recordingId(), session);
         }
         return true;
+    }
+
+    /**
+     * The unfinished session Jicofo started under {@code sessionId} (its {@code session_id}), whichever process drives
+     * it: the one a Jicofo retry with that id continues.
+     */
+    public Optional<Session> unfinishedFromJicofo(String sessionId) {
+        return table.unfinishedFromJicofo(sessionId).map(this::liveOrStored);
+    }
+
+    /**
+     * Makes this process drive a session another process (or another slot of this one) was recording, as its next
+     * part {@code part} with catalog recording {@code partId} on {@code node}, now {@code pending}: what Jicofo's
+     * retry of a session asks. One conditional update of state, placement and owner: of two processes taking the
+     * same session, one wins. Allowed from {@code starting}, {@code pending}, {@code on} (its recorder vanished) and
+     * {@code finalizing} (its part ended with a failure Jicofo retries); never from a final state or {@code stopping}.
+     *
+     * @return false (and the object shows the stored row) when it is not in such a state or moved meanwhile
+     */
+    public boolean takeOver(Session session, String node, int part, RecordingId partId) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(partId, "partId");
+        SessionState previous;
+        SessionState next = new SessionState.Pending(Instant.now());
+        synchronized (session) {
+            previous = session.state();
+            boolean continuable = previous instanceof SessionState.Starting || previous instanceof SessionState.Pending
+                    || previous instanceof SessionState.On || previous instanceof SessionState.Finalizing;
+            if (!continuable || part <= session.part()) {
+                log.info("{}: not taken over as part {} while {}", session, part, previous.name());
+                return false;
+            }
+            long version = session.version();
+            if (!table.takeOver(session.recordingId(), version, next, node, part, partId, instance)) {
+                table.find(session.recordingId()).ifPresent(session::refresh);
+                log.info("{}: not taken over as part {}: moved meanwhile (owner {})", session, part, session.owner());
+                return false;
+            }
+            String before = session.owner();
+            session.placed(node, part, partId);
+            session.owned(instance, version + 1);
+            session.moved(next, version + 1);
+            live.put(session.recordingId(), session);
+            log.info("{}: taken over from {} as part {} ({})", session, before, part, partId);
+        }
+        events.publishEvent(new SessionChanged(session, Optional.of(previous), next));
+        return true;
+    }
+
+    /** The session as its row says now, even one this process drives: to notice that another process took it over. */
+    public Optional<Session> stored(RecordingId id) {
+        return table.find(id);
     }
 
     public Optional<Session> find(RecordingId id) {

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.fixture.MeetingGuest;
+import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
 import dev.capstan.recorder.fixture.RtmpServer;
+import dev.capstan.scheduler.jibri.JibriEnvironment;
+import dev.capstan.scheduler.jibri.JicofoClient;
+import dev.capstan.scheduler.jibri.JicofoSession;
 import dev.capstan.storage.fixture.LoopbackPort;
 import dev.capstan.storage.fixture.PostgresServer;
 import java.net.http.HttpResponse;
@@ -18,11 +23,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -41,8 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A fleet on one machine, as on four hosts: two schedulers and two recorder nodes in separate JVMs, meeting in a
  * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
  * steps build on each other: packing, draining, a node killed mid-recording, a scheduler killed and restarted, a
- * session stopped through the scheduler that does not drive it, a node frozen mid-recording, then the second
- * scheduler killed for good, whose session the first adopts.
+ * session stopped through the scheduler that does not drive it, a node frozen mid-recording, a Jicofo recording
+ * whose node is killed (Jicofo retries it on the other node), then the second scheduler killed for good, whose
+ * session the first adopts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -64,6 +72,8 @@ class FleetTest {
     static CapstanProcess nodeB;
     static Path store;
     static RtmpServer rtmp;
+    /** The fake jitsi-meet that the nodes' Jibri occupants and the rooms recorded by JID are on. */
+    static PageServer pages;
 
     @BeforeAll
     static void startFleet() throws Exception {
@@ -74,6 +84,7 @@ class FleetTest {
         prosody = ProsodyServer.start(directory.resolve("prosody"));
         prosody.register(USER, ProsodyServer.AUTH_DOMAIN, PASSWORD);
         store = Files.createDirectories(directory.resolve("store"));
+        pages = PageServer.start();
         schedulerPort = LoopbackPort.free();
         scheduler = startScheduler();
         secondScheduler = CapstanProcess.start("scheduler-2", LoopbackPort.free(), directory.resolve("scheduler-2"),
@@ -112,6 +123,8 @@ class FleetTest {
                 "capstan.node.overload-speed", "0.1",
                 "capstan.node.drain-timeout", "20s",
                 "capstan.recorder.profile", "640x360"));
+        // Jicofo's brewery on the node, as on a single host: occupants <name>-1, ... record the fake jitsi-meet.
+        properties.putAll(JibriEnvironment.properties(prosody, pages, name));
         return CapstanProcess.start(name, LoopbackPort.free(), directory.resolve(name), properties);
     }
 
@@ -137,7 +150,7 @@ class FleetTest {
 
     @AfterAll
     static void stopFleet() throws Exception {
-        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres, rtmp};
+        AutoCloseable[] all = {nodeA, nodeB, scheduler, secondScheduler, prosody, postgres, rtmp, pages};
         for (AutoCloseable closeable : all) {
             if (closeable != null) {
                 try {
@@ -350,6 +363,96 @@ class FleetTest {
         assertThat(plays(parts.get(0))).isGreaterThan(2.0);
         assertThat(parts.get(1).status).isEqualTo("READY");
         assertThat(plays(parts.get(1))).isGreaterThan(3.0);
+    }
+
+    @Test
+    @Order(70)
+    void aJicofoRecordingWhoseNodeDiesContinuesOnAnotherNodeAsOneRecordingWithParts() throws Exception {
+        try (JicofoClient client = JicofoClient.connect(prosody, ProsodyServer.BREWERY);
+                MeetingGuest alice = MeetingGuest.join(prosody, "fleetstandup", "Alice", true)) {
+            Awaitility.await("every slot of both nodes idle in the brewery").atMost(Duration.ofSeconds(90))
+                    .until(() -> client.idleOccupants().containsAll(List.of("node-a-1", "node-a-2", "node-b-1")));
+            String sessionId = UUID.randomUUID().toString();
+            try (JicofoSession jicofo = JicofoSession.start(client, "fleetstandup@conference.localhost", sessionId,
+                    "node-b-1")) {
+                Awaitility.await("the room shows on").atMost(Duration.ofSeconds(30))
+                        .until(() -> jicofo.roomShows().equals("on"));
+                String id = jicofoSession(sessionId).get("recordingId").asText();
+                // Long enough on node B for segments to be in the store.
+                Awaitility.await("6 s recorded on node B").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> nodeB.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds")
+                                .asDouble() >= 6);
+                Instant killedAt = Instant.now();
+                nodeB.kill();
+
+                JicofoClient.StatusUpdate onAgain = Awaitility.await("on again on node A")
+                        .atMost(Duration.ofSeconds(20)).until(() -> client.updates().stream()
+                                .filter(update -> update.nick().startsWith("node-a-") && update.at().isAfter(killedAt)
+                                        && "on".equals(update.jibri().get("status")))
+                                .findFirst(), Optional::isPresent).orElseThrow();
+                Duration gap = Duration.between(killedAt, onAgain.at());
+                assertThat(gap).as("from kill -9 to on again").isLessThan(Duration.ofSeconds(10));
+                assertThat(jicofo.current()).isEqualTo(onAgain.nick());
+                assertThat(jicofo.attempts()).extracting(JicofoSession.Attempt::nick)
+                        .containsExactly("node-b-1", onAgain.nick());
+                Awaitility.await("part 2 recording").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> jicofoSession(sessionId).get("state").asText().equals("on")
+                                && Duration.between(onAgain.at(), Instant.now()).toSeconds() >= 4);
+                assertThat(jicofo.published()).as("the room never saw off").extracting(JicofoSession.Published::status)
+                        .containsOnly("on");
+                jicofo.stop();
+                awaitSession(id, "done");
+                assertThat(scheduler.getJson("/api/v1/sessions").findValues("sessionId"))
+                        .as("one session").filteredOn(value -> value.asText().equals(sessionId)).hasSize(1);
+
+                // Part 1 is salvaged once it has stayed unfinished a while after the retry: its node did not stop it.
+                JsonNode parts = Awaitility.await("part 1 salvaged").atMost(Duration.ofSeconds(30))
+                        .until(() -> scheduler.getJson("/api/v1/recordings/" + id).get("parts"),
+                                all -> all.get(0).get("status").asText().equals("PARTIAL"));
+                assertThat(parts).as("one recording with its parts").hasSize(2);
+                assertThat(parts.get(0).get("part").asInt()).isEqualTo(1);
+                assertThat(parts.get(0).get("status").asText()).as("part 1, salvaged").isEqualTo("PARTIAL");
+                assertThat(parts.get(0).get("lossCause").asText()).isEqualTo("node-lost");
+                assertThat(parts.get(1).get("part").asInt()).isEqualTo(2);
+                assertThat(parts.get(1).get("status").asText()).isEqualTo("READY");
+                double first = playsFromApi(parts.get(0));
+                double second = playsFromApi(parts.get(1));
+                assertThat(first).as("part 1 plays what reached the store").isGreaterThan(3.0);
+                assertThat(second).isGreaterThan(3.0);
+                System.out.printf("fleet: Jicofo's recording on again %d ms after kill -9 of its node; parts %.1f s"
+                        + " + %.1f s%n", gap.toMillis(), first, second);
+            }
+        }
+        nodeB = startNode("node-b", 1);
+        nodeB.awaitHttp(Duration.ofSeconds(90));
+    }
+
+    /** The session Jicofo's {@code session_id} names, as the scheduler lists it. */
+    private static JsonNode jicofoSession(String sessionId) throws Exception {
+        for (JsonNode session : scheduler.getJson("/api/v1/sessions")) {
+            if (sessionId.equals(session.path("sessionId").asText())) {
+                return session;
+            }
+        }
+        throw new AssertionError("no session " + sessionId);
+    }
+
+    /** Downloads a part's media from the scheduler's API and plays it; returns its length in seconds. */
+    private static double playsFromApi(JsonNode part) throws Exception {
+        HttpResponse<byte[]> media = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(scheduler.uri(part.get("media").asText())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(media.statusCode()).as("media of part " + part.get("part")).isEqualTo(200);
+        Path file = Files.write(directory.resolve(part.get("id").asText() + ".mp4"), media.body());
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
+            grabber.start();
+            int images = 0;
+            while (grabber.grabImage() != null && images < 30) {
+                images++;
+            }
+            assertThat(images).as("video frames in part " + part.get("part")).isEqualTo(30);
+            return grabber.getLengthInTime() / 1e6;
+        }
     }
 
     @Test

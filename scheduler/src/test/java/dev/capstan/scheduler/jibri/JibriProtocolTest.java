@@ -11,7 +11,6 @@ import dev.capstan.recorder.fixture.RtmpServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -88,23 +87,7 @@ class JibriProtocolTest {
 
     /** One Jibri environment, {@code test}, on this Prosody and the fake jitsi-meet of these pages. */
     static void environment(DynamicPropertyRegistry registry, ProsodyServer prosody, PageServer pages) {
-        // All of the environment in one place: Spring binds a list element from a single property source.
-        Map<String, Object> environment = new LinkedHashMap<>();
-        environment.put("name", "test");
-        environment.put("xmpp-server-hosts[0]", "127.0.0.1:" + prosody.c2sPort());
-        environment.put("xmpp-domain", ProsodyServer.DOMAIN);
-        environment.put("base-url", pages.fakeJitsiMeet(prosody.websocketUrl()).toString());
-        environment.put("strip-from-room-domain", "conference.");
-        environment.put("control-login.domain", ProsodyServer.AUTH_DOMAIN);
-        environment.put("control-login.username", ProsodyServer.JIBRI_USER);
-        environment.put("control-login.password", ProsodyServer.JIBRI_PASSWORD);
-        environment.put("control-muc.domain", ProsodyServer.INTERNAL_MUC_DOMAIN);
-        environment.put("control-muc.room-name", "jibribrewery");
-        environment.put("control-muc.nickname", "capstan");
-        environment.put("call-login.domain", ProsodyServer.RECORDER_DOMAIN);
-        environment.put("call-login.username", ProsodyServer.RECORDER_USER);
-        environment.put("call-login.password", ProsodyServer.RECORDER_PASSWORD);
-        environment.forEach((key, value) -> registry.add("capstan.jibri.environments[0]." + key, () -> value));
+        JibriEnvironment.properties(prosody, pages, "capstan").forEach((key, value) -> registry.add(key, () -> value));
     }
 
     @BeforeEach

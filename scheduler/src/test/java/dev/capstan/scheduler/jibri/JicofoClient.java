@@ -87,6 +87,7 @@ public final class JicofoClient implements AutoCloseable {
     private final Map<String, CompletableFuture<Arrival>> awaitingAnswer = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Object occupantsLock = new Object();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     // Prosody takes at most 256 KiB from a client, so no stanza it relays is near this.
     private final XmppXmlSplitter splitter = new XmppXmlSplitter(1 << 20, new XmppElementCallback() {
         @Override
@@ -365,6 +366,15 @@ public final class JicofoClient implements AutoCloseable {
         } catch (RuntimeException e) {
             received.add("<!-- could not handle the stanza above: " + e + " -->");
         }
+        listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code listener} after every stanza received, once it is in {@link #updates()}, {@link #occupants()} and
+     * the rest. On the connection's reader thread: it must hand off anything that waits for an answer.
+     */
+    public void onReceived(Runnable listener) {
+        listeners.add(listener);
     }
 
     private void onIq(String xml, long nanos) {

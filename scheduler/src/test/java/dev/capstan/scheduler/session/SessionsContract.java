@@ -273,6 +273,49 @@ abstract class SessionsContract {
                 .containsExactly("requested", "starting", "starting", "pending", "on", "starting");
     }
 
+    // ---- Jicofo's retries -------------------------------------------------------------------------------------
+
+    @Test
+    void aJicofoRetryTakesTheUnfinishedSessionOverAsItsNextPartAndOnlyOneProcessWins() {
+        Session recording = new Session(RecordingId.generate(), "xmpp:prod/127.0.0.1/node-a-1",
+                Optional.of("jicofo-7"), Mode.FILE, "https://meet.example.com/standup", Map.of(), BASE);
+        a.add(recording);
+        a.moveTo(recording, new SessionState.On(BASE.plusSeconds(1)));
+        Session rest = embedded(BASE.plusSeconds(2));
+        a.add(rest);
+        eventsOfB.clear();
+
+        Session found = b.unfinishedFromJicofo("jicofo-7").orElseThrow();
+        Session stale = b.unfinishedFromJicofo("jicofo-7").orElseThrow();
+        assertThat(found.recordingId()).isEqualTo(recording.recordingId());
+        RecordingId part2 = RecordingId.generate();
+        assertThat(b.takeOver(found, Session.LOCAL, 2, part2)).isTrue();
+        assertThat(b.takeOver(stale, Session.LOCAL, 2, RecordingId.generate())).as("taken already").isFalse();
+        assertThat(stale.owner()).as("the loser sees the winner").isEqualTo("scheduler-b");
+
+        Session row = scheduler("scheduler-c", new ArrayList<>()).find(recording.recordingId()).orElseThrow();
+        assertThat(row.owner()).isEqualTo("scheduler-b");
+        assertThat(row.state()).isInstanceOf(SessionState.Pending.class);
+        assertThat(row.part()).isEqualTo(2);
+        assertThat(row.partId()).isEqualTo(part2);
+        assertThat(b.find(recording.recordingId())).containsSame(found);
+        assertThat(eventsOfB).singleElement().satisfies(event -> {
+            assertThat(event.previous()).contains(new SessionState.On(BASE.plusSeconds(1)));
+            assertThat(event.state().name()).isEqualTo("pending");
+        });
+        assertThat(a.moveTo(recording, new SessionState.Stopping(BASE.plusSeconds(3))))
+                .as("the earlier owner no longer moves it").isFalse();
+        assertThat(b.moveTo(found, new SessionState.On(BASE.plusSeconds(4)))).isTrue();
+
+        assertThat(b.unfinishedFromJicofo("no-such-session")).isEmpty();
+        b.moveTo(found, new SessionState.Stopping(BASE.plusSeconds(5)));
+        assertThat(a.takeOver(a.find(recording.recordingId()).orElseThrow(), Session.LOCAL, 3,
+                RecordingId.generate())).as("a stopping session is not continued").isFalse();
+        b.moveTo(found, new SessionState.Finalizing(BASE.plusSeconds(6), "stopped"));
+        b.moveTo(found, new SessionState.Done(BASE.plusSeconds(7)));
+        assertThat(a.unfinishedFromJicofo("jicofo-7")).as("an ended session is not retried").isEmpty();
+    }
+
     // ---- Two schedulers ---------------------------------------------------------------------------------------
 
     @Test
