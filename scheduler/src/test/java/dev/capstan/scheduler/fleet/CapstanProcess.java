@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * One Capstan process in its own JVM, as on a host of its own: started from the test class path with the given
@@ -65,22 +68,17 @@ final class CapstanProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Waits until the process answers HTTP (any status). */
-    void awaitHttp(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
-            }
-            try {
-                HTTP.send(HttpRequest.newBuilder(uri("/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                Thread.sleep(300);
-            }
+    /** Waits until the process answers HTTP (any status); fails at once if it exits. */
+    void awaitHttp(Duration timeout) {
+        try {
+            Awaitility.await(name + " answering HTTP").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(300)).ignoreException(IOException.class)
+                    .failFast(name + " exited", () -> !process.isAlive())
+                    .until(() -> HTTP.send(HttpRequest.newBuilder(uri("/actuator/health"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()) != null);
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new IllegalStateException(e.getMessage() + ":\n" + tail(), e);
         }
-        throw new IllegalStateException(name + " did not answer within " + timeout + ":\n" + tail());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -35,6 +35,8 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -108,9 +110,12 @@ class FleetTest {
      * longer than the default 10 s lease: a long lease keeps its sessions its own meanwhile, not scheduler-2's.
      */
     private static CapstanProcess startScheduler() throws Exception {
-        return CapstanProcess.start("scheduler", schedulerPort, directory.resolve("scheduler"),
-                common("scheduler", Map.of("capstan.fleet.role", "scheduler", "capstan.instance-name", "scheduler-1",
-                        "capstan.instance.lease-term", "5m")));
+        Map<String, String> properties = common("scheduler", Map.of("capstan.fleet.role", "scheduler",
+                "capstan.instance-name", "scheduler-1", "capstan.instance.lease-term", "5m",
+                // Rooms given by JID: their deployment, and an empty meeting ending its recording after 5 s.
+                "capstan.jibri.call-status-checks.call-empty-timeout", "5s"));
+        properties.putAll(JibriEnvironment.properties(prosody, pages, "scheduler"));
+        return CapstanProcess.start("scheduler", schedulerPort, directory.resolve("scheduler"), properties);
     }
 
     private static CapstanProcess startNode(String name, int slots) throws Exception {
@@ -257,6 +262,51 @@ class FleetTest {
             assertThat(plays(part)).isGreaterThan(3.0);
         });
         assertThat(rtmp.recordings(second)).as("the added destination got the stream").isNotEmpty();
+    }
+
+    @Test
+    @Order(26)
+    void aRoomJidIsRecordedOnANodeAsJibriJoinsItAndEndsWithItsMeeting() throws Exception {
+        String room = "fleetroom";
+        String id;
+        Instant left;
+        try (MeetingGuest alice = MeetingGuest.join(prosody, room, "Alice", true)) {
+            HttpResponse<String> started = scheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
+                    "room", room + "@" + ProsodyServer.CONFERENCE_DOMAIN, "mode", "file")));
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+            id = JSON.readTree(started.body()).get("id").asText();
+            awaitOn(id, "node-a");
+            // The node joined as Jibri does: on the hidden domain with the environment's call login (named in the
+            // plan, taken from the node's own configuration), telling the room the recording's id.
+            Presence announced = alice.awaitPresence(presence -> MeetingGuest.element(presence, "session_id")
+                    .filter(id::equals).isPresent(), Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError("no presence in the room with session_id " + id));
+            assertThat(MUCUser.from(announced).getItem().getJid().asBareJid().toString())
+                    .as("the recorder's real JID, on the hidden domain")
+                    .isEqualTo(ProsodyServer.RECORDER_USER + "@" + ProsodyServer.RECORDER_DOMAIN);
+            assertThat(MeetingGuest.element(announced, "mode")).contains("file");
+            assertThat(MeetingGuest.features(announced)).contains("http://jitsi.org/protocol/jibri");
+            Awaitility.await("4 s recorded").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> scheduler.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds")
+                            .asDouble() >= 4);
+            left = Instant.now();
+        }
+        // Nobody stops it: the node ends it with its meeting (the plan carries the scheduler's call-status checks,
+        // here an empty meeting ends after 5 s).
+        Awaitility.await("the recording ended with its meeting").atMost(Duration.ofSeconds(40))
+                .until(() -> !sessionState(id).isEmpty() && !sessionState(id).equals("on"));
+        Duration afterLeaving = Duration.between(left, Instant.now());
+        assertThat(afterLeaving).as("from the last participant leaving to the end").isLessThan(
+                Duration.ofSeconds(20));
+        awaitSession(id, "done");
+        assertThat(catalog(id)).singleElement().satisfies(part -> {
+            assertThat(part.status).isEqualTo("READY");
+            assertThat(plays(part)).isGreaterThan(3.0);
+        });
+        assertThat(scheduler.tail() + nodeA.tail()).as("the call login's password is never logged")
+                .doesNotContain(ProsodyServer.RECORDER_PASSWORD);
+        System.out.printf("fleet: a room JID's recording ended %d ms after its meeting emptied%n",
+                afterLeaving.toMillis());
     }
 
     @Test
@@ -641,21 +691,14 @@ class FleetTest {
         }
     }
 
-    private static void await(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(250);
+    /** Awaitility, with what every process of the fleet last logged when it times out. */
+    private static void await(Duration timeout, String what, Callable<Boolean> condition) {
+        try {
+            Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions().until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n--- scheduler ---\n" + scheduler.tail()
+                    + "\n--- node-a ---\n" + nodeA.tail() + "\n--- node-b ---\n" + nodeB.tail(), e);
         }
-        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : " (" + last + ")")
-                + "\n--- scheduler ---\n" + scheduler.tail() + "\n--- node-a ---\n" + nodeA.tail()
-                + "\n--- node-b ---\n" + nodeB.tail());
     }
 }
