@@ -68,7 +68,6 @@ class RecordingControlController {
     private final RecorderNode node;
     private final Sessions sessions;
     private final StreamPolicy policy;
-    private final MeetingRooms rooms;
     private final IdempotencyKeys keys;
     private final RecordingProgress progress;
     private final RecordingEvents events;
@@ -80,7 +79,6 @@ class RecordingControlController {
         this.node = node;
         this.sessions = sessions;
         this.policy = policy;
-        this.rooms = rooms;
         this.keys = keys;
         this.progress = RecordingProgress.firstOf(progress);
         this.events = events;
@@ -121,8 +119,8 @@ class RecordingControlController {
         ObjectNode body = JsonBody.object(http);
         List<InvalidRequestException.FieldError> headerErrors = new ArrayList<>();
         Optional<String> key = IdempotencyKeys.check(http.getHeader(IdempotencyKeys.HEADER), headerErrors);
-        StartRecordingRequest request = StartRecordingRequest.of(body, checks, headerErrors);
         RecordingId id = RecordingId.generate();
+        RecordingPlan plan = StartRecordingRequest.plan(body, checks, headerErrors, id);
         String principal = principal();
         if (key.isPresent()) {
             IdempotencyKeys.Claim claim = keys.claim(principal, key.get(), IdempotencyKeys.hash(body));
@@ -140,10 +138,10 @@ class RecordingControlController {
             }
         }
         try {
-            start(request.plan(id, rooms));
+            start(plan);
         } catch (StartRefusedException refused) {
             key.ifPresent(k -> keys.release(principal, k));
-            log.info("rest: refusing recording of {}: {}", request.name(), refused.getMessage());
+            log.info("rest: refusing {}: {}", plan, refused.getMessage());
             throw new CannotStartException(refused.getMessage() + "; try again later", refused.busyReason());
         } catch (RuntimeException e) {
             key.ifPresent(k -> keys.release(principal, k));

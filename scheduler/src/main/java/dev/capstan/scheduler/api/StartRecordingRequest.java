@@ -9,6 +9,7 @@ import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.scheduler.plan.Meeting;
 import dev.capstan.scheduler.plan.Mode;
+import dev.capstan.scheduler.plan.Output;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
@@ -28,24 +29,17 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
- * {@code POST /api/v1/recordings}, checked in full before anything starts: the page or Jitsi room, what to make of
- * it, where to stream (each address against the operator's allow-list, its host resolved), for how long, at which
- * size, under which name, with which caller's metadata.
+ * Reads {@code POST /api/v1/recordings} into its {@link RecordingPlan}, checked in full before anything starts: the
+ * page or Jitsi room, what to make of it, where to stream (each address against the operator's allow-list, its host
+ * resolved), for how long, at which size, under which name, with which caller's metadata. There is no other shape
+ * of the request in between: the plan is what runs, here or on a fleet's node.
  *
  * <p>{@code room} is either the catalog's name for a recording of {@code url} (as before) or, when it holds an
- * {@code @}, a Jitsi room JID recorded instead of a URL: exactly one of {@code url} and a room JID is given.
- *
- * @param page        the http(s) page to record (for a room, its meeting address)
- * @param jitsiRoom   the Jitsi room it records, when started by room JID
- * @param streams     the live destinations, in the order given; empty for {@link Mode#FILE}
- * @param maxDuration the recording stops by itself after this long
- * @param name        the catalog's name for it: {@code room} as given, a room's local part, or the page's host and
- *                    path
- * @param size        a picture smaller than the slot's display; empty for the display's own size
- * @param metadata    the caller's data about it (see {@link RequestMetadata}); empty when none
+ * {@code @}, a Jitsi room JID recorded instead of a URL: exactly one of {@code url} and a room JID is given. A room
+ * is joined as Jibri joins it (its environment's login named, not sent) and ends with its meeting; a page is just
+ * opened.
  */
-record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mode mode, List<StreamUrl> streams,
-        Optional<Duration> maxDuration, String name, Optional<OutputSize> size, Map<String, Object> metadata) {
+final class StartRecordingRequest {
 
     static final List<String> FIELDS = List.of("url", "room", "mode", "streams", "maxDuration", "resolution",
             "metadata");
@@ -65,22 +59,16 @@ record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mo
     record Checks(StreamPolicy policy, int maxDestinations, VideoProfile display, MeetingRooms rooms) {
     }
 
-    /**
-     * The one plan the recording runs by, here or on a fleet's node: a Jitsi room is joined as Jibri joins it (with
-     * its environment's login, named, not sent) and ends with its meeting; a page is just opened.
-     */
-    RecordingPlan plan(RecordingId id, MeetingRooms rooms) {
-        Meeting meeting = jitsiRoom.map(rooms::meeting).orElseGet(() -> new Meeting.Page(page));
-        return new RecordingPlan(id, name, meeting, RecordingPlan.outputs(mode.recordsFile(), streams), maxDuration,
-                jitsiRoom.map(room -> rooms.autoStop()), size, metadata, Optional.empty(), Instant.now());
+    private StartRecordingRequest() {
     }
 
     /**
+     * @param id      the new recording's id
      * @param earlier errors already found (in headers), reported after the body's
      * @throws InvalidRequestException naming every field that is wrong
      */
-    static StartRecordingRequest of(ObjectNode body, Checks checks,
-            List<InvalidRequestException.FieldError> earlier) {
+    static RecordingPlan plan(ObjectNode body, Checks checks, List<InvalidRequestException.FieldError> earlier,
+            RecordingId id) {
         List<InvalidRequestException.FieldError> errors = JsonBody.unknownFields(body, FIELDS);
         // The room is read first (a JID replaces the url), but its errors follow the url's, in field order.
         List<InvalidRequestException.FieldError> roomErrors = new ArrayList<>();
@@ -123,14 +111,16 @@ record StartRecordingRequest(URI page, Optional<MeetingRooms.Room> jitsiRoom, Mo
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
+        List<Output> outputs = RecordingPlan.outputs(chosen.recordsFile(), streams);
         if (jitsiRoom.isPresent()) {
             MeetingRooms.Room room = jitsiRoom.get();
-            return new StartRecordingRequest(room.meeting(), jitsiRoom, chosen, streams, maxDuration, room.name(),
-                    size, metadata.orElseThrow());
+            return new RecordingPlan(id, room.name(), checks.rooms().meeting(room), outputs, maxDuration,
+                    Optional.of(checks.rooms().autoStop()), size, metadata.orElseThrow(), Optional.empty(),
+                    Instant.now());
         }
         URI address = page.orElseThrow();
-        return new StartRecordingRequest(address, Optional.empty(), chosen, streams, maxDuration,
-                roomText.orElseGet(() -> roomOf(address)), size, metadata.orElseThrow());
+        return new RecordingPlan(id, roomText.orElseGet(() -> roomOf(address)), new Meeting.Page(address), outputs,
+                maxDuration, Optional.empty(), size, metadata.orElseThrow(), Optional.empty(), Instant.now());
     }
 
     /**

@@ -72,7 +72,7 @@ final class CapstanProcess implements AutoCloseable {
     void awaitHttp(Duration timeout) {
         try {
             Awaitility.await(name + " answering HTTP").atMost(timeout).pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(300)).ignoreException(IOException.class)
+                    .pollInterval(Duration.ofMillis(300)).ignoreExceptionsInstanceOf(IOException.class)
                     .failFast(name + " exited", () -> !process.isAlive())
                     .until(() -> HTTP.send(HttpRequest.newBuilder(uri("/actuator/health"))
                             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()) != null);
