@@ -169,7 +169,8 @@ public sealed interface SessionState {
      *
      * @throws IllegalArgumentException for a name that is not a state's
      */
-    static SessionState of(String name, Instant since, String detail, boolean retryable) {
+    static SessionState of(String name, Instant since, String detail, Optional<String> failureReason,
+            boolean retryable) {
         Status status = Status.ofWireName(name)
                 .orElseThrow(() -> new IllegalArgumentException("no session state is called '" + name + "'"));
         return switch (status) {
@@ -180,7 +181,10 @@ public sealed interface SessionState {
             case STOPPING -> new Stopping(since);
             case FINALIZING -> new Finalizing(since, detail == null ? "" : detail);
             case DONE -> new Done(since);
-            case FAILED -> new Failed(since, SessionFailure.read(detail, retryable));
+            // A row from before failure_reason holds the failure's whole text.
+            case FAILED -> new Failed(since, failureReason.map(reason -> new SessionFailure(
+                    FailureReason.ofWireName(reason).orElse(FailureReason.OTHER), detail, retryable))
+                    .orElseGet(() -> SessionFailure.read(detail, retryable)));
         };
     }
 }

@@ -23,7 +23,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class SessionTable {
 
     static final String COLUMNS = "recording_id, origin, session_id, mode, meeting, metadata, requested_at, "
-            + "state, state_since, state_detail, retryable, node, part, part_id, plan, owner, updated_at, version";
+            + "state, state_since, state_detail, failure_reason, retryable, node, part, part_id, plan, owner, updated_at, "
+            + "version";
     static final String NOT_FINAL = "state not in ('done', 'failed')";
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
     };
@@ -39,7 +40,8 @@ final class SessionTable {
     void insert(Session session) {
         SessionState state = session.state();
         jdbc.sql("insert into session (" + COLUMNS + ") values (:id, :origin, :sessionId, :mode, :meeting, "
-                        + ":metadata, :requestedAt, :state, :since, :detail, :retryable, :node, :part, :partId, :plan, "
+                        + ":metadata, :requestedAt, :state, :since, :detail, :failureReason, :retryable, :node, :part, "
+                        + ":partId, :plan, "
                         + ":owner, :now, :version)")
                 .param("id", session.recordingId().value())
                 .param("origin", session.origin())
@@ -50,7 +52,8 @@ final class SessionTable {
                 .param("requestedAt", time(session.requestedAt()))
                 .param("state", state.name())
                 .param("since", time(state.since()))
-                .param("detail", state.detail())
+                .param("detail", storedDetail(state))
+                .param("failureReason", failureReason(state))
                 .param("retryable", state instanceof SessionState.Failed failed && failed.retryable())
                 .param("node", session.node())
                 .param("part", session.part())
@@ -70,11 +73,12 @@ final class SessionTable {
     boolean update(RecordingId id, long expectedVersion, SessionState state, String node, int part,
             RecordingId partId) {
         return jdbc.sql("update session set state = :state, state_since = :since, state_detail = :detail, "
-                        + "retryable = :retryable, node = :node, part = :part, part_id = :partId, updated_at = :now, "
+                        + "failure_reason = :failureReason, retryable = :retryable, node = :node, part = :part, part_id = :partId, updated_at = :now, "
                         + "version = version + 1 where recording_id = :id and version = :version")
                 .param("state", state.name())
                 .param("since", time(state.since()))
-                .param("detail", state.detail())
+                .param("detail", storedDetail(state))
+                .param("failureReason", failureReason(state))
                 .param("retryable", state instanceof SessionState.Failed failed && failed.retryable())
                 .param("node", node)
                 .param("part", part)
@@ -94,7 +98,7 @@ final class SessionTable {
     boolean takeOver(RecordingId id, long expectedVersion, SessionState state, String node, int part,
             RecordingId partId, String owner) {
         return jdbc.sql("update session set state = :state, state_since = :since, state_detail = null, "
-                        + "retryable = false, node = :node, part = :part, part_id = :partId, owner = :owner, "
+                        + "failure_reason = null, retryable = false, node = :node, part = :part, part_id = :partId, owner = :owner, "
                         + "updated_at = :now, version = version + 1 where recording_id = :id and version = :version")
                 .param("state", state.name())
                 .param("since", time(state.since()))
@@ -148,11 +152,20 @@ final class SessionTable {
                 .list();
     }
 
+    /** What state_detail holds: a failure's detail alone (its reason has a column), or how it is finalizing. */
+    private static String storedDetail(SessionState state) {
+        return state instanceof SessionState.Failed failed ? failed.failure().detail() : state.detail();
+    }
+
+    private static String failureReason(SessionState state) {
+        return state instanceof SessionState.Failed failed ? failed.failure().reason().wireName() : null;
+    }
+
     /** The session a row holds ({@link #COLUMNS}). */
     Session row(ResultSet row, int number) throws SQLException {
         String stateName = row.getString("state");
         SessionState state = SessionState.of(stateName, instant(row, "state_since"), row.getString("state_detail"),
-                row.getBoolean("retryable"));
+                Optional.ofNullable(row.getString("failure_reason")), row.getBoolean("retryable"));
         return new Session(RecordingId.of(row.getString("recording_id")), row.getString("origin"),
                 Optional.ofNullable(row.getString("session_id")), Mode.ofWireName(row.getString("mode")).orElse(Mode.FILE), row.getString("meeting"),
                 read(row.getString("metadata")), instant(row, "requested_at"), row.getString("plan"), state,

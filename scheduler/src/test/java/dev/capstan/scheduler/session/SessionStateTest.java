@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,10 @@ class SessionStateTest {
     void aStoredStateReadsBackAsItWas() {
         for (SessionState state : STATES.values()) {
             boolean retryable = state instanceof SessionState.Failed failed && failed.retryable();
-            assertThat(SessionState.of(state.name(), state.since(), state.detail(), retryable)).isEqualTo(state);
+            Optional<String> reason = state instanceof SessionState.Failed failed
+                    ? Optional.of(failed.failure().reason().wireName()) : Optional.empty();
+            String detail = state instanceof SessionState.Failed failed ? failed.failure().detail() : state.detail();
+            assertThat(SessionState.of(state.name(), state.since(), detail, reason, retryable)).isEqualTo(state);
         }
         assertThat(new SessionState.Failed(T, SessionFailure.other("busy", false)).detail()).isEqualTo("busy");
         assertThat(STATES.get("failed").detail()).isEqualTo("browser-failed: the browser crashed");
@@ -85,14 +89,20 @@ class SessionStateTest {
 
     @Test
     void aStoredFailureTextReadsBackAsItsTypedReason() {
-        // Rows written before failures were typed hold only the text; their reasons are its wire-name prefix.
-        assertThat(SessionState.of("failed", T, "archive: HTTP 503 SlowDown", false)).isEqualTo(
+        // A row stores the reason by its wire name; one this version does not know reads as other.
+        assertThat(SessionState.of("failed", T, "exit 137", Optional.of("capture-died"), true)).isEqualTo(
+                new SessionState.Failed(T, new SessionFailure(FailureReason.CAPTURE_DIED, "exit 137", true)));
+        assertThat(((SessionState.Failed) SessionState.of("failed", T, "exit 137", Optional.of("quantum-flux"), true))
+                .failure().reason())
+                .isEqualTo(FailureReason.OTHER);
+        // Rows written before V9 hold only the text; their reasons are its wire-name prefix.
+        assertThat(SessionState.of("failed", T, "archive: HTTP 503 SlowDown", Optional.empty(), false)).isEqualTo(
                 new SessionState.Failed(T, SessionFailure.archive("HTTP 503 SlowDown")));
-        assertThat(SessionState.of("failed", T, "no-node: no node can take it now", true)).isEqualTo(
+        assertThat(SessionState.of("failed", T, "no-node: no node can take it now", Optional.empty(), true)).isEqualTo(
                 new SessionState.Failed(T, new SessionFailure(FailureReason.NO_NODE, "no node can take it now", true)));
-        assertThat(SessionState.of("failed", T, "the scheduler restarted before it started", true)).isEqualTo(
+        assertThat(SessionState.of("failed", T, "the scheduler restarted before it started", Optional.empty(), true)).isEqualTo(
                 new SessionState.Failed(T, SessionFailure.other("the scheduler restarted before it started", true)));
-        assertThat(SessionState.of("failed", T, null, false).detail()).isEmpty();
+        assertThat(SessionState.of("failed", T, null, Optional.empty(), false).detail()).isEmpty();
     }
 
     @Test
@@ -107,7 +117,7 @@ class SessionStateTest {
 
     @Test
     void anUnknownStoredStateIsNamedInTheError() {
-        assertThatThrownBy(() -> SessionState.of("paused", T, null, false))
+        assertThatThrownBy(() -> SessionState.of("paused", T, null, Optional.empty(), false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'paused'");
     }
 }
