@@ -49,7 +49,7 @@ class CatalogRecordingProgress implements RecordingProgress {
                 entry.endedAt().orElse(entry.startedAt()), entry.mode().name().toLowerCase(Locale.ROOT),
                 entry.meetingUrl(), appData(entry), entry.duration().map(d -> d.toMillis() / 1000.0).orElse(null),
                 null, null, entry.sizeBytes().orElse(null), pending, null, null, null,
-                failed ? entry.statusDetail().orElse(null) : null, null, null, null, null, null,
+                failed ? entry.statusDetail().orElse(null) : null, null, null, null, null, null, null,
                 SETTLED.contains(entry.status())).withArchived(entry);
     }
 

@@ -54,7 +54,7 @@ class LocalRecordingProgress implements RecordingProgress {
                             recording.request().live().map(live -> live.destinations().size()).orElse(0)).wireName(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
                     encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
-                    null, null, DeliveredFps.now(encoder).orElse(null), false));
+                    null, null, null, DeliveredFps.now(encoder).orElse(null), false));
         }
         return Optional.empty();
     }

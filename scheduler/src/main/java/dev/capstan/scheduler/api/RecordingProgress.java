@@ -58,7 +58,8 @@ public interface RecordingProgress {
      * @param streams         its live destinations (addresses masked) while it runs
      * @param node            the node that records it, when another than this process
      * @param part            which part of its session this recording is, when later than the first
-     * @param failure         why it failed, once it has
+     * @param failure         why it failed, once it has: its reason's wire name, a colon and what happened
+     * @param failureReason   that reason alone, by its stable wire name ({@code page-unreachable}, ...)
      * @param retryable       whether another attempt could succeed where this one failed
      * @param status          the archive's status once it has settled the recording: {@code ready}, {@code partial}
      *                        or {@code failed}
@@ -70,8 +71,8 @@ public interface RecordingProgress {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Progress(String id, String state, Instant since, String mode, String meeting, Map<String, Object> metadata,
             Double durationSeconds, Double fps, Double speed, Long bytes, PendingUploads pendingUploads,
-            List<StreamStats> streams, String node, Integer part, String failure, Boolean retryable,
-            String status, Double lostSeconds, String lossCause, Double deliveredFps,
+            List<StreamStats> streams, String node, Integer part, String failure, String failureReason,
+            Boolean retryable, String status, Double lostSeconds, String lossCause, Double deliveredFps,
             @JsonIgnore boolean settled) {
 
         public Progress {
@@ -91,15 +92,16 @@ public interface RecordingProgress {
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
             return new Progress(session.recordingId().value(), state.name(), state.since(), session.mode().wireName(),
                     session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
-                    streams, node, part, failed == null ? null : failed.reason(),
+                    streams, node, part, failed == null ? null : failed.failure().text(),
+                    failed == null ? null : failed.failure().reason().wireName(),
                     failed == null ? null : failed.retryable(), null, null, null, null, settled);
         }
 
         /** With the live frame rate of a running recording (null: not known yet). */
         Progress withDeliveredFps(Double fps) {
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, this.fps, speed, bytes,
-                    pendingUploads, streams, node, part, failure, retryable, status, lostSeconds, lossCause, fps,
-                    settled);
+                    pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
+                    lossCause, fps, settled);
         }
 
         /** With what the archive says of a recording it has settled; unchanged while it has not. */
@@ -108,7 +110,7 @@ public interface RecordingProgress {
                 return this;
             }
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
-                    pendingUploads, streams, node, part, failure, retryable,
+                    pendingUploads, streams, node, part, failure, failureReason, retryable,
                     entry.status().name().toLowerCase(Locale.ROOT), entry.lostSeconds().orElse(null),
                     entry.lossCause().orElse(null), entry.deliveredFps().orElse(deliveredFps), settled);
         }

@@ -34,8 +34,8 @@ class SessionsController {
 
     /** One session as the API shows it. */
     record SessionView(String recordingId, String origin, String sessionId, String mode, String meeting,
-            Instant requestedAt, String state, Instant since, String failure, Boolean retryable,
-            List<StreamStats> streams) {
+            Instant requestedAt, String state, Instant since, String failure, String failureReason,
+            Boolean retryable, List<StreamStats> streams) {
 
         /**
          * @param streams the live destinations of its recording while it runs (addresses masked); empty otherwise
@@ -45,7 +45,9 @@ class SessionsController {
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
             return new SessionView(session.recordingId().value(), session.origin(), session.sessionId().orElse(null),
                     session.mode().wireName(), session.meeting(), session.requestedAt(), state.name(), state.since(),
-                    failed == null ? null : failed.reason(), failed == null ? null : failed.retryable(), streams);
+                    failed == null ? null : failed.failure().text(),
+                    failed == null ? null : failed.failure().reason().wireName(),
+                    failed == null ? null : failed.retryable(), streams);
         }
     }
 

@@ -109,11 +109,6 @@ public sealed interface SessionState {
             return Status.FAILED;
         }
 
-        /** The failure as the API, webhooks and the session table show it ({@link SessionFailure#text()}). */
-        public String reason() {
-            return failure.text();
-        }
-
         /** Whether another slot could succeed where this one failed. */
         public boolean retryable() {
             return failure.retryable();

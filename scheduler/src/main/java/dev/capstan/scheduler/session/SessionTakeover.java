@@ -3,7 +3,6 @@ package dev.capstan.scheduler.session;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingStatus;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +22,12 @@ class SessionTakeover {
 
     private static final Logger log = LoggerFactory.getLogger(SessionTakeover.class);
 
-    private final Sessions sessions;
+    private final SessionDriver driver;
     private final RecordingArchive archive;
     private final ObjectProvider<SessionRecovery> recoveries;
 
-    SessionTakeover(Sessions sessions, RecordingArchive archive, ObjectProvider<SessionRecovery> recoveries) {
-        this.sessions = sessions;
+    SessionTakeover(SessionDriver driver, RecordingArchive archive, ObjectProvider<SessionRecovery> recoveries) {
+        this.driver = driver;
         this.recoveries = recoveries;
         this.archive = archive;
     }
@@ -45,15 +44,13 @@ class SessionTakeover {
         }
         SessionState state = session.state();
         if (state instanceof SessionState.Requested || state instanceof SessionState.Starting) {
-            sessions.moveTo(session, new SessionState.Failed(Instant.now(),
-                    SessionFailure.other(takeover.notStarted(), true)));
+            driver.failed(session, SessionFailure.other(takeover.notStarted(), true), SessionListener.NONE);
             return;
         }
         if (!(state instanceof SessionState.Finalizing)) {
-            sessions.moveTo(session, new SessionState.Finalizing(Instant.now(), takeover.interrupted()));
+            driver.ended(session, takeover.interrupted(), Optional.empty(), SessionListener.NONE);
         }
-        archived(session, takeover).whenComplete((entry, error) ->
-                sessions.moveTo(session, settled(takeover, entry, error)));
+        archived(session, takeover).whenComplete((entry, error) -> settled(session, takeover, entry, error));
     }
 
     /**
@@ -67,23 +64,20 @@ class SessionTakeover {
                 : archive.settled(session.recordingId());
     }
 
-    /** Done once the archive kept something of it; failed if it kept nothing. */
-    private static SessionState settled(Takeover takeover, Optional<RecordingEntry> entry, Throwable error) {
-        Instant now = Instant.now();
-        if (error != null) {
-            return new SessionState.Failed(now, SessionFailure.archive(error.getMessage()));
-        }
+    /** Done once the archive kept something of it; failed, saying it was interrupted, if it kept nothing. */
+    private void settled(Session session, Takeover takeover, Optional<RecordingEntry> entry, Throwable error) {
         String interrupted = takeover.interrupted();
-        if (entry.isEmpty()) {
+        if (error == null && entry.isEmpty()) {
             // A live stream that kept no file: nothing of it outlives its process.
-            return new SessionState.Failed(now, SessionFailure.other(interrupted + "; nothing was kept", true));
-        }
-        if (entry.get().status() == RecordingStatus.FAILED) {
+            driver.failed(session, SessionFailure.other(interrupted + "; nothing was kept", true),
+                    SessionListener.NONE);
+        } else if (error == null && entry.get().status() == RecordingStatus.FAILED) {
             // The archive's own reason is the ending itself when nothing was recorded.
             String detail = entry.get().statusDetail().filter(reason -> !reason.equals(interrupted))
                     .orElse("nothing was recorded");
-            return new SessionState.Failed(now, SessionFailure.other(interrupted + "; " + detail, false));
+            driver.failed(session, SessionFailure.other(interrupted + "; " + detail, false), SessionListener.NONE);
+        } else {
+            driver.settled(session, entry, error);
         }
-        return new SessionState.Done(now);
     }
 }

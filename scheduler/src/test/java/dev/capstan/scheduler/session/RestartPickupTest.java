@@ -171,7 +171,7 @@ class RestartPickupTest {
             // The session that had not started yet cannot go on; the one on another node is the fleet's.
             SessionState failed = sessions.find(notStarted.recordingId()).orElseThrow().state();
             assertThat(failed).isInstanceOfSatisfying(SessionState.Failed.class, state -> {
-                assertThat(state.reason()).isEqualTo(RestartPickup.NOT_STARTED);
+                assertThat(state.failure().text()).isEqualTo(RestartPickup.NOT_STARTED);
                 assertThat(state.retryable()).isTrue();
             });
             assertThat(recovered).extracting(Session::recordingId).containsExactly(elsewhere.recordingId());

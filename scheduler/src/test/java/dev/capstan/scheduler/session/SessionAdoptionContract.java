@@ -234,7 +234,7 @@ abstract class SessionAdoptionContract {
         StaticListableBeanFactory beans = new StaticListableBeanFactory();
         beans.addBean("fleet", (SessionRecovery) session -> recovered.add(new Recovered(instance, session)));
         // No local session here: the embedded node's recordings are not needed.
-        SessionTakeover takeover = new SessionTakeover(sessions, null, beans.getBeanProvider(SessionRecovery.class));
+        SessionTakeover takeover = new SessionTakeover(new SessionDriver(sessions), null, beans.getBeanProvider(SessionRecovery.class));
         SessionAdoption adoption = new SessionAdoption(sessions, jdbc, new ObjectMapper(), lease, takeover,
                 event -> {
                     if (event instanceof SessionAdopted adopted) {

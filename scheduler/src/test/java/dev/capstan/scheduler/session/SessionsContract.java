@@ -228,8 +228,8 @@ abstract class SessionsContract {
         }
         List<Session> list = b.list();
         assertThat(list).hasSize(Sessions.ENDED_LISTED);
-        assertThat(((SessionState.Failed) list.get(0).state()).reason()).isEqualTo("failed " + (Sessions.ENDED_LISTED + 4));
-        assertThat(((SessionState.Failed) list.get(list.size() - 1).state()).reason()).isEqualTo("failed 5");
+        assertThat(((SessionState.Failed) list.get(0).state()).failure().text()).isEqualTo("failed " + (Sessions.ENDED_LISTED + 4));
+        assertThat(((SessionState.Failed) list.get(list.size() - 1).state()).failure().text()).isEqualTo("failed 5");
     }
 
     @Test

@@ -56,6 +56,7 @@ final class WebhookPayload {
         recording.put("state", state.name());
         if (state instanceof SessionState.Failed failed) {
             recording.put("reason", failed.failure().text());
+            recording.put("failureReason", failed.failure().reason().wireName());
             recording.put("retryable", failed.failure().retryable());
         } else if (state instanceof SessionState.Finalizing finalizing) {
             recording.put("reason", finalizing.ending());
