@@ -49,9 +49,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Recordings and live streams started, watched and stopped over REST: start one from a page address or a Jitsi room
  * JID with live destinations (or none), follow its status (once or as a stream of events), add and remove
- * destinations while it runs, stop it. Everything is checked before anything starts; a start is never queued (503
- * when no slot is free now), and a start repeated with the same {@code Idempotency-Key} starts nothing new. Stream
- * addresses are only ever shown and logged masked.
+ * destinations while it runs, stop it. Everything is read into one {@link RecordingPlan} before anything starts,
+ * which runs wherever recordings run ({@link RecorderNode}: this host, or a fleet's node); a start waits in this
+ * host's queue up to {@code capstan.node.queue-timeout} (a fleet refuses at once), 503 when nothing took it, and a
+ * start repeated with the same {@code Idempotency-Key} starts nothing new. Stream addresses are only ever shown and
+ * logged masked.
  *
  * <p>The catalog side of {@code /api/v1/recordings} (search, read, media, delete) is {@link RecordingsController}.
  */
