@@ -233,7 +233,7 @@ public final class Recording {
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
                 parts.sink().monitorSource(), PresetChoice.forHost(config.profile()), output.segmentDirectory(),
                 config.segmentLength(),
-                config.audioDelay(), request.maxDuration(), tap, request.size());
+                config.audioDelay(), request.maxDuration(), tap, request.size(), request.media());
         Capture capture;
         try {
             capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
@@ -248,7 +248,8 @@ public final class Recording {
             Capture.Ending ending = capture.stop(Duration.ofSeconds(2));
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED,
-                    "no frame within " + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
+                    "no " + (request.media().hasVideo() ? "frame" : "sound") + " within "
+                            + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             capture.stop(Duration.ofSeconds(2));

@@ -3,6 +3,7 @@ package dev.capstan.recorder.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.Failure;
@@ -122,7 +123,7 @@ class LoadMonitorTest {
     }
 
     private LoadMonitor.Meter start(String id) {
-        LoadMonitor.Meter meter = monitor.meter();
+        LoadMonitor.Meter meter = monitor.meter(CaptureMedia.AUDIO_AND_VIDEO);
         monitor.add(meter, RecordingId.of(id), "slot-1", () -> CaptureProgress.NONE);
         return meter;
     }
