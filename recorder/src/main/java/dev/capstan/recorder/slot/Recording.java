@@ -216,10 +216,26 @@ public final class Recording {
             Failure failure = new Failure(Failure.Reason.BROWSER_FAILED, e.getMessage());
             return new Result(new SlotEvent.Failed(request.id(), failure), Optional.of(failure));
         }
+        if (!request.media().hasVideo()) {
+            hidePage(parts);
+        }
         emit(new SlotEvent.Joined(request.id(), sinceRequest()));
         log.info("recording {} on {}: joined {} after {} ms", request.id(), slot.name(), request.page().address(),
                 sinceRequest().toMillis());
         return capture(parts, ffmpeg, output);
+    }
+
+    /**
+     * Nothing grabs the display of an audio-only recording, so the page need not be painted: hidden behind a blank
+     * tab, it costs the browser its script and sound only. Should that fail, it is recorded as it is, painted.
+     */
+    private void hidePage(Slot.Parts parts) {
+        try {
+            parts.browser().coverConference();
+        } catch (WebDriverException e) {
+            log.warn("recording {}: the page could not be hidden, so it is still painted: {}", request.id(),
+                    Browser.firstLine(e));
+        }
     }
 
     private Result capture(Slot.Parts parts, Path ffmpeg, SegmentedRecording output) {
