@@ -119,13 +119,7 @@ final class AudioOnlyBench {
             CompletableFuture<Void> first = new CompletableFuture<>();
             RecordingRequest request = RecordingRequest.of(RecordingId.of(id), new ObservedPage(demo),
                     directory.resolve(id)).withMaxDuration(Duration.ofSeconds(seconds * 4L));
-            recordings.add(slots.get(i).record(audioOnly ? request.audioOnly() : request, event -> {
-                if (event instanceof SlotEvent.FirstFrameWritten) {
-                    first.complete(null);
-                } else if (event instanceof SlotEvent.Failed failed) {
-                    first.completeExceptionally(new IllegalStateException(id + " failed: " + failed.failure()));
-                }
-            }));
+            recordings.add(PressureBench.start(slots.get(i), audioOnly ? request.audioOnly() : request, first));
             on.add(first);
         }
         CompletableFuture.allOf(on.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
