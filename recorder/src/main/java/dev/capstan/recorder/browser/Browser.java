@@ -244,6 +244,17 @@ public final class Browser implements AutoCloseable {
         conferenceContext = openConferenceWindow();
     }
 
+    /**
+     * Puts a blank tab over the conference page in its window. The page is then hidden: Chromium no longer paints
+     * or composites it (no frames for a display nobody grabs), while it goes on running and playing its sound, and
+     * the driver keeps working in it. For a recording that keeps only the sound; the tab goes with the conference's
+     * context at the next {@link #reset}.
+     */
+    public synchronized void coverConference() {
+        browserCommand("Target.createTarget", Map.of("url", "about:blank", "browserContextId", conferenceContext),
+                COMMAND_TIMEOUT);
+    }
+
     /** Creates a context with a blank full-screen window and makes it the window the driver works in. */
     private String openConferenceWindow() {
         // Disposed of by Chromium too if this session ends, so that no conference outlives its Browser object.

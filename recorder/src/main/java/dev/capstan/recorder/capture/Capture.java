@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * One FFmpeg child process encoding one recording. A native crash or a hung encoder ends this recording only.
  *
  * <p>"First frame" means FFmpeg reported an encoded frame, not that the process was launched: the moment Jibri
- * calls "on", and the one users care about.
+ * calls "on", and the one users care about. An audio-only capture has no frames: it is on once FFmpeg reports
+ * sound written (media time above zero), and its progress is media time and bytes, at 0 fps.
  *
  * <p>A stop drains: FFmpeg is asked once (SIGTERM) to finish what it captured, and is killed only if it then makes
  * no progress for a while. Its backlog is small (see {@link CaptureCommand}), so draining takes about a second.
@@ -49,6 +50,8 @@ public final class Capture {
     private final RateWindow encoding = new RateWindow(SPEED_WINDOW);
     private final long startedNanos = System.nanoTime();
     private final int frameRate;
+    /** Whether frames count: an audio-only capture is on with its first media instead. */
+    private final boolean video;
     private volatile CaptureProgress latest = CaptureProgress.NONE;
     private volatile Instant firstFrameAt;
     /** When FFmpeg last showed it was getting on: more frames, more media, or its end. */
@@ -76,9 +79,10 @@ public final class Capture {
         }
     }
 
-    private Capture(ChildProcess.Spec spec, int frameRate, Path logFile, LongSupplier bytes,
+    private Capture(ChildProcess.Spec spec, int frameRate, boolean video, Path logFile, LongSupplier bytes,
                     Consumer<CaptureProgress> onProgress) throws IOException {
         this.frameRate = frameRate;
+        this.video = video;
         BufferedWriter logWriter = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         Map<String, String> block = new HashMap<>();
         this.ffmpeg = ChildProcess.start(spec
@@ -107,13 +111,14 @@ public final class Capture {
         ChildProcess.Spec spec = ChildProcess.Spec.of("ffmpeg", command.arguments(binary))
                 // If the JVM dies, FFmpeg still closes its last segment cleanly.
                 .withDeathSignal("TERM");
-        return new Capture(spec, command.profile().frameRate(), logFile, bytesWritten, onProgress);
+        return new Capture(spec, command.profile().frameRate(), command.media().hasVideo(), logFile, bytesWritten,
+                onProgress);
     }
 
     /** Runs any FFmpeg command line that reports {@code -progress} on stdout (tests feed a synthetic source). */
     static Capture start(ChildProcess.Spec spec, int frameRate, Path logFile, Consumer<CaptureProgress> onProgress)
             throws IOException {
-        return new Capture(spec, frameRate, logFile, () -> 0, onProgress);
+        return new Capture(spec, frameRate, true, logFile, () -> 0, onProgress);
     }
 
     private void readProgress(String line, Map<String, String> block, LongSupplier bytes,
@@ -148,7 +153,7 @@ public final class Capture {
                 finishedAt = Instant.now();
             }
         }
-        if (progress.frames() > 0) {
+        if (video ? progress.frames() > 0 : !progress.recorded().isZero()) {
             // Media is stamped with the wall clock, so each report dates the first grab: its time less the media
             // written. Every report comes some time after its media; the least late one dates the grab best.
             Instant grabbed = Instant.now().minus(progress.recorded());

@@ -30,13 +30,25 @@ public record CaptureCommand(
         Duration audioDelay,
         Optional<Duration> maxDuration,
         Optional<LiveTap> live,
-        Optional<OutputSize> size) {
+        Optional<OutputSize> size,
+        CaptureMedia media) {
 
     public CaptureCommand {
         if (size.isPresent() && !size.get().fitsIn(profile)) {
             throw new IllegalArgumentException("the display is " + profile.width() + "x" + profile.height()
                     + ": it cannot be recorded larger, at " + size.get());
         }
+        if (!media.hasVideo() && (live.isPresent() || size.isPresent())) {
+            throw new IllegalArgumentException("an audio-only capture writes the file only, with no picture to size");
+        }
+    }
+
+    /** Picture and sound. */
+    public CaptureCommand(String display, String pulseServer, String pulseSource, VideoProfile profile,
+            Path segmentDirectory, Duration segmentLength, Duration audioDelay, Optional<Duration> maxDuration,
+            Optional<LiveTap> live, Optional<OutputSize> size) {
+        this(display, pulseServer, pulseSource, profile, segmentDirectory, segmentLength, audioDelay, maxDuration,
+                live, size, CaptureMedia.AUDIO_AND_VIDEO);
     }
 
     /** A file recording without live output, at the display's size. */
@@ -85,15 +97,16 @@ public record CaptureCommand(
         List<String> args = new ArrayList<>(List.of(
                 ffmpeg.toString(), "-hide_banner", "-nostdin", "-loglevel", "warning",
                 "-progress", "pipe:1", "-stats_period", Double.toString(STATS_PERIOD_SECONDS)));
+        if (!media.hasVideo()) {
+            // The sink's monitor alone, read as for a video capture; with no grabber to starve, nothing else.
+            args.addAll(pulseInput());
+            args.addAll(List.of("-i", pulseSource));
+            args.addAll(outputArguments());
+            return List.copyOf(args);
+        }
+        // Sound first: opened after x11grab, the slow pulse input starves the grabber (frozen pictures).
+        args.addAll(pulseInput());
         args.addAll(List.of(
-                // Sound first: opened after x11grab, the slow pulse input starves the grabber (frozen pictures).
-                // The bundled FFmpeg starves x11grab with large sound fragments too: 40% repeated frames with
-                // pulse's default, 28% at 32768 bytes, none at 16384 or less. 8192 bytes (43 ms) keeps a wide
-                // margin and costs about 0.04 cores less than 4096 (FFmpeg and PulseAudio wake half as often).
-                "-f", "pulse", "-server", pulseServer, "-fragment_size", "8192",
-                "-thread_queue_size", Integer.toString(AUDIO_QUEUE_PACKETS),
-                // Both inputs describe their streams in full: probing one packet is enough (it saves a frame).
-                "-probesize", "32", "-analyzeduration", "0",
                 // FFmpeg starts each input's clock at its own first packet. Both stamp the wall clock, so -isync
                 // puts the sound on the picture's timeline; the sound from before the first frame (the pulse
                 // input opens first) is then cut (see audioFilter): the file starts with its first frame.
@@ -109,11 +122,26 @@ public record CaptureCommand(
         return List.copyOf(args);
     }
 
+    /** The options of the sink's monitor as an input (its {@code -i} follows). */
+    private List<String> pulseInput() {
+        return List.of(
+                // The bundled FFmpeg starves x11grab with large sound fragments: 40% repeated frames with
+                // pulse's default, 28% at 32768 bytes, none at 16384 or less. 8192 bytes (43 ms) keeps a wide
+                // margin and costs about 0.04 cores less than 4096 (FFmpeg and PulseAudio wake half as often).
+                "-f", "pulse", "-server", pulseServer, "-fragment_size", "8192",
+                "-thread_queue_size", Integer.toString(AUDIO_QUEUE_PACKETS),
+                // Inputs describe their streams in full: probing one packet is enough (it saves a frame).
+                "-probesize", "32", "-analyzeduration", "0");
+    }
+
     /**
      * Everything after the inputs: stream choice, encoding and the segmented output. Input 0 is the sound and
      * input 1 the picture; the benchmark feeds these same settings from a synthetic source.
      */
     public List<String> outputArguments() {
+        if (!media.hasVideo()) {
+            return audioOnlyOutputArguments();
+        }
         List<String> args = new ArrayList<>(List.of(
                 "-map", "1:v", "-map", "0:a",
                 "-vf", videoFilter(),
@@ -144,20 +172,10 @@ public record CaptureCommand(
                 // repeats them before every keyframe, where a (re)connecting destination starts.
                 "-flags", "+global_header")));
         maxDuration.ifPresent(limit -> args.addAll(List.of("-t", seconds(limit))));
-        List<String> hls = List.of(
-                "f=hls", "hls_time=" + seconds(segmentLength), "hls_list_size=0",
-                "hls_playlist_type=event", "hls_segment_type=fmp4",
-                "hls_flags=independent_segments+temp_file",
-                "hls_fmp4_init_filename=" + INIT_SEGMENT,
-                "hls_segment_filename=" + segmentDirectory.resolve(SEGMENT_PATTERN));
+        List<String> hls = hlsOptions();
         String playlist = segmentDirectory.resolve(PLAYLIST).toString();
         if (live.isEmpty()) {
-            for (String option : hls) {
-                int eq = option.indexOf('=');
-                args.add("-" + option.substring(0, eq));
-                args.add(option.substring(eq + 1));
-            }
-            args.add(playlist);
+            addHls(args, hls, playlist);
         } else if (!live.get().withFile()) {
             args.addAll(List.of("-f", "mpegts", live.get().url()));
         } else {
@@ -169,6 +187,38 @@ public record CaptureCommand(
                     + "|[f=mpegts:onfail=ignore]" + teeEscape(live.get().url())));
         }
         return List.copyOf(args);
+    }
+
+    /**
+     * Sound alone into the same fMP4 segments: every AAC frame is a sync sample, so segments cut at the segment
+     * length as with video. No delay: it lines sound up with a picture there is none of. aresample still follows
+     * the wall clock (gaps filled, overlaps trimmed) and starts the file at 0.
+     */
+    private List<String> audioOnlyOutputArguments() {
+        List<String> args = new ArrayList<>(List.of("-map", "0:a",
+                "-c:a", "aac", "-b:a", profile.audioBitrateKbps() + "k", "-ar", "48000", "-ac", "2",
+                "-af", "aresample=async=1:first_pts=0"));
+        maxDuration.ifPresent(limit -> args.addAll(List.of("-t", seconds(limit))));
+        addHls(args, hlsOptions(), segmentDirectory.resolve(PLAYLIST).toString());
+        return List.copyOf(args);
+    }
+
+    private List<String> hlsOptions() {
+        return List.of(
+                "f=hls", "hls_time=" + seconds(segmentLength), "hls_list_size=0",
+                "hls_playlist_type=event", "hls_segment_type=fmp4",
+                "hls_flags=independent_segments+temp_file",
+                "hls_fmp4_init_filename=" + INIT_SEGMENT,
+                "hls_segment_filename=" + segmentDirectory.resolve(SEGMENT_PATTERN));
+    }
+
+    private static void addHls(List<String> args, List<String> hls, String playlist) {
+        for (String option : hls) {
+            int eq = option.indexOf('=');
+            args.add("-" + option.substring(0, eq));
+            args.add(option.substring(eq + 1));
+        }
+        args.add(playlist);
     }
 
     private static String teeOptions(List<String> options) {

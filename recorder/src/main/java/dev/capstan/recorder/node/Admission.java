@@ -78,6 +78,14 @@ final class Admission {
     }
 
     /**
+     * The same rules with a hold of their own: a verdict for another kind of recording (audio-only, at its own
+     * estimate) must not hold up, or be held up by, this one's.
+     */
+    Admission withOwnHold() {
+        return new Admission(cores, cpuBudget, memoryReserve, margin, holdNanos, windowSeconds);
+    }
+
+    /**
      * The verdict now: what {@link #decide} says, unless load alone would turn the last one sooner than allowed.
      *
      * @param foreignCpu foreign load as a moving average over {@code windowSeconds}, in cores

@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -7,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -47,7 +50,11 @@ final class AdmissionQueue {
     private final int maxLength;
     private final SlotPool pool;
     private final LoadMonitor monitor;
-    private final Admission admission;
+    /**
+     * Admission for each kind of recording, at its own cost estimate. Whether the node admits (what it advertises)
+     * is the verdict for a recording with picture: the dearer one, and the only kind Jibri's clients ask for.
+     */
+    private final Map<CaptureMedia, Admission> admissions = new EnumMap<>(CaptureMedia.class);
     private final Runnable wake;
     private final Runnable admissionTurned;
     private final Deque<Pending> queue = new ArrayDeque<>();
@@ -64,7 +71,8 @@ final class AdmissionQueue {
         this.maxLength = maxLength;
         this.pool = pool;
         this.monitor = monitor;
-        this.admission = admission;
+        admissions.put(CaptureMedia.AUDIO_AND_VIDEO, admission);
+        admissions.put(CaptureMedia.AUDIO_ONLY, admission.withOwnHold());
         this.wake = wake;
         this.admissionTurned = admissionTurned;
     }
@@ -84,7 +92,7 @@ final class AdmissionQueue {
                 return refused(started, BusyReason.UNAVAILABLE, unusable.get());
             }
             if (queue.isEmpty()) {
-                Admission.Verdict verdict = verdict();
+                Admission.Verdict verdict = verdict(request.media());
                 if (verdict instanceof Admission.Verdict.Admit && start(pending)) {
                     return started;
                 }
@@ -101,7 +109,7 @@ final class AdmissionQueue {
             }
             queue.addLast(pending);
             log.info("recording {} queued (position {}, waits up to {} s): {}", request.id(), queue.size(),
-                    maxWait.toSeconds(), describe(verdict()));
+                    maxWait.toSeconds(), describe(verdict(request.media())));
             if (queue.size() == 1) {
                 lastReportNanos = now;
             }
@@ -137,7 +145,7 @@ final class AdmissionQueue {
                 queue.removeFirst();
                 continue;
             }
-            if (verdict() instanceof Admission.Verdict.Admit && start(head)) {
+            if (verdict(head.request().media()) instanceof Admission.Verdict.Admit && start(head)) {
                 queue.removeFirst();
                 continue;
             }
@@ -148,15 +156,17 @@ final class AdmissionQueue {
             Pending head = queue.peekFirst();
             log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}", queue.size(),
                     head.request().id(), Duration.ofNanos(now - head.queuedNanos()).toSeconds(),
-                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(), describe(verdict()));
+                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(),
+                    describe(verdict(head.request().media())));
         }
         queue.removeIf(pending -> {
             if (now - pending.deadlineNanos() < 0) {
                 return false;
             }
-            log.warn("recording {} gave up waiting: {}", pending.request().id(), describe(verdict()));
+            String verdict = describe(verdict(pending.request().media()));
+            log.warn("recording {} gave up waiting: {}", pending.request().id(), verdict);
             pending.started().completeExceptionally(
-                    new NodeBusyException(BusyReason.QUEUE_TIMEOUT, "waited too long; " + describe(verdict())));
+                    new NodeBusyException(BusyReason.QUEUE_TIMEOUT, "waited too long; " + verdict));
             return true;
         });
     }
@@ -164,7 +174,8 @@ final class AdmissionQueue {
     /** The waiting requests, first in line first, and the verdict now. */
     synchronized Line line() {
         LoadMonitor.Snapshot load = monitor.snapshot();
-        Optional<NodeStatus.Hold> busy = verdict(load) instanceof Admission.Verdict.Hold hold
+        Optional<NodeStatus.Hold> busy = verdict(load, CaptureMedia.AUDIO_AND_VIDEO)
+                instanceof Admission.Verdict.Hold hold
                 ? Optional.of(new NodeStatus.Hold(hold.reason(), hold.detail())) : Optional.empty();
         long now = System.nanoTime();
         List<NodeStatus.Waiting> waiting = new ArrayList<>();
@@ -196,15 +207,21 @@ final class AdmissionQueue {
         return verdict instanceof Admission.Verdict.Hold hold ? hold.reason() + " (" + hold.detail() + ")" : "room";
     }
 
-    private Admission.Verdict verdict() {
-        return verdict(monitor.snapshot());
+    private Admission.Verdict verdict(CaptureMedia media) {
+        return verdict(monitor.snapshot(), media);
     }
 
-    /** Admission's verdict on this load; a turn from admitting to holding or back is logged and told. */
-    private Admission.Verdict verdict(LoadMonitor.Snapshot load) {
-        Admission.Verdict verdict = admission.judge(System.nanoTime(), load.host().foreignCpu(),
+    /**
+     * Admission's verdict on this load for one more recording of {@code media}; a turn of the node's own verdict
+     * (for a recording with picture) from admitting to holding or back is logged and told.
+     */
+    private Admission.Verdict verdict(LoadMonitor.Snapshot load, CaptureMedia media) {
+        Admission.Verdict verdict = admissions.get(media).judge(System.nanoTime(), load.host().foreignCpu(),
                 new Admission.Facts(load.costs(), pool.hasIdle(), load.host().memoryAvailable(), load.overload(),
-                        load.cpuEstimate(), load.memoryEstimate()));
+                        load.cpuEstimate(media), load.memoryEstimate()));
+        if (media != CaptureMedia.AUDIO_AND_VIDEO) {
+            return verdict;
+        }
         boolean admitsNow = verdict instanceof Admission.Verdict.Admit;
         if (admitsNow != admitting) {
             admitting = admitsNow;
@@ -218,7 +235,7 @@ final class AdmissionQueue {
 
     /** Starts a request on an idle slot and counts it with the load monitor; false if no slot took it. */
     private boolean start(Pending pending) {
-        LoadMonitor.Meter meter = monitor.meter();
+        LoadMonitor.Meter meter = monitor.meter(pending.request().media());
         Optional<Recording> started = pool.record(pending.request(), event -> {
             if (event instanceof SlotEvent.FirstFrameWritten) {
                 monitor.firstFrame(meter, System.nanoTime());

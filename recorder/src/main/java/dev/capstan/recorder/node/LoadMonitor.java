@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.RateWindow;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -7,6 +8,7 @@ import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,12 +44,19 @@ final class LoadMonitor {
      *
      * @param recordings the running recordings, oldest first, each at its measured cost or its reservation
      * @param overload   set while a running recording falls behind (why, for people)
+     * @param cpuEstimate what the next recording with picture is expected to cost; {@code audioCpuEstimate} the
+     *                    same for an audio-only one
      */
     record Snapshot(HostLoad host, List<NodeStatus.RecordingLoad> recordings, Optional<String> overload,
-            double cpuEstimate, long memoryEstimate) {
+            double cpuEstimate, long memoryEstimate, double audioCpuEstimate) {
 
         Snapshot {
             recordings = List.copyOf(recordings);
+        }
+
+        /** What the next recording of {@code media} is expected to cost. */
+        double cpuEstimate(CaptureMedia media) {
+            return media.hasVideo() ? cpuEstimate : audioCpuEstimate;
         }
 
         /** What the running recordings cost, as admission weighs them. */
@@ -90,6 +99,7 @@ final class LoadMonitor {
         private final KeepUp keepUp;
         /** Its measured CPU, averaged like foreign load; empty until measured. */
         private final MovingAverage cpuAverage;
+        private final CaptureMedia media;
         private RecordingId id;
         private String slot;
         private Supplier<CaptureProgress> progress;
@@ -99,9 +109,10 @@ final class LoadMonitor {
         /** Why it falls behind, while it does. */
         private Optional<String> behind = Optional.empty();
 
-        private Meter(KeepUp keepUp, MovingAverage cpuAverage) {
+        private Meter(KeepUp keepUp, MovingAverage cpuAverage, CaptureMedia media) {
             this.keepUp = keepUp;
             this.cpuAverage = cpuAverage;
+            this.media = media;
         }
 
         private boolean measured() {
@@ -115,7 +126,8 @@ final class LoadMonitor {
     private final Set<Meter> running = new LinkedHashSet<>();
     private HostReading last;
     private HostLoad host;
-    private double cpuEstimate;
+    /** What the next recording is expected to cost, by what it captures: learnt from those that ended. */
+    private final Map<CaptureMedia, Double> cpuEstimates = new EnumMap<>(CaptureMedia.class);
     private long memoryEstimate;
     private Optional<String> overload = Optional.empty();
 
@@ -123,16 +135,22 @@ final class LoadMonitor {
         this.cores = cores;
         this.config = config;
         this.foreign = new MovingAverage(config.foreignLoadWindow());
-        this.cpuEstimate = config.cpuPerRecording();
+        for (CaptureMedia media : CaptureMedia.values()) {
+            cpuEstimates.put(media, config.cpuPerRecording(media));
+        }
         this.memoryEstimate = config.memoryPerRecording();
         ProcFs.Memory memory = ProcFs.memory();
         this.host = new HostLoad(cores, 0, 0, memory.available(), memory.total());
     }
 
-    /** A meter for a recording about to start; it hears the first frame before {@link #add} counts it. */
-    Meter meter() {
+    /**
+     * A meter for a recording of {@code media} about to start; it hears the first frame before {@link #add} counts
+     * it. An audio-only recording delivers no frames, so only its speed tells whether it keeps up.
+     */
+    Meter meter(CaptureMedia media) {
         return new Meter(new KeepUp(config.speedWindow(), config.slot().profile().frameRate(),
-                config.overloadSpeed(), config.overloadFpsShare()), new MovingAverage(config.foreignLoadWindow()));
+                config.overloadSpeed(), media.hasVideo() ? config.overloadFpsShare() : 0),
+                new MovingAverage(config.foreignLoadWindow()), media);
     }
 
     /** The recording wrote its first frame: measuring starts from here, start-up left out. */
@@ -157,7 +175,8 @@ final class LoadMonitor {
         boolean wasRunning = running.remove(meter);
         updateOverload();
         if (wasRunning && meter.measured() && outcome instanceof SlotEvent.Stopped) {
-            cpuEstimate += ESTIMATE_WEIGHT * (meter.cpuAverage.value() - cpuEstimate);
+            double estimate = cpuEstimates.get(meter.media);
+            cpuEstimates.put(meter.media, estimate + ESTIMATE_WEIGHT * (meter.cpuAverage.value() - estimate));
             if (meter.memory > 0) {
                 memoryEstimate += (long) (ESTIMATE_WEIGHT * (meter.memory - memoryEstimate));
             }
@@ -168,11 +187,12 @@ final class LoadMonitor {
         List<NodeStatus.RecordingLoad> recordings = new ArrayList<>();
         for (Meter meter : running) {
             recordings.add(new NodeStatus.RecordingLoad(meter.id.value(), meter.slot, meter.measured(),
-                    meter.measured() ? meter.cpuAverage.value() : cpuEstimate,
+                    meter.measured() ? meter.cpuAverage.value() : cpuEstimates.get(meter.media),
                     meter.measured() ? meter.memory : memoryEstimate, meter.keepUp.speed(),
                     meter.keepUp.deliveredFps(), meter.progress.get().fps()));
         }
-        return new Snapshot(host, recordings, overload, cpuEstimate, memoryEstimate);
+        return new Snapshot(host, recordings, overload, cpuEstimates.get(CaptureMedia.AUDIO_AND_VIDEO),
+                memoryEstimate, cpuEstimates.get(CaptureMedia.AUDIO_ONLY));
     }
 
     /**

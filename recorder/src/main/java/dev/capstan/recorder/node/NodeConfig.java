@@ -1,5 +1,6 @@
 package dev.capstan.recorder.node;
 
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.slot.SlotConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,6 +33,8 @@ import java.util.Objects;
  *                           may turn; a slot starting, ending or freeing up changes it at once
  * @param admissionMargin    cores that must be left over, beyond another recording, before a node holding for
  *                           CPU admits again (hysteresis)
+ * @param cpuPerAudioRecording cores reserved for an audio-only recording until its own use has been measured: its
+ *                           slot still runs the page, but nothing grabs or encodes a picture
  */
 public record NodeConfig(
         SlotConfig slot,
@@ -50,11 +53,18 @@ public record NodeConfig(
         Duration healthCheckInterval,
         Duration foreignLoadWindow,
         Duration admissionHold,
-        double admissionMargin) {
+        double admissionMargin,
+        double cpuPerAudioRecording) {
 
     /** Measured on a 2-vCPU host: about 0.9 core and 0.65 GB for one 720p30 recording of a light page. */
     public static final double DEFAULT_CPU_PER_RECORDING = 0.9;
     public static final long DEFAULT_MEMORY_PER_RECORDING = 700L << 20;
+    /**
+     * An audio-only recording of the demo page measured 0.06 to 0.09 core above its idle slot on the same host
+     * (FFmpeg 0.05, PulseAudio 0.02, the hidden page about 0.01: bench section 7), 0.09 as its node measured it;
+     * a meeting page does more than the demo, and the estimate learns from what runs.
+     */
+    public static final double DEFAULT_CPU_PER_AUDIO_RECORDING = 0.15;
     public static final int NO_SLOTS = -1;
 
     public NodeConfig {
@@ -62,8 +72,9 @@ public record NodeConfig(
         if (slots < NO_SLOTS || maxQueueLength < 0 || recycleAfterUses < 0) {
             throw new IllegalArgumentException("slots, maxQueueLength and recycleAfterUses must not be negative");
         }
-        if (cpuPerRecording <= 0 || cpuBudget <= 0 || memoryPerRecording < 0 || memoryReserve < 0) {
-            throw new IllegalArgumentException("cpuPerRecording and cpuBudget must be positive, memory not negative");
+        if (cpuPerRecording <= 0 || cpuPerAudioRecording <= 0 || cpuBudget <= 0 || memoryPerRecording < 0 || memoryReserve < 0) {
+            throw new IllegalArgumentException("cpuPerRecording, cpuPerAudioRecording and cpuBudget must be positive, "
+                    + "memory not negative");
         }
         if (overloadFpsShare < 0 || overloadFpsShare > 1 || admissionMargin < 0) {
             throw new IllegalArgumentException("overloadFpsShare must be within 0..1, admissionMargin not negative");
@@ -82,7 +93,13 @@ public record NodeConfig(
     public static NodeConfig defaults(SlotConfig slot) {
         return new NodeConfig(slot, 0, 100, Duration.ofMinutes(2), 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
                 DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, 0.9, Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25,
+                DEFAULT_CPU_PER_AUDIO_RECORDING);
+    }
+
+    /** Cores to reserve for a recording of {@code media} until it has been measured. */
+    public double cpuPerRecording(CaptureMedia media) {
+        return media.hasVideo() ? cpuPerRecording : cpuPerAudioRecording;
     }
 
     /** The number of slots to keep on a host with this many cores. */
@@ -96,24 +113,28 @@ public record NodeConfig(
     public NodeConfig withSlots(int value) {
         return new NodeConfig(slot, value, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
-                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording);
     }
 
     public NodeConfig withRecycling(int afterUses, Duration afterAge) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, afterUses, afterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
-                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording);
     }
 
     public NodeConfig withHealthCheckInterval(Duration value) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
-                speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin);
+                speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording);
     }
 
     public NodeConfig withCpuBudget(double value) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, value, memoryReserve, overloadSpeed, overloadFpsShare,
-                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording);
     }
 }

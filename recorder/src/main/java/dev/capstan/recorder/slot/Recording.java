@@ -216,10 +216,26 @@ public final class Recording {
             Failure failure = new Failure(Failure.Reason.BROWSER_FAILED, e.getMessage());
             return new Result(new SlotEvent.Failed(request.id(), failure), Optional.of(failure));
         }
+        if (!request.media().hasVideo()) {
+            hidePage(parts);
+        }
         emit(new SlotEvent.Joined(request.id(), sinceRequest()));
         log.info("recording {} on {}: joined {} after {} ms", request.id(), slot.name(), request.page().address(),
                 sinceRequest().toMillis());
         return capture(parts, ffmpeg, output);
+    }
+
+    /**
+     * Nothing grabs the display of an audio-only recording, so the page need not be painted: hidden behind a blank
+     * tab, it costs the browser its script and sound only. Should that fail, it is recorded as it is, painted.
+     */
+    private void hidePage(Slot.Parts parts) {
+        try {
+            parts.browser().coverConference();
+        } catch (WebDriverException e) {
+            log.warn("recording {}: the page could not be hidden, so it is still painted: {}", request.id(),
+                    Browser.firstLine(e));
+        }
     }
 
     private Result capture(Slot.Parts parts, Path ffmpeg, SegmentedRecording output) {
@@ -233,7 +249,7 @@ public final class Recording {
         CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
                 parts.sink().monitorSource(), PresetChoice.forHost(config.profile()), output.segmentDirectory(),
                 config.segmentLength(),
-                config.audioDelay(), request.maxDuration(), tap, request.size());
+                config.audioDelay(), request.maxDuration(), tap, request.size(), request.media());
         Capture capture;
         try {
             capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
@@ -248,7 +264,8 @@ public final class Recording {
             Capture.Ending ending = capture.stop(Duration.ofSeconds(2));
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED,
-                    "no frame within " + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
+                    "no " + (request.media().hasVideo() ? "frame" : "sound") + " within "
+                            + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             capture.stop(Duration.ofSeconds(2));

@@ -1,6 +1,7 @@
 package dev.capstan.recorder.slot;
 
 import dev.capstan.recorder.browser.MeetingPage;
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.LiveOutput;
 import dev.capstan.storage.archive.RecordingId;
@@ -19,10 +20,24 @@ import java.util.Optional;
  *                        fails when nothing arrives from it; only for pages that can be looked into
  * @param live            the same encode also streams live (RTMP/RTMPS), with or without the file
  * @param size            a picture smaller than the slot's display, scaled by the encoder; empty: the display's size
+ * @param media           the page's picture and sound, or its sound alone (which takes no live output and no size)
  */
 public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
         Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
-        Optional<OutputSize> size) {
+        Optional<OutputSize> size, CaptureMedia media) {
+
+    public RecordingRequest {
+        if (!media.hasVideo() && (live.isPresent() || size.isPresent())) {
+            throw new IllegalArgumentException("an audio-only recording keeps a file only: no live output, no size");
+        }
+    }
+
+    /** Picture and sound. */
+    public RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
+            Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
+            Optional<OutputSize> size) {
+        this(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size, CaptureMedia.AUDIO_AND_VIDEO);
+    }
 
     /** At the display's size. */
     public RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
@@ -42,21 +57,30 @@ public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDire
     }
 
     public RecordingRequest withMaxDuration(Duration limit) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live, size);
+        return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live, size,
+                media);
     }
 
     public RecordingRequest withAutoStop(AutoStop rules) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live, size);
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live, size,
+                media);
     }
 
     public RecordingRequest withLive(LiveOutput output) {
         return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, Optional.of(output),
-                size);
+                size, media);
     }
 
     /** Scaled to {@code box} (within the slot's display; a larger one fails the capture). */
     public RecordingRequest withSize(OutputSize box) {
-        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, Optional.of(box));
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, Optional.of(box),
+                media);
+    }
+
+    /** The page's sound alone: no display grab and no video encode. */
+    public RecordingRequest audioOnly() {
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size,
+                CaptureMedia.AUDIO_ONLY);
     }
 
     /** True unless this is a live stream that keeps no file. */

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * What {@code ./capstan bench} runs and for how long. Every option is {@code --name=value} (or {@code --name value}).
  *
- * @param sections          which parts to run: latency, cost, capacity, floor (the default), and live
+ * @param sections          which parts to run: latency, cost, capacity, floor (the default), live and audio
  * @param warmRuns          warm starts on one slot (the median is reported)
  * @param coldRuns          Jibri-style cold starts
  * @param startSeconds      how long each start-latency recording runs
@@ -45,11 +45,13 @@ record BenchOptions(
 
     /** What {@code ./capstan bench} runs without options; the live section only runs when asked for. */
     static final List<String> DEFAULT_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure");
-    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure", "live");
+    static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure", "live",
+            "audio");
 
     static final String USAGE = """
             usage: ./capstan bench [--name=value ...]
-              --sections=floor,latency,cost,capacity,pressure   parts to run (default: these; live runs only when named)
+              --sections=floor,latency,cost,capacity,pressure   parts to run (default: these; live and audio
+                                     run only when named; audio: audio-only cost and concurrency, 20-s steps)
               --warm-runs=5          warm starts on one slot (median reported)
               --cold-runs=5          Jibri-style cold starts (median reported)
               --start-seconds=4      length of each start-latency recording

@@ -48,7 +48,8 @@ import org.bytedeco.ffmpeg.global.avutil;
  *       seconds, delivered frame rate and stop to ready.</li>
  * </ol>
  * Live streaming's cost on top of recording ({@link LiveStreamCost}, table section 5) runs only when asked for
- * ({@code --sections=live}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
+ * ({@code --sections=live}), as does the cost and concurrency of audio-only recordings ({@link AudioOnlyBench},
+ * table section 7, {@code --sections=audio}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
  * numbers with a worse picture. Prints a table and writes {@code results.json}.
  *
  * <p>Run with {@code ./capstan bench [--name=value ...]} ({@link BenchOptions#USAGE}).
@@ -136,6 +137,11 @@ public final class PipelineBench {
                 PressureBench.Report pressure = new PressureBench(slotConfig, out, options.pressureSeconds()).run(demo);
                 results.put("pressure", pressure.results());
                 pressure.lines().forEach(text -> line(6, text));
+            }
+            if (options.runs("audio")) {
+                AudioOnlyBench.Report audio = new AudioOnlyBench(slotConfig, out, AudioOnlyBench.SECONDS).run(demo);
+                results.put("audioOnly", audio.results());
+                audio.lines().forEach(text -> line(7, text));
             }
             if (options.runs("live")) {
                 LiveStreamCost.Report live = new LiveStreamCost(slotConfig, out, options).run(demo);

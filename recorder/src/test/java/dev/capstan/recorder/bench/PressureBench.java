@@ -130,13 +130,7 @@ final class PressureBench {
                 CompletableFuture<Void> first = new CompletableFuture<>();
                 RecordingRequest request = RecordingRequest.of(RecordingId.of(id), new ObservedPage(demo),
                         directory.resolve(id)).withMaxDuration(Duration.ofSeconds(seconds * 4L));
-                recordings.add(slots.get(i).record(request, event -> {
-                    if (event instanceof SlotEvent.FirstFrameWritten) {
-                        first.complete(null);
-                    } else if (event instanceof SlotEvent.Failed failed) {
-                        first.completeExceptionally(new IllegalStateException(id + " failed: " + failed.failure()));
-                    }
-                }));
+                recordings.add(start(slots.get(i), request, first));
                 on.add(first);
             }
             CompletableFuture.allOf(on.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -151,6 +145,17 @@ final class PressureBench {
             }
             return measured;
         }
+    }
+
+    /** Starts {@code request} on {@code slot}; {@code first} completes once it is on, or fails with it. */
+    static Recording start(Slot slot, RecordingRequest request, CompletableFuture<Void> first) {
+        return slot.record(request, event -> {
+            if (event instanceof SlotEvent.FirstFrameWritten) {
+                first.complete(null);
+            } else if (event instanceof SlotEvent.Failed failed) {
+                first.completeExceptionally(new IllegalStateException(request.id() + " failed: " + failed.failure()));
+            }
+        });
     }
 
     private static Measured measure(SlotEvent.Outcome outcome, long stopToReadyMillis) throws Exception {

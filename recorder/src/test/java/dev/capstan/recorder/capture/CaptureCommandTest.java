@@ -55,6 +55,26 @@ class CaptureCommandTest {
     }
 
     @Test
+    void anAudioOnlyCaptureReadsTheSinkAloneAndEncodesNoPicture() {
+        List<String> args = new CaptureCommand(":42", "unix:/run/capstan/slot-1/pulse/native", "capstan.monitor",
+                VideoProfile.HD_720P30, SEGMENTS, Duration.ofSeconds(2), Duration.ofMillis(120),
+                Optional.of(Duration.ofMinutes(5)), Optional.empty(), Optional.empty(), CaptureMedia.AUDIO_ONLY)
+                .arguments(FFMPEG);
+
+        assertThat(args).as("no display grab, no video encode, no picture filter")
+                .doesNotContain("x11grab", "libx264", "-vf", ":42.0+0,0", "1:v");
+        assertThat(args.stream().filter("-i"::equals).count()).as("inputs").isEqualTo(1);
+        assertThat(indexOfPair(args, "-i", "capstan.monitor")).isEqualTo(inputIndex(args, "pulse"));
+        assertThat(indexOfPair(args, "-map", "0:a")).isNotNegative();
+        assertThat(indexOfPair(args, "-c:a", "aac")).isNotNegative();
+        // No picture to line the sound up with: no delay.
+        assertThat(indexOfPair(args, "-af", "aresample=async=1:first_pts=0")).isNotNegative();
+        assertThat(indexOfPair(args, "-t", "300.000")).isNotNegative();
+        assertThat(indexOfPair(args, "-hls_segment_type", "fmp4")).as("the same crash-safe segments").isNotNegative();
+        assertThat(args.get(args.size() - 1)).isEqualTo(SEGMENTS.resolve("index.m3u8").toString());
+    }
+
+    @Test
     void soundIsOpenedBeforeThePictureWithASmallFragmentSize() {
         List<String> args = arguments(Duration.ZERO, Optional.empty());
 

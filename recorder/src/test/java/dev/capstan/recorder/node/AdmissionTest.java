@@ -207,6 +207,20 @@ class AdmissionTest {
         return new CaptureProgress(frames, 30, 1, duplicated, 0, Duration.ofMillis((long) (seconds * 1000)), 0);
     }
 
+    @Test
+    void whereOneMoreRecordingWithPictureIsHeldAnAudioOnlyOneStillFitsAndItsVerdictHoldsOnItsOwn() {
+        Admission withPicture = admission();
+        Admission audioOnly = withPicture.withOwnHold();
+        // Two recordings measured at 0.5 core and half a core of foreign load: 2 - 0.5 - 1.0 leaves 0.5 core.
+        List<Admission.Cost> running = List.of(measured(0.5), measured(0.5));
+        long t = 0;
+        assertThat(withPicture.judge(t, 0.5, facts(running, CPU))).isInstanceOf(Admission.Verdict.Hold.class);
+        assertThat(audioOnly.judge(t, 0.5, facts(running, NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING)))
+                .as("an audio-only recording at its own estimate").isInstanceOf(Admission.Verdict.Admit.class);
+        // The held verdict for a picture does not turn because the audio-only one admitted, nor the other way round.
+        assertThat(withPicture.judge(t + SECOND, 0.5, facts(running, CPU))).isInstanceOf(Admission.Verdict.Hold.class);
+    }
+
     private static void assertHeld(Admission.Verdict verdict, BusyReason reason) {
         assertThat(verdict).isInstanceOf(Admission.Verdict.Hold.class);
         Admission.Verdict.Hold hold = (Admission.Verdict.Hold) verdict;

@@ -3,6 +3,7 @@ package dev.capstan.recorder.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.Failure;
@@ -121,8 +122,35 @@ class LoadMonitorTest {
         assertThat(monitor.snapshot().overload()).isEmpty();
     }
 
+    @Test
+    void anAudioOnlyRecordingIsReservedAtItsOwnCostKeepsUpWithoutFramesAndTeachesOnlyItsOwnEstimate() {
+        LoadMonitor.Meter meter = monitor.meter(CaptureMedia.AUDIO_ONLY);
+        monitor.add(meter, RecordingId.of("a1"), "slot-1", () -> CaptureProgress.NONE);
+        assertThat(monitor.snapshot().recordings()).singleElement().satisfies(load ->
+                assertThat(load.cpu()).isEqualTo(NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING));
+        assertThat(monitor.snapshot().cpuEstimate(CaptureMedia.AUDIO_ONLY))
+                .isEqualTo(NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING);
+        monitor.firstFrame(meter, t0);
+        for (int second = 0; second <= 10; second++) {
+            // Sound in real time and no frame at all: that is how an audio-only capture keeps up.
+            CaptureProgress sound = new CaptureProgress(0, 0, 1, 0, 0, Duration.ofSeconds(second), 0);
+            monitor.take(new LoadMonitor.Reading(t0 + second * SECOND, 100 + second * 2.0, 1000 + second,
+                    Map.of("slot-1", List.of(process(20, 2.0 + second * 0.2, 990))), MEMORY, Map.of(meter, sound),
+                    Map.of(meter, 300 * MB)));
+        }
+        assertThat(monitor.snapshot().overload()).as("no frames is no overload for sound alone").isEmpty();
+        assertThat(monitor.snapshot().recordings().get(0).cpu()).isCloseTo(0.2, within(1e-9));
+
+        monitor.finished(meter, new SlotEvent.Stopped(RecordingId.of("a1"), Optional.empty(), CaptureProgress.NONE,
+                StopCause.REQUESTED, new CaptureSpan(Instant.EPOCH, Instant.EPOCH, CaptureSpan.EncoderEnd.DRAINED)));
+        LoadMonitor.Snapshot after = monitor.snapshot();
+        assertThat(after.cpuEstimate(CaptureMedia.AUDIO_ONLY)).isCloseTo(NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING
+                + 0.3 * (0.2 - NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING), within(1e-9));
+        assertThat(after.cpuEstimate()).as("a recording with picture").isEqualTo(NodeConfig.DEFAULT_CPU_PER_RECORDING);
+    }
+
     private LoadMonitor.Meter start(String id) {
-        LoadMonitor.Meter meter = monitor.meter();
+        LoadMonitor.Meter meter = monitor.meter(CaptureMedia.AUDIO_AND_VIDEO);
         monitor.add(meter, RecordingId.of(id), "slot-1", () -> CaptureProgress.NONE);
         return meter;
     }

@@ -19,8 +19,9 @@ record StartRecordingBody(
                 + "participant; or, with url, the catalog's name for the recording (default: the url's host and "
                 + "path)", example = "standup@conference.meet.example.com", maxLength = 200)
         String room,
-        @Schema(description = "file, stream (live only, nothing kept) or both; default file, or both with streams",
-                allowableValues = {"file", "stream", "both"})
+        @Schema(description = "file, stream (live only, nothing kept), both, or audio (the page's sound alone in "
+                + "a file: no picture, no streams, no resolution); default file, or both with streams",
+                allowableValues = {"file", "stream", "both", "audio"})
         String mode,
         @ArraySchema(arraySchema = @Schema(description = "live destinations; each must match the operator's "
                 + "allow-list and resolve"), schema = @Schema(example = "rtmps://a.rtmp.youtube.com/live2/KEY"),

@@ -97,7 +97,10 @@ final class StartRecordingRequest {
             // The mode is wrong already; whether the streams fit it cannot be said.
         } else if (chosen == Mode.FILE && given > 0) {
             errors.add(error("streams", "mode file takes no streams; use mode both to record and stream"));
-        } else if (chosen != Mode.FILE && given == 0 && (streamsNode == null || streamsNode.isArray())) {
+        } else if (chosen == Mode.AUDIO && streamsNode != null) {
+            errors.add(error("streams", "mode audio takes no streams: an audio-only recording keeps a file and "
+                    + "streams nothing"));
+        } else if (chosen != Mode.FILE && chosen != Mode.AUDIO && given == 0 && (streamsNode == null || streamsNode.isArray())) {
             errors.add(error("streams", "mode " + chosen.wireName() + " needs at least one stream URL"));
         } else if (given > checks.maxDestinations()) {
             errors.add(error("streams", "at most " + checks.maxDestinations() + " stream URLs, not " + given));
@@ -106,12 +109,18 @@ final class StartRecordingRequest {
         }
         Optional<Duration> maxDuration = maxDuration(body.get("maxDuration"), errors);
         Optional<OutputSize> size = resolution(body.get("resolution"), checks.display(), errors);
+        if (chosen == Mode.AUDIO && present(body.get("resolution")) != null) {
+            errors.removeIf(error -> error.field().equals("resolution"));
+            errors.add(error("resolution", "mode audio has no picture to size: leave resolution out"));
+            size = Optional.empty();
+        }
         Optional<Map<String, Object>> metadata = RequestMetadata.check(present(body.get("metadata")), errors);
         errors.addAll(earlier);
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        List<Output> outputs = RecordingPlan.outputs(chosen.recordsFile(), streams);
+        List<Output> outputs = chosen == Mode.AUDIO ? List.of(new Output.AudioFile())
+                : RecordingPlan.outputs(chosen.recordsFile(), streams);
         if (jitsiRoom.isPresent()) {
             MeetingRooms.Room room = jitsiRoom.get();
             return new RecordingPlan(id, room.name(), checks.rooms().meeting(room), outputs, maxDuration,
@@ -266,7 +275,7 @@ final class StartRecordingRequest {
                 }
             }
         }
-        errors.add(error("mode", "must be file, stream or both"
+        errors.add(error("mode", "must be file, stream, both or audio"
                 + (node.isTextual() ? ", not " + ApiErrors.quote(bounded(node.asText(), 20)) : "")));
         return Optional.empty();
     }

@@ -87,11 +87,17 @@ final class JibriFiles {
                 StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Writes the thumbnail next to the segments; false (logged) if it could not be made. */
+    /**
+     * Writes the thumbnail next to the segments; false (logged) if it could not be made, and false for an
+     * audio-only recording, which has no picture to show.
+     */
     boolean thumbnail(RecordingId id, Path directory, List<Path> segments, Duration total) {
         // Two seconds in shows the meeting rather than its first, often blank, frame.
         Duration at = total.compareTo(Duration.ofSeconds(4)) < 0 ? total.dividedBy(2) : Duration.ofSeconds(2);
         try {
+            if (!FragmentedMp4.hasVideo(SegmentLayout.init(directory))) {
+                return false;
+            }
             Thumbnail.extract(ffmpeg.get(), SegmentLayout.init(directory), segments, at, directory.resolve(THUMBNAIL));
             return true;
         } catch (IOException | RuntimeException e) {

@@ -9,11 +9,20 @@ import java.util.Objects;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Output.File.class, name = "file"),
-    @JsonSubTypes.Type(value = Output.Stream.class, name = "stream")})
+    @JsonSubTypes.Type(value = Output.Stream.class, name = "stream"),
+    @JsonSubTypes.Type(value = Output.AudioFile.class, name = "audio")})
 public sealed interface Output {
 
     /** The crash-safe file in the archive. */
     record File() implements Output {
+    }
+
+    /**
+     * The crash-safe file in the archive with the page's sound only: no picture is grabbed or encoded. It is a
+     * kind of its own, not a flag on {@link File}, so that it cannot be combined with a picture or a stream by
+     * accident, and a node that does not know it refuses the plan by name instead of recording video.
+     */
+    record AudioFile() implements Output {
     }
 
     /** A live stream to one RTMP(S) destination; its address holds a stream key and only ever shows masked. */

@@ -49,8 +49,11 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a recording makes a file, a live stream or both");
         }
-        if (outputs.stream().filter(Output.File.class::isInstance).count() > 1) {
-            throw new IllegalArgumentException("a recording makes one file");
+        if (outputs.stream().filter(output -> !(output instanceof Output.Stream)).count() > 1) {
+            throw new IllegalArgumentException("a recording makes one file: " + kinds(outputs));
+        }
+        if (outputs.contains(new Output.AudioFile()) && outputs.size() > 1) {
+            throw new IllegalArgumentException("an audio-only recording streams nothing: " + kinds(outputs));
         }
         if (outputs.stream().distinct().count() != outputs.size()) {
             throw new IllegalArgumentException("a destination is given twice");
@@ -60,6 +63,12 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
         }
         // Not Map.copyOf: the requester's JSON may hold nulls.
         metadata = Collections.unmodifiableMap(metadata == null ? Map.of() : new LinkedHashMap<>(metadata));
+    }
+
+    /** The outputs' kinds, by their wire names, to name a combination that is refused. */
+    private static String kinds(List<Output> outputs) {
+        return outputs.stream().map(output -> output instanceof Output.Stream ? "stream"
+                : output instanceof Output.AudioFile ? "audio" : "file").reduce((a, b) -> a + " + " + b).orElse("");
     }
 
     private static <T> Optional<T> given(Optional<T> value) {
@@ -84,7 +93,12 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
 
     /** True unless this is a live stream that keeps no file. */
     public boolean recordsFile() {
-        return outputs.stream().anyMatch(Output.File.class::isInstance);
+        return outputs.stream().anyMatch(output -> !(output instanceof Output.Stream));
+    }
+
+    /** Only the page's sound: no picture is grabbed or encoded. */
+    public boolean audioOnly() {
+        return outputs.contains(new Output.AudioFile());
     }
 
     /** The live destinations, in the order given. */
@@ -94,7 +108,7 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
     }
 
     public Mode mode() {
-        return Mode.of(recordsFile(), streams().size());
+        return audioOnly() ? Mode.AUDIO : Mode.of(recordsFile(), streams().size());
     }
 
     /**

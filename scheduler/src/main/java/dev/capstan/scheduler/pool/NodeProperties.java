@@ -29,6 +29,7 @@ import org.springframework.util.unit.DataSize;
  * @param foreignLoadWindow  time constant of the moving average of foreign load that admission goes by
  * @param admissionHold      a verdict driven by load holds at least this long (brewery presence changes no faster)
  * @param admissionMargin    cores left over, beyond another recording, before a node holding for CPU admits again
+ * @param cpuPerAudioRecording cores reserved for a new audio-only recording until its own use is measured
  * @param drainTimeout       how long a fleet node that is asked to stop (SIGTERM) waits for its recordings to end;
  *                           what still runs then continues on another node
  */
@@ -50,12 +51,14 @@ public record NodeProperties(
         @DefaultValue("6h") Duration drainTimeout,
         @DefaultValue("30s") Duration foreignLoadWindow,
         @DefaultValue("10s") Duration admissionHold,
-        @DefaultValue("0.25") double admissionMargin) {
+        @DefaultValue("0.25") double admissionMargin,
+        @DefaultValue("" + NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING) double cpuPerAudioRecording) {
 
     /** The node configuration these properties describe, for slots built as {@code slot} says. */
     public NodeConfig nodeConfig(SlotConfig slot) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfter, cpuPerRecording,
                 memoryPerRecording.toBytes(), cpuBudget, memoryReserve.toBytes(), overloadSpeed, overloadFpsShare,
-                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin);
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording);
     }
 }

@@ -85,6 +85,9 @@ public class Recordings {
         if (plan.size().isPresent()) {
             request = request.withSize(plan.size().get());
         }
+        if (plan.audioOnly()) {
+            request = request.audioOnly();
+        }
         Consumer<SlotEvent> events = archived ? archive.events(part.id()).andThen(listener) : listener;
         CompletableFuture<Recording> started = node.record(request, events, maxWait);
         started.whenComplete((recording, error) -> {

@@ -67,7 +67,14 @@ class RecordingControlValidationTest {
                 Arguments.of("url of another scheme", "{\"url\":\"rtmp://127.0.0.1/live/" + KEY + "\"}", "url",
                         "must be an http:// or https:// address"),
                 Arguments.of("bad mode", "{" + PAGE + ",\"mode\":\"tape\",\"streams\":[\"" + NGINX + "\"]}", "mode",
-                        "must be file, stream or both"),
+                        "must be file, stream, both or audio, not 'tape'"),
+                Arguments.of("audio mode with streams", "{" + PAGE + ",\"mode\":\"audio\",\"streams\":[\"" + NGINX
+                        + "\"]}", "streams", "mode audio takes no streams: an audio-only recording keeps a file and "
+                                + "streams nothing"),
+                Arguments.of("audio mode with an empty list", "{" + PAGE + ",\"mode\":\"audio\",\"streams\":[]}",
+                        "streams", "mode audio takes no streams"),
+                Arguments.of("audio mode with a resolution", "{" + PAGE + ",\"mode\":\"audio\",\"resolution\":"
+                        + "\"640x360\"}", "resolution", "mode audio has no picture to size: leave resolution out"),
                 Arguments.of("file mode with streams", "{" + PAGE + ",\"mode\":\"file\",\"streams\":[\"" + NGINX
                         + "\"]}", "streams", "mode file takes no streams"),
                 Arguments.of("stream mode without streams", "{" + PAGE + ",\"mode\":\"stream\"}", "streams",

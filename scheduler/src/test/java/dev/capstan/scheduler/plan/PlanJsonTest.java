@@ -93,6 +93,45 @@ class PlanJsonTest {
     }
 
     @Test
+    void anAudioOnlyPlanComesBackAsAudio() throws Exception {
+        RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-audio"), "podcast",
+                new Meeting.Page(URI.create("https://a.b/c")), List.of(new Output.AudioFile()),
+                Optional.of(Duration.ofMinutes(5)), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                Instant.parse("2026-12-07T05:00:00Z"));
+
+        String json = PlanJson.write(plan);
+        RecordingPlan back = PlanJson.read(json);
+
+        assertThat(back).isEqualTo(plan);
+        assertThat(json).contains("\"outputs\":[{\"kind\":\"audio\"}]");
+        assertThat(back.mode()).isEqualTo(Mode.AUDIO);
+        assertThat(back.audioOnly()).isTrue();
+        assertThat(back.recordsFile()).isTrue();
+        assertThat(back.streams()).isEmpty();
+        assertThat(Mode.ofWireName("audio")).contains(Mode.AUDIO);
+    }
+
+    @Test
+    void audioOnlyWithAPictureOrAStreamIsRefusedByName() throws Exception {
+        String plan = "{\"id\":\"rec-1\",\"name\":\"n\",\"meeting\":{\"kind\":\"page\",\"address\":\"https://a.b/c\"},"
+                + "\"outputs\":%s,\"requestedAt\":\"2026-12-07T05:00:00Z\"}";
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted("[{\"kind\":\"audio\"},{\"kind\":\"file\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageContaining("a recording makes one file: audio + file");
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted("[{\"kind\":\"audio\"},{\"kind\":\"stream\","
+                + "\"url\":\"rtmp://127.0.0.1/live/" + KEY + "\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageContaining("an audio-only recording streams nothing: audio + stream")
+                .hasMessageNotContaining(KEY);
+        RecordingPlan audio = new RecordingPlan(RecordingId.of("rec-1"), "n",
+                new Meeting.Page(URI.create("https://a.b/c")), List.of(new Output.AudioFile()), Optional.empty(),
+                Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Instant.now());
+        StreamUrl added = StreamUrl.parse("rtmp://127.0.0.1/live/" + KEY);
+        assertThatThrownBy(() -> audio.withStream(added))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("audio + stream");
+    }
+
+    @Test
     void aLaterPartGetsWhatIsLeftOfTheLimit() {
         Instant requested = Instant.parse("2026-12-07T05:00:00Z");
         RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), "n",

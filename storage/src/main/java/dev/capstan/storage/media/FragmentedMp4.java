@@ -304,6 +304,11 @@ public final class FragmentedMp4 {
         return Init.read(init).movieDuration(inspected);
     }
 
+    /** Whether the recording has a picture: an audio-only one has a sound track alone. */
+    public static boolean hasVideo(Path init) throws IOException {
+        return Init.read(init).tracks.values().stream().anyMatch(track -> track.handler.equals("vide"));
+    }
+
     /** The length of {@link #compose}'s output. */
     public static long composedLength(Path init, List<Segment> segments) throws IOException {
         long length = headerOf(init, segments).length;
