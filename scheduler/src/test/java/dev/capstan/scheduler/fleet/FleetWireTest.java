@@ -79,7 +79,7 @@ class FleetWireTest {
                 .containsExactly("pending", "on", "stopping", "stopped", "failed");
         assertThat(NodeReport.PartState.ofWireName("paused")).as("a newer node's state: running, not yet on")
                 .isEqualTo(NodeReport.PartState.PENDING);
-        assertThat(Mode.values()).extracting(Mode::wireName).containsExactly("file", "stream", "both");
+        assertThat(Mode.values()).extracting(Mode::wireName).containsExactly("file", "stream", "both", "audio");
         assertThat(Mode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
         assertThat(FleetIq.Action.values()).extracting(FleetIq.Action::wireName).containsExactly("record", "stop",
                 "drain", "undrain", "streams", "add-stream", "remove-stream");
