@@ -21,14 +21,19 @@ import java.util.Optional;
  * @param live            the same encode also streams live (RTMP/RTMPS), with or without the file
  * @param size            a picture smaller than the slot's display, scaled by the encoder; empty: the display's size
  * @param media           the page's picture and sound, or its sound alone (which takes no live output and no size)
+ * @param speakerTracks   each remote speaker's sound is also kept in files of its own, below {@code tracks/}, when
+ *                        the page offers its tracks (see {@link dev.capstan.recorder.tracks.SpeakerTracks})
  */
 public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
         Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
-        Optional<OutputSize> size, CaptureMedia media) {
+        Optional<OutputSize> size, CaptureMedia media, boolean speakerTracks) {
 
     public RecordingRequest {
         if (!media.hasVideo() && (live.isPresent() || size.isPresent())) {
             throw new IllegalArgumentException("an audio-only recording keeps a file only: no live output, no size");
+        }
+        if (speakerTracks && !recordsFile(live)) {
+            throw new IllegalArgumentException("speaker tracks are kept beside a recorded file, not a stream alone");
         }
     }
 
@@ -36,7 +41,8 @@ public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDire
     public RecordingRequest(RecordingId id, MeetingPage page, Path outputDirectory, Optional<String> fileName,
             Optional<Duration> maxDuration, Optional<AutoStop> autoStop, Optional<LiveOutput> live,
             Optional<OutputSize> size) {
-        this(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size, CaptureMedia.AUDIO_AND_VIDEO);
+        this(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size, CaptureMedia.AUDIO_AND_VIDEO,
+                false);
     }
 
     /** At the display's size. */
@@ -58,33 +64,43 @@ public record RecordingRequest(RecordingId id, MeetingPage page, Path outputDire
 
     public RecordingRequest withMaxDuration(Duration limit) {
         return new RecordingRequest(id, page, outputDirectory, fileName, Optional.of(limit), autoStop, live, size,
-                media);
+                media, speakerTracks);
     }
 
     public RecordingRequest withAutoStop(AutoStop rules) {
         return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, Optional.of(rules), live, size,
-                media);
+                media, speakerTracks);
     }
 
     public RecordingRequest withLive(LiveOutput output) {
         return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, Optional.of(output),
-                size, media);
+                size, media, speakerTracks);
     }
 
     /** Scaled to {@code box} (within the slot's display; a larger one fails the capture). */
     public RecordingRequest withSize(OutputSize box) {
         return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, Optional.of(box),
-                media);
+                media, speakerTracks);
     }
 
     /** The page's sound alone: no display grab and no video encode. */
     public RecordingRequest audioOnly() {
         return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size,
-                CaptureMedia.AUDIO_ONLY);
+                CaptureMedia.AUDIO_ONLY, speakerTracks);
+    }
+
+    /** Each remote speaker's sound in files of their own too, when the page offers its tracks. */
+    public RecordingRequest withSpeakerTracks() {
+        return new RecordingRequest(id, page, outputDirectory, fileName, maxDuration, autoStop, live, size, media,
+                true);
     }
 
     /** True unless this is a live stream that keeps no file. */
     public boolean recordsFile() {
+        return recordsFile(live);
+    }
+
+    private static boolean recordsFile(Optional<LiveOutput> live) {
         return live.map(LiveOutput::withFile).orElse(true);
     }
 }

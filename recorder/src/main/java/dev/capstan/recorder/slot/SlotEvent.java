@@ -3,6 +3,7 @@ package dev.capstan.recorder.slot;
 import dev.capstan.recorder.browser.Participant;
 import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,13 @@ public sealed interface SlotEvent {
 
     /** A live destination changed state: connected, dropped, given up, stopped. The address is masked. */
     record StreamChanged(RecordingId recordingId, StreamStats stream) implements SlotEvent {
+    }
+
+    /**
+     * The capture of each speaker's sound changed: it began, a speaker was added, the page turned out to offer no
+     * tracks, or the capture broke (the composite recording goes on).
+     */
+    record TracksChanged(RecordingId recordingId, TrackCaptureStatus status) implements SlotEvent {
     }
 
     /** The last event of a recording. */
