@@ -8,9 +8,17 @@
  * - window.APP.conference looks like jitsi-meet's: _room.isJoined(), _room.room.addOrReplaceInPresence() and
  *   sendPresence(), _room.getParticipants() with lib-jitsi-meet's participant methods, getStats() and events.
  *
- * No media flows. A participant "has tracks" when its presence carries <test-media xmlns='urn:capstan:test'/>;
- * like lib-jitsi-meet, a participant without tracks counts as muted. Each unmuted one with media adds 500 kbit/s to
- * getStats().bitrate.download.
+ * No media flows from XMPP guests. A participant "has tracks" when its presence carries
+ * <test-media xmlns='urn:capstan:test'/>; like lib-jitsi-meet, a participant without tracks counts as muted. Each
+ * unmuted one with media adds 500 kbit/s to getStats().bitrate.download.
+ *
+ * Loopback speakers (config.capstanSpeakers) are participants whose sound is real: each is an oscillator sent
+ * through a pair of RTCPeerConnections in this page, so that it arrives as a remote WebRTC audio track, wrapped in
+ * lib-jitsi-meet's JitsiRemoteTrack shape, played through an <audio> element (as jitsi-meet plays remote audio) and
+ * announced with the conference's trackAdded / trackRemoved / trackMuteChanged / userJoined / userLeft events.
+ * A speaker: { name, hz, statsId, present: [[fromS, toS or null], ...], muted: [[fromS, toS], ...], silent,
+ * beepOffsetMs }; times in seconds after the recorder joined. It beeps (300 ms every second, from beepOffsetMs on)
+ * so that its onsets can be found; a silent one has an audio track over which nothing is ever sent.
  */
 (function () {
     'use strict';
@@ -169,6 +177,10 @@
     Participant.prototype.getFeatures = function () { return Promise.resolve(new Set(this._member.features)); };
     Participant.prototype.sendsMedia = function () {
         return this._member.hasMedia && !(this._member.audioMuted && this._member.videoMuted);
+    };
+    Participant.prototype.getTracks = function () { return (this._tracks || []).slice(); };
+    Participant.prototype.getTracksByMediaType = function (type) {
+        return this.getTracks().filter(function (track) { return track.getType() === type; });
     };
 
     /** lib-jitsi-meet's ChatRoom: the MUC, its members and the recorder's own presence. */
@@ -469,6 +481,7 @@
                         + '"><x xmlns="jabber:x:data" type="submit"/></query></iq>');
                 }
                 status('in the meeting ' + room.roomjid);
+                startLoopbackSpeakers(room);
             }
             render();
             return;
@@ -505,6 +518,158 @@
             }
         }
         render();
+    }
+
+    // ---- Loopback speakers: real remote WebRTC audio tracks in lib-jitsi-meet's shape ----
+
+    /** lib-jitsi-meet's JitsiRemoteTrack, for one remote audio track. */
+    function RemoteTrack(participantId, stream) {
+        Emitter.call(this);
+        this._participantId = participantId;
+        this.stream = stream;
+        this.track = stream.getAudioTracks()[0];
+        this._muted = false;
+    }
+    RemoteTrack.prototype = Object.create(Emitter.prototype);
+    RemoteTrack.prototype.getType = function () { return 'audio'; };
+    RemoteTrack.prototype.getTrack = function () { return this.track; };
+    RemoteTrack.prototype.getOriginalStream = function () { return this.stream; };
+    RemoteTrack.prototype.getParticipantId = function () { return this._participantId; };
+    RemoteTrack.prototype.getSourceName = function () { return this._participantId + '-a0'; };
+    RemoteTrack.prototype.getId = function () { return this.track.id; };
+    RemoteTrack.prototype.isLocal = function () { return false; };
+    RemoteTrack.prototype.isMuted = function () { return this._muted; };
+
+    var BEEP_S = 0.3;
+    var audioContext = null;
+
+    /** An oscillator beeping at the speaker's pitch, as a local stream to send. */
+    function toneStream(spec) {
+        audioContext = audioContext || new AudioContext();
+        var destination = audioContext.createMediaStreamDestination();
+        var oscillator = audioContext.createOscillator();
+        var gain = audioContext.createGain();
+        oscillator.frequency.value = spec.hz;
+        gain.gain.value = 0;
+        oscillator.connect(gain).connect(destination);
+        var start = audioContext.currentTime + (spec.beepOffsetMs || 0) / 1000;
+        for (var i = 0; i < 900; i++) {
+            gain.gain.setValueAtTime(0.5, start + i);
+            gain.gain.setValueAtTime(0, start + i + BEEP_S);
+        }
+        oscillator.start();
+        return destination.stream;
+    }
+
+    /** Sends the stream from one peer connection to another in this page; resolves with the remote track's stream. */
+    function loopback(stream, silent) {
+        var sending = new RTCPeerConnection();
+        var receiving = new RTCPeerConnection();
+        sending.onicecandidate = function (e) { if (e.candidate) { receiving.addIceCandidate(e.candidate); } };
+        receiving.onicecandidate = function (e) { if (e.candidate) { sending.addIceCandidate(e.candidate); } };
+        var sender = silent ? sending.addTransceiver('audio', { direction: 'sendonly' }).sender
+            : sending.addTrack(stream.getAudioTracks()[0], stream);
+        var arrived = new Promise(function (resolve) {
+            receiving.ontrack = function (e) { resolve(new MediaStream([ e.track ])); };
+        });
+        return sending.createOffer()
+            .then(function (offer) { return sending.setLocalDescription(offer); })
+            .then(function () { return receiving.setRemoteDescription(sending.localDescription); })
+            .then(function () { return receiving.createAnswer(); })
+            .then(function (answer) { return receiving.setLocalDescription(answer); })
+            .then(function () { return sending.setRemoteDescription(receiving.localDescription); })
+            .then(function () { return arrived; })
+            .then(function (remote) {
+                return { remote: remote, sender: sender, close: function () { sending.close(); receiving.close(); } };
+            });
+    }
+
+    function LoopbackSpeaker(room, spec, index) {
+        this.room = room;
+        this.spec = spec;
+        this.index = index;
+        this.joins = 0;
+        this.present = null;
+    }
+    LoopbackSpeaker.prototype.join = function () {
+        var self = this;
+        var spec = this.spec;
+        var id = 'loop' + this.index + 'j' + (++this.joins) + Math.random().toString(16).substring(2, 6);
+        var member = { from: this.room.roomjid + '/' + id, nick: spec.name || '', role: 'participant', jid: undefined,
+            identity: undefined, features: [], hasMedia: true, audioMuted: false, videoMuted: true,
+            statsID: spec.statsId || ('stats-' + this.index), isHiddenDomain: false, isFocus: false };
+        var participant = new Participant(member);
+        participant._tracks = [];
+        var joining = this.present = { id: id, participant: participant, link: null, audio: null, track: null };
+        conference.participants[id] = participant;
+        conference.emit('conference.userJoined', id, participant);
+        render();
+        var local = toneStream(spec);
+        loopback(local, !!spec.silent).then(function (link) {
+            if (self.present !== joining) {
+                link.close();
+                return;
+            }
+            joining.link = link;
+            joining.local = local;
+            var track = joining.track = new RemoteTrack(id, link.remote);
+            participant._tracks = [ track ];
+            var audio = joining.audio = new Audio();
+            audio.srcObject = link.remote;
+            audio.play();
+            conference.emit('conference.trackAdded', track);
+        }, function (error) {
+            console.error('loopback of ' + spec.name + ' failed', error);
+        });
+    };
+    LoopbackSpeaker.prototype.leave = function () {
+        var leaving = this.present;
+        if (!leaving) {
+            return;
+        }
+        this.present = null;
+        if (leaving.track) {
+            conference.emit('conference.trackRemoved', leaving.track);
+            leaving.audio.pause();
+            leaving.audio.srcObject = null;
+            leaving.link.close();
+        }
+        delete conference.participants[leaving.id];
+        conference.emit('conference.userLeft', leaving.id, leaving.participant);
+        render();
+    };
+    LoopbackSpeaker.prototype.mute = function (muted) {
+        var now = this.present;
+        if (!now || !now.track || now.track._muted === muted) {
+            return;
+        }
+        now.track._muted = muted;
+        now.participant._member.audioMuted = muted;
+        // As jitsi-meet mutes: nothing is sent while muted.
+        now.link.sender.replaceTrack(muted ? null : now.local.getAudioTracks()[0]);
+        now.track.emit('track.trackMuteChanged', now.track);
+        conference.emit('conference.trackMuteChanged', now.track);
+        render();
+    };
+
+    function at(seconds, action) {
+        if (seconds !== null && seconds !== undefined) {
+            setTimeout(action, seconds * 1000);
+        }
+    }
+
+    function startLoopbackSpeakers(room) {
+        (config.capstanSpeakers || []).forEach(function (spec, index) {
+            var speaker = new LoopbackSpeaker(room, spec, index + 1);
+            (spec.present || [ [ 0, null ] ]).forEach(function (span) {
+                at(span[0], function () { speaker.join(); });
+                at(span[1], function () { speaker.leave(); });
+            });
+            (spec.muted || []).forEach(function (span) {
+                at(span[0], function () { speaker.mute(true); });
+                at(span[1], function () { speaker.mute(false); });
+            });
+        });
     }
 
     var COLOURS = [ '#c0392b', '#2980b9', '#27ae60', '#8e44ad', '#d35400', '#16a085' ];

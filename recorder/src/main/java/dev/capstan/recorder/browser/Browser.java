@@ -230,6 +230,14 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
+     * Runs a script that answers later, by calling its last argument (within the driver's 10-s script timeout), and
+     * returns that answer.
+     */
+    public Object asyncScript(String javascript, Object... args) {
+        return ((JavascriptExecutor) driver).executeAsyncScript(javascript, args);
+    }
+
+    /**
      * Ends the current conference and leaves a blank full-screen page for the next one. The next conference gets a
      * new browser context; the old one is disposed of with its windows and everything its pages stored: cookies,
      * local and session storage, IndexedDB, Cache Storage, service workers, HTTP cache, granted permissions,

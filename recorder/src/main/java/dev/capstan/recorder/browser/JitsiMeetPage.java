@@ -232,6 +232,11 @@ public record JitsiMeetPage(
         return JitsiMeetScripts.roomState(answer);
     }
 
+    @Override
+    public TrackOffer tracks(Browser browser) {
+        return JitsiMeetTracks.start(browser);
+    }
+
     /** A message without the login: the hash's storage content and the password itself are masked. */
     String redact(String message) {
         String redacted = LOCAL_STORAGE_CONTENT.matcher(message).replaceAll("appData.localStorageContent=*****");

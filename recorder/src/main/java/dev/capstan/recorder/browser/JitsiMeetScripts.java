@@ -142,6 +142,161 @@ final class JitsiMeetScripts {
             return result;
             """;
 
+    /**
+     * Starts a MediaRecorder (Opus in WebM, a chunk a second) on each visible remote participant's audio track once
+     * its first packets arrive, now and for every track added later; queues the chunks and what participants do.
+     * The browser has decoded the sound already to play it; the recorder encodes it once more, as the track arrives.
+     * True, or why the page cannot give its tracks.
+     */
+    static final String CAPTURE_TRACKS = PARTICIPANTS + """
+            try {
+                if (window._capstanTracks) {
+                    return true;
+                }
+                if (typeof MediaRecorder === 'undefined' || !MediaRecorder.isTypeSupported('audio/webm;codecs=opus')) {
+                    return 'this browser cannot record Opus in WebM';
+                }
+                var conference = APP.conference._room;
+                if (typeof conference.getParticipants()[0] === 'object'
+                        && typeof conference.getParticipants()[0].getTracks !== 'function') {
+                    return 'the participants of this page have no tracks';
+                }
+                var state = window._capstanTracks = { queue: [], recorders: {} };
+                var now = function () { return performance.timeOrigin + performance.now(); };
+                var broken = function (key, e) {
+                    state.queue.push({ type: 'broken', key: key, at: now(),
+                        message: String(e && (e.message || e.name) || e) });
+                };
+                var stop = function (key) {
+                    var entry = state.recorders[key];
+                    if (entry && entry.recorder && entry.recorder.state !== 'inactive') {
+                        entry.recorder.stop();
+                    }
+                };
+                var capture = function (track) {
+                    try {
+                        if (!track || track.getType() !== 'audio' || (track.isLocal && track.isLocal())) {
+                            return;
+                        }
+                        var owner = conference.getParticipantById(track.getParticipantId());
+                        var media = track.getTrack();
+                        if (!owner || !capstanVisible(owner) || !media || state.recorders[media.id]) {
+                            return;
+                        }
+                        var entry = state.recorders[media.id] = { recorder: null };
+                        if (track.isMuted()) {
+                            state.queue.push({ type: 'muted', participantId: String(owner.getId()), muted: true,
+                                at: now() });
+                        }
+                        var begin = function () {
+                            if (entry.recorder || media.readyState === 'ended' || entry.stopped) {
+                                return;
+                            }
+                            var described = capstanDescribe(owner);
+                            var statsId = typeof owner.getStatsID === 'function' ? owner.getStatsID() : null;
+                            var recorder = entry.recorder = new MediaRecorder(new MediaStream([ media ]),
+                                { mimeType: 'audio/webm;codecs=opus', audioBitsPerSecond: 48000 });
+                            recorder.ondataavailable = function (e) {
+                                if (e.data && e.data.size > 0) {
+                                    state.queue.push({ type: 'data', key: media.id, blob: e.data });
+                                }
+                            };
+                            recorder.onstop = function () {
+                                state.queue.push({ type: 'ended', key: media.id, at: now() });
+                            };
+                            recorder.onerror = function (e) { broken(media.id, e.error || e); };
+                            state.queue.push({ type: 'started', key: media.id, at: now(), participant: described,
+                                statsId: statsId ? String(statsId) : null });
+                            recorder.start(1000);
+                        };
+                        // A track whose packets never come (a participant who never sends) gets no recorder.
+                        if (media.muted) {
+                            media.addEventListener('unmute', begin, { once: true });
+                        } else {
+                            begin();
+                        }
+                        media.addEventListener('ended', function () { stop(media.id); });
+                    } catch (e) {
+                        broken(null, e);
+                    }
+                };
+                state.finish = function () {
+                    return Promise.all(Object.keys(state.recorders).map(function (key) {
+                        var entry = state.recorders[key];
+                        entry.stopped = true;
+                        if (!entry.recorder || entry.recorder.state === 'inactive') {
+                            return null;
+                        }
+                        return new Promise(function (resolve) {
+                            entry.recorder.addEventListener('stop', resolve, { once: true });
+                            entry.recorder.stop();
+                        });
+                    }));
+                };
+                conference.getParticipants().filter(capstanVisible).forEach(function (p) {
+                    state.queue.push({ type: 'joined', participantId: String(p.getId()), at: now() });
+                });
+                conference.getParticipants().forEach(function (p) { p.getTracks().forEach(capture); });
+                conference.on('conference.trackAdded', capture);
+                conference.on('conference.trackRemoved', function (track) {
+                    if (track && track.getTrack()) {
+                        stop(track.getTrack().id);
+                    }
+                });
+                conference.on('conference.trackMuteChanged', function (track) {
+                    if (track && track.getType() === 'audio' && !(track.isLocal && track.isLocal())) {
+                        state.queue.push({ type: 'muted', participantId: String(track.getParticipantId()),
+                            muted: track.isMuted(), at: now() });
+                    }
+                });
+                conference.on('conference.userJoined', function (id, p) {
+                    if (p && capstanVisible(p)) {
+                        state.queue.push({ type: 'joined', participantId: String(id), at: now() });
+                    }
+                });
+                conference.on('conference.userLeft', function (id) {
+                    state.queue.push({ type: 'left', participantId: String(id), at: now() });
+                });
+                return true;
+            } catch (e) {
+                return e.message;
+            }
+            """;
+
+    /**
+     * Takes what the track capture queued, the chunks as base64; with {@code true} as argument, first ends every
+     * track's capture. Answers {@code installed: false} when the page has no capture (it reloaded itself).
+     */
+    static final String TAKE_TRACKS = """
+            var done = arguments[arguments.length - 1];
+            var state = window._capstanTracks;
+            if (!state) {
+                done({ installed: false, items: [] });
+                return;
+            }
+            var ready = arguments[0] === true ? state.finish() : Promise.resolve();
+            ready.then(function () {
+                return Promise.all(state.queue.splice(0).map(function (item) {
+                    if (item.type !== 'data') {
+                        return item;
+                    }
+                    return item.blob.arrayBuffer().then(function (buffer) {
+                        var bytes = new Uint8Array(buffer);
+                        var text = '';
+                        for (var i = 0; i < bytes.length; i += 0x8000) {
+                            text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+                        }
+                        return { type: 'data', key: item.key, data: btoa(text) };
+                    });
+                }));
+            }).then(function (items) {
+                done({ installed: true, items: items });
+            }, function (e) {
+                done({ installed: true, items: [ { type: 'broken', key: null, at: Date.now(),
+                    message: String(e && e.message || e) } ] });
+            });
+            """;
+
     /** The probe's answer as a room state; empty when the page could not be read. */
     static Optional<RoomState> roomState(Object answer) {
         if (!(answer instanceof Map)) {
@@ -158,7 +313,7 @@ final class JitsiMeetScripts {
                 !Boolean.FALSE.equals(result.get("allMuted")), download, joined, participants(result.get("seen"))));
     }
 
-    private static List<Participant> participants(Object list) {
+    static List<Participant> participants(Object list) {
         List<Participant> participants = new ArrayList<>();
         if (list instanceof List) {
             for (Object item : (List<?>) list) {
@@ -172,7 +327,7 @@ final class JitsiMeetScripts {
         return participants;
     }
 
-    private static Optional<Participant.Identity> identity(Object identity) {
+    static Optional<Participant.Identity> identity(Object identity) {
         if (!(identity instanceof Map)) {
             return Optional.empty();
         }
@@ -181,7 +336,7 @@ final class JitsiMeetScripts {
                 text(fields.get("email")), text(fields.get("avatar")), text(fields.get("group"))));
     }
 
-    private static Optional<String> text(Object value) {
+    static Optional<String> text(Object value) {
         return value == null ? Optional.empty() : Optional.of(String.valueOf(value)).filter(s -> !s.isEmpty());
     }
 }

@@ -24,4 +24,14 @@ public interface MeetingPage {
     default Optional<RoomState> probe(Browser browser) {
         return Optional.empty();
     }
+
+    /**
+     * Starts taking each remote participant's sound from the joined page, track by track. Refused by a page that has
+     * no tracks to give (any page but a Jitsi Meet conference).
+     *
+     * @throws org.openqa.selenium.WebDriverException if the page does not answer
+     */
+    default TrackOffer tracks(Browser browser) {
+        return new TrackOffer.Refused("the page is not a Jitsi Meet conference, so it has no tracks to give");
+    }
 }

@@ -19,19 +19,19 @@ import java.util.concurrent.TimeoutException;
  * FFmpeg reading a recording's segments through its standard input ({@code -i pipe:0}): the files are written to
  * it one after another, as one fragmented MP4, so nothing is concatenated on disk first.
  */
-final class PipedFfmpeg {
+public final class PipedFfmpeg {
 
     private PipedFfmpeg() {
     }
 
     /** How FFmpeg ended, and what it wrote to its standard error. */
-    record Result(int exit, List<String> errors) {
+    public record Result(int exit, List<String> errors) {
 
-        Result {
+        public Result {
             errors = List.copyOf(errors);
         }
 
-        String errorText() {
+        public String errorText() {
             return String.join("; ", errors);
         }
     }
@@ -45,7 +45,7 @@ final class PipedFfmpeg {
      * @throws IOException if FFmpeg cannot be started, does not end in time, or (unless {@code mayStopReading})
      *                     the input could not be written to it
      */
-    static Result run(String name, List<String> command, List<Path> input, boolean mayStopReading,
+    public static Result run(String name, List<String> command, List<Path> input, boolean mayStopReading,
                       Optional<Duration> timeout) throws IOException {
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         ChildProcess ffmpeg = ChildProcess.start(ChildProcess.Spec.of(name, command).onStderr(errors::add));
@@ -78,12 +78,12 @@ final class PipedFfmpeg {
     }
 
     /** Where FFmpeg writes a file before it is {@linkplain #publish published}. */
-    static Path partial(Path target) {
+    public static Path partial(Path target) {
         return target.resolveSibling(target.getFileName() + ".part");
     }
 
     /** Makes the finished {@link #partial} appear as {@code target} at once, replacing an older one. */
-    static Path publish(Path target) throws IOException {
+    public static Path publish(Path target) throws IOException {
         return Files.move(partial(target), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

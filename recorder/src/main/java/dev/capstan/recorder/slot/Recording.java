@@ -17,6 +17,7 @@ import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.output.SegmentedRecording;
 import dev.capstan.recorder.process.MissingExecutableException;
+import dev.capstan.recorder.tracks.SpeakerTrackCapture;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -275,8 +276,17 @@ public final class Recording {
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
         firstFrameAnnounced = true;
         log.info("recording {} on {}: first frame after {} ms", request.id(), slot.name(), sinceRequest().toMillis());
+        Optional<SpeakerTrackCapture> tracks = request.speakerTracks()
+                ? Optional.of(SpeakerTrackCapture.start(request.id().value(), request.page(), parts.browser(),
+                        request.outputDirectory(), slot.config().audioDelay(),
+                        status -> emit(new SlotEvent.TracksChanged(request.id(), status))))
+                : Optional.empty();
 
-        End end = awaitEnd(capture, parts);
+        End end = awaitEnd(capture, parts, tracks);
+        if (!end.slotHurt()) {
+            // While the page is still there: each track's last second.
+            tracks.ifPresent(SpeakerTrackCapture::finishPage);
+        }
         Instant decidedAt = Instant.now();
         long drainStart = System.nanoTime();
         Capture.Ending ending = capture.stop(DRAIN_STALL);
@@ -290,6 +300,7 @@ public final class Recording {
         // Dated once the capture is over: its estimate of the first grab improves with every report.
         Instant on = capture.firstFrameAt().orElse(decidedAt);
         CaptureSpan span = new CaptureSpan(on, latest(on, spanEnd(on, ending, decidedAt)), encoderEnd);
+        tracks.ifPresent(speakers -> speakers.finish(ffmpeg, on, span.end()));
         if (end.failure().isPresent()) {
             return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file, Optional.of(span)),
                     end.damage());
@@ -397,10 +408,11 @@ public final class Recording {
      * Waits for a stop request or the end of the capture, watching the slot's parts meanwhile and, when the
      * request asks for it, the meeting.
      */
-    private End awaitEnd(Capture capture, Slot.Parts parts) {
+    private End awaitEnd(Capture capture, Slot.Parts parts, Optional<SpeakerTrackCapture> tracks) {
         Optional<MeetingWatch> meeting = request.autoStop().map(rules -> new MeetingWatch(rules, parts.browser()));
         try {
             while (!stopSignal.await(HEALTH_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                tracks.ifPresent(speakers -> speakers.takeIfDue(capture.firstFrameAt().orElseGet(Instant::now)));
                 if (capture.ended().isDone()) {
                     // Only a capture that reaches its maximum duration ends by itself in order.
                     return End.stopped(StopCause.MAX_DURATION);

@@ -156,7 +156,7 @@ public record MediaReport(
     }
 
     /** Start times of bursts of a tone: where its power (Goertzel, 5 ms windows, 1 ms hops) rises past a quarter of its peak. */
-    static List<Double> onsets(float[] audio, double hz) {
+    public static List<Double> onsets(float[] audio, double hz) {
         int window = SAMPLE_RATE / 200;
         int hop = SAMPLE_RATE / 1000;
         int count = Math.max(0, (audio.length - window) / hop);

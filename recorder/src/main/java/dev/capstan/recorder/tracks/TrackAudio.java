@@ -1,0 +1,103 @@
+package dev.capstan.recorder.tracks;
+
+import dev.capstan.recorder.output.PipedFfmpeg;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * One part of a speaker's sound made final: the page's WebM is rewritten as Ogg with the Opus packets copied (no
+ * re-encode; the Ogg file has its length and seeks), then decoded once to find its length and when it is audible.
+ */
+final class TrackAudio {
+
+    /** Louder than this (RMS over a window, dB below full scale) is audible; Opus silence is far below it. */
+    static final double AUDIBLE_DBFS = -45;
+    private static final int SAMPLE_RATE = 48_000;
+    private static final int WINDOW = SAMPLE_RATE / 50;
+    /** Pauses shorter than this inside speech do not end an audible stretch. */
+    private static final long BRIDGE_MS = 300;
+    private static final Duration REMUX_LIMIT = Duration.ofMinutes(2);
+
+    private TrackAudio() {
+    }
+
+    /** A final part: its length, and the stretches (ms from its start) in which it is audible. */
+    record Measured(long durationMs, List<SpeakerTracks.Span> audible) {
+    }
+
+    /** Copies the Opus packets of {@code webm} into {@code ogg}, which appears whole or not at all. */
+    static void remux(Path ffmpeg, Path webm, Path ogg) throws IOException {
+        PipedFfmpeg.Result result = PipedFfmpeg.run("ffmpeg-track-" + ogg.getFileName(), List.of(
+                ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
+                "-i", webm.toString(), "-map", "0:a:0", "-c:a", "copy", "-f", "ogg", "-y",
+                PipedFfmpeg.partial(ogg).toString()), List.of(), true, Optional.of(REMUX_LIMIT));
+        if (result.exit() != 0 || !Files.isRegularFile(PipedFfmpeg.partial(ogg))) {
+            Files.deleteIfExists(PipedFfmpeg.partial(ogg));
+            throw new IOException("rewriting " + webm.getFileName() + " as Ogg failed (ffmpeg exit " + result.exit()
+                    + "): " + result.errorText());
+        }
+        PipedFfmpeg.publish(ogg);
+    }
+
+    /** Decodes the file once; empty when it holds no sound at all. */
+    static Optional<Measured> measure(Path file) throws IOException {
+        List<SpeakerTracks.Span> audible = new ArrayList<>();
+        long samples = 0;
+        double energy = 0;
+        int inWindow = 0;
+        long openedAt = -1;
+        long lastLoud = -1;
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
+            grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
+            grabber.setAudioChannels(1);
+            grabber.setSampleRate(SAMPLE_RATE);
+            grabber.start();
+            Frame frame;
+            while ((frame = grabber.grabSamples()) != null) {
+                if (frame.samples == null) {
+                    continue;
+                }
+                FloatBuffer buffer = (FloatBuffer) frame.samples[0];
+                while (buffer.hasRemaining()) {
+                    float sample = buffer.get();
+                    energy += sample * sample;
+                    samples++;
+                    if (++inWindow < WINDOW) {
+                        continue;
+                    }
+                    double dbfs = 10 * Math.log10(Math.max(energy / inWindow, 1e-12));
+                    long windowEnd = samples * 1000 / SAMPLE_RATE;
+                    if (dbfs > AUDIBLE_DBFS) {
+                        long windowStart = windowEnd - 1000L * inWindow / SAMPLE_RATE;
+                        if (openedAt >= 0 && windowStart - lastLoud > BRIDGE_MS) {
+                            audible.add(new SpeakerTracks.Span(openedAt, lastLoud));
+                            openedAt = -1;
+                        }
+                        if (openedAt < 0) {
+                            openedAt = windowStart;
+                        }
+                        lastLoud = windowEnd;
+                    }
+                    energy = 0;
+                    inWindow = 0;
+                }
+            }
+            grabber.stop();
+        } catch (FrameGrabber.Exception e) {
+            throw new IOException(file.getFileName() + " does not decode: " + e.getMessage(), e);
+        }
+        if (openedAt >= 0) {
+            audible.add(new SpeakerTracks.Span(openedAt, lastLoud));
+        }
+        return samples == 0 ? Optional.empty() : Optional.of(new Measured(samples * 1000 / SAMPLE_RATE, audible));
+    }
+}
