@@ -88,6 +88,9 @@ public class Recordings {
         if (plan.audioOnly()) {
             request = request.audioOnly();
         }
+        if (plan.speakerTracks()) {
+            request = request.withSpeakerTracks();
+        }
         Consumer<SlotEvent> events = archived ? archive.events(part.id()).andThen(listener) : listener;
         CompletableFuture<Recording> started = node.record(request, events, maxWait);
         started.whenComplete((recording, error) -> {
