@@ -1,0 +1,243 @@
+package dev.capstan.scheduler.archive;
+
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.api;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
+import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.capture.CaptureProgress;
+import dev.capstan.recorder.media.MediaReport;
+import dev.capstan.recorder.slot.CaptureSpan;
+import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.recorder.slot.StopCause;
+import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
+import dev.capstan.storage.archive.RecordingStatus;
+import dev.capstan.storage.blob.BlobStore;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Speaker tracks from the recording's directory to the archive and the API, on the local store: the manifest and
+ * every file it names go beside the media, into the catalog and metadata.json; each part plays its speaker's tone
+ * from the API with byte ranges; a file a crash took is left out and said so, and nothing else is lost. No browser:
+ * real 2-s segments and real Ogg/Opus files of FFmpeg's test sources.
+ */
+@Tag("media")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "capstan.node.slots=1")
+class SpeakerTracksArchiveTest {
+
+    @TempDir
+    static Path work;
+    private static SyntheticSegments media;
+
+    @Autowired
+    RecordingArchive archive;
+    @Autowired
+    BlobStore store;
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void encode() throws Exception {
+        media = SyntheticSegments.make(work.resolve("synthetic"), 4);
+    }
+
+    /** A recording of two segments whose directory also holds what {@code tracks} writes there, stopped in order. */
+    static RecordingEntry record(RecordingArchive archive, String room, TrackWriter tracks) throws Exception {
+        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), room,
+                URI.create("https://meet.example.com/" + room));
+        Path directory = archive.begin(order);
+        media.record(directory, 0, 2);
+        tracks.write(directory);
+        archive.events(order.id()).accept(new SlotEvent.Stopped(order.id(), Optional.empty(),
+                new CaptureProgress(120, 30, 1, 0, 0, Duration.ofSeconds(4), 0), StopCause.REQUESTED,
+                new CaptureSpan(Instant.now().minusSeconds(4), Instant.now(), CaptureSpan.EncoderEnd.DRAINED)));
+        return archive.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
+    }
+
+    @FunctionalInterface
+    interface TrackWriter {
+        void write(Path directory) throws Exception;
+    }
+
+    private HttpResponse<byte[]> fetch(String path, String range) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(local(port, path));
+        if (range != null) {
+            request.header("Range", range);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private JsonNode problem(String path, int status) throws Exception {
+        HttpResponse<byte[]> response = fetch(path, null);
+        assertThat(response.statusCode()).as("GET %s: %s", path, new String(response.body())).isEqualTo(status);
+        return json.readTree(response.body());
+    }
+
+    @Test
+    void theTracksGoBesideTheMediaIntoTheCatalogMetadataAndApiAndEachPlaysItsSpeaker() throws Exception {
+        RecordingEntry entry = record(archive, "tracks-room", SpeakerTrackFiles::write);
+        String id = entry.id().value();
+        assertThat(entry.status()).as("%s", entry).isEqualTo(RecordingStatus.READY);
+        SpeakerTracks filed = SpeakerTracks.fromJson(entry.tracksJson().orElseThrow());
+        assertThat(filed.capture()).isEqualTo(SpeakerTracks.Capture.CAPTURED);
+        assertThat(filed.detail()).isEmpty();
+        assertThat(filed.files()).containsExactly("tracks/s1-1.ogg", "tracks/s1-2.ogg", "tracks/s2-1.ogg");
+        for (String file : List.of("tracks/tracks.json", "tracks/s1-1.ogg", "tracks/s1-2.ogg", "tracks/s2-1.ogg")) {
+            assertThat(store.stat(id + "/" + file)).as("%s in the store beside the media", file).isPresent();
+        }
+
+        JsonNode metadata;
+        try (InputStream in = store.read(id + "/metadata.json", 0, -1)) {
+            metadata = json.readTree(in);
+        }
+        JsonNode alice = metadata.at("/speaker_tracks/speakers/0");
+        assertThat(alice.at("/displayName").asText()).isEqualTo("Alice");
+        assertThat(alice.at("/parts/1/file").asText()).isEqualTo("tracks/s1-2.ogg");
+        assertThat(alice.at("/parts/1/offsetMs").asLong()).isEqualTo(5_000);
+        assertThat(alice.at("/parts/1/durationMs").asLong()).isEqualTo(2_000);
+        assertThat(alice.at("/present/1/fromMs").asLong()).as("the rejoin").isEqualTo(4_900);
+        assertThat(alice.at("/muted/0/fromMs").asLong()).isEqualTo(3_000);
+        assertThat(metadata.at("/speaker_tracks/timeline").size()).isEqualTo(3);
+        assertThat(metadata.at("/meeting_url").asText()).endsWith("/tracks-room");
+
+        JsonNode view = api(port, "/api/v1/recordings/" + id);
+        assertThat(view.at("/links/tracks").asText()).isEqualTo("/api/v1/recordings/" + id + "/tracks");
+        assertThat(view.at("/links/timeline").asText()).isEqualTo("/api/v1/recordings/" + id + "/timeline");
+
+        JsonNode tracks = api(port, "/api/v1/recordings/" + id + "/tracks");
+        assertThat(tracks.at("/capture").asText()).isEqualTo("captured");
+        assertThat(tracks.at("/speakers/1/displayName").asText()).isEqualTo(SpeakerTrackFiles.BOB);
+        assertThat(tracks.at("/speakers/0/participantIds").toString()).isEqualTo("[\"a1b2\",\"c3d4\"]");
+        assertThat(tracks.toString()).as("who a person is across joins stays in the archive")
+                .doesNotContain("alice@example.com");
+        double[][] expected = {{SpeakerTrackFiles.ALICE_HZ, 3}, {SpeakerTrackFiles.ALICE_HZ, 2},
+                {SpeakerTrackFiles.BOB_HZ, 3}};
+        int played = 0;
+        for (JsonNode speaker : tracks.at("/speakers")) {
+            for (JsonNode part : speaker.at("/parts")) {
+                String url = part.at("/url").asText();
+                assertThat(url).isEqualTo("/api/v1/recordings/" + id + "/tracks/" + speaker.at("/id").asText() + "/"
+                        + part.at("/number").asInt());
+                HttpResponse<byte[]> whole = fetch(url, null);
+                assertThat(whole.statusCode()).isEqualTo(200);
+                assertThat(whole.headers().firstValue("Content-Type")).contains("audio/ogg");
+                assertThat(whole.headers().firstValue("Accept-Ranges")).contains("bytes");
+                Path file = Files.write(work.resolve(id + "-" + played + ".ogg"), whole.body());
+                MediaReport report = MediaReport.of(file);
+                assertThat(report.hasPicture()).isFalse();
+                assertThat(report.dominantFrequency()).as("%s plays its speaker's tone", url)
+                        .isCloseTo(expected[played][0], within(5.0));
+                assertThat(report.duration()).as("%s lasts its part", url).isCloseTo(expected[played][1], within(0.1));
+                assertThat(part.at("/durationMs").asLong()).isEqualTo((long) (expected[played][1] * 1000));
+                played++;
+            }
+        }
+        assertThat(played).isEqualTo(3);
+
+        // Byte ranges as the MP4's: exactly those bytes, or 416 past the end.
+        String bob = "/api/v1/recordings/" + id + "/tracks/s2/1";
+        byte[] all = fetch(bob, null).body();
+        HttpResponse<byte[]> range = fetch(bob, "bytes=100-1099");
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.headers().firstValue("Content-Range")).contains("bytes 100-1099/" + all.length);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(all, 100, 1100));
+        HttpResponse<byte[]> past = fetch(bob, "bytes=" + all.length + "-");
+        assertThat(past.statusCode()).isEqualTo(416);
+        assertThat(past.headers().firstValue("Content-Range")).contains("bytes */" + all.length);
+
+        JsonNode timeline = api(port, "/api/v1/recordings/" + id + "/timeline");
+        assertThat(timeline.at("/capture").asText()).isEqualTo("captured");
+        assertThat(timeline.at("/timeline").toString()).isEqualTo("[{\"speakerId\":\"s1\",\"displayName\":\"Alice\","
+                + "\"fromMs\":0,\"toMs\":3000},{\"speakerId\":\"s2\",\"displayName\":\"王 Bob\",\"fromMs\":1000,"
+                + "\"toMs\":4000},{\"speakerId\":\"s1\",\"displayName\":\"Alice\",\"fromMs\":5000,\"toMs\":7000}]");
+
+        // Unknown speakers and parts are 404s of the catalogue; junk is the caller's error.
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s9/1", 404).at("/code").asText())
+                .isEqualTo("recording-not-found");
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s1/3", 404).at("/detail").asText())
+                .isEqualTo("recording " + id + " has no part 3 of speaker s1");
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s1/0", 400).at("/code").asText())
+                .isEqualTo("invalid-parameter");
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s1/x", 400).at("/code").asText())
+                .isEqualTo("invalid-parameter");
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s1%20x/1", 400).at("/code").asText())
+                .isEqualTo("invalid-parameter");
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/..%2E/1", 400).has("status")).isTrue();
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/%2E%2E%2Fmetadata.json/1", 400).has("status"))
+                .isTrue();
+        assertThat(problem("/api/v1/recordings/bad.id/tracks", 400).at("/code").asText()).isEqualTo("invalid-id");
+    }
+
+    @Test
+    void aManifestNamingAMissingFileFilesTheRestAndSaysSo() throws Exception {
+        RecordingEntry entry = record(archive, "crash-room", directory -> SpeakerTrackFiles.write(directory, "s2"));
+        String id = entry.id().value();
+        assertThat(entry.status()).as("the composite is whole").isEqualTo(RecordingStatus.READY);
+
+        JsonNode tracks = api(port, "/api/v1/recordings/" + id + "/tracks");
+        assertThat(tracks.at("/detail").asText())
+                .isEqualTo("the file tracks/s2-1.ogg was missing; the other tracks are kept");
+        assertThat(tracks.at("/speakers/0/parts").size()).isEqualTo(2);
+        assertThat(tracks.at("/speakers/1/displayName").asText()).as("still on the timeline")
+                .isEqualTo(SpeakerTrackFiles.BOB);
+        assertThat(tracks.at("/speakers/1/parts").size()).isZero();
+        assertThat(tracks.at("/timeline").size()).isEqualTo(3);
+        assertThat(store.stat(id + "/tracks/s1-2.ogg")).isPresent();
+        assertThat(store.stat(id + "/tracks/s2-1.ogg")).isEmpty();
+        assertThat(fetch("/api/v1/recordings/" + id + "/tracks/s1/2", null).statusCode()).isEqualTo(200);
+        assertThat(problem("/api/v1/recordings/" + id + "/tracks/s2/1", 404).at("/detail").asText())
+                .isEqualTo("recording " + id + " has no part 1 of speaker s2");
+        try (InputStream in = store.read(id + "/tracks/tracks.json", 0, -1)) {
+            assertThat(SpeakerTracks.fromJson(new String(in.readAllBytes())).detail())
+                    .as("the stored manifest names only what is there").contains("s2-1.ogg was missing");
+        }
+    }
+
+    @Test
+    void aPageThatOffersNoTracksSaysSoAndOneWithoutTracksHasNone() throws Exception {
+        RecordingEntry page = record(archive, "page-room",
+                directory -> SpeakerTracks.notOffered("not a Jitsi Meet conference").writeTo(directory));
+        assertThat(page.status()).isEqualTo(RecordingStatus.READY);
+        JsonNode tracks = api(port, "/api/v1/recordings/" + page.id() + "/tracks");
+        assertThat(tracks.at("/capture").asText()).isEqualTo("not-offered");
+        assertThat(tracks.at("/detail").asText()).isEqualTo("not a Jitsi Meet conference");
+        assertThat(tracks.at("/speakers").size()).isZero();
+
+        RecordingEntry plain = record(archive, "plain-room", directory -> { });
+        assertThat(plain.tracksJson()).isEmpty();
+        assertThat(api(port, "/api/v1/recordings/" + plain.id()).at("/links/tracks").isNull()).isTrue();
+        assertThat(problem("/api/v1/recordings/" + plain.id() + "/tracks", 404).at("/detail").asText())
+                .isEqualTo("recording " + plain.id() + " has no speaker tracks");
+        assertThat(problem("/api/v1/recordings/" + plain.id() + "/timeline", 404).at("/code").asText())
+                .isEqualTo("recording-not-found");
+        assertThat(problem("/api/v1/recordings/" + plain.id() + "/tracks/s1/1", 404).at("/code").asText())
+                .isEqualTo("recording-not-found");
+    }
+}
