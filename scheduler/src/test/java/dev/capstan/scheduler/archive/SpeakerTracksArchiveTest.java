@@ -5,6 +5,7 @@ import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +36,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -131,6 +137,10 @@ class SpeakerTracksArchiveTest {
         assertThat(view.at("/links/tracks").asText()).isEqualTo("/api/v1/recordings/" + id + "/tracks");
         assertThat(view.at("/links/timeline").asText()).isEqualTo("/api/v1/recordings/" + id + "/timeline");
 
+        JsonNode status = api(port, "/api/v1/recordings/" + id + "/status");
+        assertThat(status.at("/speakerTracks").toString())
+                .isEqualTo("{\"capture\":\"captured\",\"speakers\":2,\"detail\":\"\"}");
+
         JsonNode tracks = api(port, "/api/v1/recordings/" + id + "/tracks");
         assertThat(tracks.at("/capture").asText()).isEqualTo("captured");
         assertThat(tracks.at("/speakers/1/displayName").asText()).isEqualTo(SpeakerTrackFiles.BOB);
@@ -195,6 +205,53 @@ class SpeakerTracksArchiveTest {
         assertThat(problem("/api/v1/recordings/bad.id/tracks", 400).at("/code").asText()).isEqualTo("invalid-id");
     }
 
+    /** As a person would: open the recording on the page; each speaker is listed with a player per part that plays. */
+    @Test
+    void theRecordingsPageListsEachSpeakerWithAPlayerPerPartAndATimeline() throws Exception {
+        RecordingEntry entry = record(archive, "page-tracks-room", SpeakerTrackFiles::write);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/lib/chromium/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
+        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(), options);
+        try {
+            browser.get("http://127.0.0.1:" + port + "/recordings/?play=" + entry.id());
+            List<WebElement> speakers = eventually(Duration.ofSeconds(20), "the speakers are listed", () -> {
+                List<WebElement> found = browser.findElements(By.cssSelector("#speakers .speaker"));
+                return found.size() == 2 && found.get(0).isDisplayed() ? found : null;
+            });
+            assertThat(speakers.get(0).getText()).contains("Alice", "part 1 · 0:00–0:03", "part 2 · 0:05–0:07");
+            assertThat(speakers.get(1).getText()).contains(SpeakerTrackFiles.BOB, "0:01–0:04");
+            List<WebElement> players = browser.findElements(By.cssSelector("#speakers audio"));
+            assertThat(players).hasSize(3);
+            assertThat(players.get(2).getAttribute("src"))
+                    .endsWith("/api/v1/recordings/" + entry.id() + "/tracks/s2/1");
+            browser.executeScript("arguments[0].play();", players.get(1));
+            eventually(Duration.ofSeconds(20), "Alice's second part plays", () -> (Boolean) browser.executeScript(
+                    "return arguments[0].currentTime > 1 || null", players.get(1)));
+            Number length = (Number) browser.executeScript("return arguments[0].duration", players.get(1));
+            assertThat(length.doubleValue()).as("the player knows the part's length").isCloseTo(2.0, within(0.1));
+
+            // The timeline: one lane per speaker, Alice audible twice, Bob once, placed on the recording's time.
+            List<WebElement> lanes = browser.findElements(By.cssSelector("#timeline .lane"));
+            assertThat(lanes).hasSize(2);
+            assertThat(lanes.get(0).findElements(By.cssSelector(".audible"))).hasSize(2);
+            assertThat(lanes.get(1).findElements(By.cssSelector(".audible"))).hasSize(1);
+            String bobFrom = lanes.get(1).findElement(By.cssSelector(".audible")).getAttribute("style");
+            assertThat(bobFrom).as("Bob from 1 s of 7 s").contains("left: 14.2857");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** Waits until {@code probe} gives a value (not null; a missing element counts as none yet). */
+    private static <T> T eventually(Duration limit, String what, java.util.function.Supplier<T> probe) {
+        return await(what).atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
+                .until(probe::get, java.util.Objects::nonNull);
+    }
+
     @Test
     void aManifestNamingAMissingFileFilesTheRestAndSaysSo() throws Exception {
         RecordingEntry entry = record(archive, "crash-room", directory -> SpeakerTrackFiles.write(directory, "s2"));
@@ -229,9 +286,12 @@ class SpeakerTracksArchiveTest {
         assertThat(tracks.at("/capture").asText()).isEqualTo("not-offered");
         assertThat(tracks.at("/detail").asText()).isEqualTo("not a Jitsi Meet conference");
         assertThat(tracks.at("/speakers").size()).isZero();
+        assertThat(api(port, "/api/v1/recordings/" + page.id() + "/status").at("/speakerTracks/capture").asText())
+                .as("the status says the page offered none").isEqualTo("not-offered");
 
         RecordingEntry plain = record(archive, "plain-room", directory -> { });
         assertThat(plain.tracksJson()).isEmpty();
+        assertThat(api(port, "/api/v1/recordings/" + plain.id() + "/status").has("speakerTracks")).isFalse();
         assertThat(api(port, "/api/v1/recordings/" + plain.id()).at("/links/tracks").isNull()).isTrue();
         assertThat(problem("/api/v1/recordings/" + plain.id() + "/tracks", 404).at("/detail").asText())
                 .isEqualTo("recording " + plain.id() + " has no speaker tracks");
