@@ -141,8 +141,8 @@ public interface RecordingProgress {
         /** What the archive filed, once it has (empty for a recording without speaker tracks). */
         static Optional<SpeakerTracksStatus> of(RecordingEntry entry) {
             try {
-                return ArchivedTracks.of(entry).map(ArchivedTracks::tracks).map(tracks -> new SpeakerTracksStatus(
-                        tracks.capture().wireName(), tracks.speakers().size(), tracks.detail()));
+                return ArchivedTracks.of(entry).map(tracks -> new SpeakerTracksStatus(
+                        tracks.tracks().capture().wireName(), tracks.speakersWithFiles(), tracks.tracks().detail()));
             } catch (IllegalStateException unreadable) {
                 return Optional.empty();
             }

@@ -42,6 +42,11 @@ public record ArchivedTracks(SpeakerTracks tracks, String keyPrefix) {
         return Optional.of(new ArchivedTracks(tracks, prefix));
     }
 
+    /** How many speakers have sound in a file, as the recorder counts them while recording. */
+    public int speakersWithFiles() {
+        return (int) tracks.speakers().stream().filter(speaker -> !speaker.parts().isEmpty()).count();
+    }
+
     public Optional<SpeakerTracks.Speaker> speaker(String id) {
         return tracks.speakers().stream().filter(speaker -> speaker.id().equals(id)).findFirst();
     }
