@@ -29,6 +29,7 @@ record SpeakerTracksView(
      * @param participantIds their conference ids, one per join
      * @param parts          their files; a new part begins when their sound comes back after a leave
      */
+    @Schema(name = "Speaker")
     record Speaker(String id, String displayName, List<String> participantIds, List<Part> parts,
             @Schema(description = "when they were in the meeting") List<Span> present,
             @Schema(description = "when their microphone was muted") List<Span> muted,
@@ -36,12 +37,15 @@ record SpeakerTracksView(
     }
 
     /** One file of a speaker's sound, played from {@code url} (Ogg/Opus, with byte ranges). */
+    @Schema(name = "SpeakerPart")
     record Part(int number, long offsetMs, long durationMs, long bytes, String url) {
     }
 
+    @Schema(name = "SpeakerSpan")
     record Span(long fromMs, long toMs) {
     }
 
+    @Schema(name = "Audible", description = "a stretch in which one speaker was audible")
     record Audible(String speakerId, String displayName, long fromMs, long toMs) {
     }
 

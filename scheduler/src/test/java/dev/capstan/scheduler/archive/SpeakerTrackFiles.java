@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
  * at a pitch of their own, below {@code tracks/} of a recording's directory, and the manifest that names them.
  * Alice (s1, 330 Hz) speaks 0-3 s, leaves, and is back 5-7 s in a second part; Bob (s2, 660 Hz) speaks 1-4 s.
  */
-final class SpeakerTrackFiles {
+public final class SpeakerTrackFiles {
 
-    static final double ALICE_HZ = 330;
-    static final double BOB_HZ = 660;
-    static final String BOB = "王 Bob";
+    public static final double ALICE_HZ = 330;
+    public static final double BOB_HZ = 660;
+    public static final String BOB = "王 Bob";
 
     private SpeakerTrackFiles() {
     }
@@ -30,7 +30,7 @@ final class SpeakerTrackFiles {
      * Writes the files and the manifest into {@code directory}; {@code missing} names speakers whose files are
      * left out although the manifest names them (a crash took them).
      */
-    static SpeakerTracks write(Path directory, String... missing) throws Exception {
+    public static SpeakerTracks write(Path directory, String... missing) throws Exception {
         List<String> left = List.of(missing);
         Path tracks = Files.createDirectories(directory.resolve(SpeakerTracks.DIRECTORY));
         List<SpeakerTracks.Speaker> speakers = new ArrayList<>();
