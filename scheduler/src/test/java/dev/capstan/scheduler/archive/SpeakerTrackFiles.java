@@ -1,15 +1,25 @@
 package dev.capstan.scheduler.archive;
 
+import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.capture.FfmpegBinary;
+import dev.capstan.recorder.slot.CaptureSpan;
+import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.recorder.slot.StopCause;
 import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.recorder.tracks.SpeakerTracks.Audible;
 import dev.capstan.recorder.tracks.SpeakerTracks.Part;
 import dev.capstan.recorder.tracks.SpeakerTracks.Span;
+import dev.capstan.storage.archive.RecordingEntry;
+import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +67,28 @@ public final class SpeakerTrackFiles {
             bytes = opus(tracks.resolve(name), hz, durationMs);
         }
         return new Part(number, SpeakerTracks.DIRECTORY + "/" + name, offsetMs, durationMs, bytes);
+    }
+
+    /**
+     * A recording of two of {@code media}'s segments whose directory also holds what {@code tracks} writes there,
+     * stopped in order and settled.
+     */
+    static RecordingEntry record(RecordingArchive archive, SyntheticSegments media, String room,
+            TrackWriter tracks) throws Exception {
+        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), room,
+                URI.create("https://meet.example.com/" + room));
+        Path directory = archive.begin(order);
+        media.record(directory, 0, 2);
+        tracks.write(directory);
+        archive.events(order.id()).accept(new SlotEvent.Stopped(order.id(), Optional.empty(),
+                new CaptureProgress(120, 30, 1, 0, 0, Duration.ofSeconds(4), 0), StopCause.REQUESTED,
+                new CaptureSpan(Instant.now().minusSeconds(4), Instant.now(), CaptureSpan.EncoderEnd.DRAINED)));
+        return archive.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
+    }
+
+    @FunctionalInterface
+    interface TrackWriter {
+        void write(Path directory) throws Exception;
     }
 
     /** Encodes {@code durationMs} of a sine at {@code hz} as Opus in Ogg; returns the file's length. */

@@ -74,22 +74,9 @@ class SpeakerTracksArchiveTest {
         media = SyntheticSegments.make(work.resolve("synthetic"), 4);
     }
 
-    /** A recording of two segments whose directory also holds what {@code tracks} writes there, stopped in order. */
-    static RecordingEntry record(RecordingArchive archive, String room, TrackWriter tracks) throws Exception {
-        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), room,
-                URI.create("https://meet.example.com/" + room));
-        Path directory = archive.begin(order);
-        media.record(directory, 0, 2);
-        tracks.write(directory);
-        archive.events(order.id()).accept(new SlotEvent.Stopped(order.id(), Optional.empty(),
-                new CaptureProgress(120, 30, 1, 0, 0, Duration.ofSeconds(4), 0), StopCause.REQUESTED,
-                new CaptureSpan(Instant.now().minusSeconds(4), Instant.now(), CaptureSpan.EncoderEnd.DRAINED)));
-        return archive.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
-    }
-
-    @FunctionalInterface
-    interface TrackWriter {
-        void write(Path directory) throws Exception;
+    private static RecordingEntry record(RecordingArchive archive, String room,
+            SpeakerTrackFiles.TrackWriter tracks) throws Exception {
+        return SpeakerTrackFiles.record(archive, media, room, tracks);
     }
 
     private HttpResponse<byte[]> fetch(String path, String range) throws Exception {
