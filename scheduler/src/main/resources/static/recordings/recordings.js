@@ -502,7 +502,9 @@
     const timeline = Array.isArray(tracks.timeline) ? tracks.timeline : [];
     els.tracks.hidden = false;
     let message = '';
-    if (tracks.capture === 'not-offered') message = 'The page offered no speaker tracks; the recording has the mix only.';
+    if (tracks.capture === 'not-offered') {
+      message = 'The page offered no speaker tracks; the recording has the mix only.';
+    }
     else if (tracks.capture === 'failed') message = 'The speaker tracks could not be taken; the recording has the mix.';
     else if (!speakers.length) message = 'Nobody was heard.';
     if (tracks.detail) message = message ? `${message} (${tracks.detail})` : tracks.detail;
@@ -526,7 +528,8 @@
         span.style.left = `${(100 * entry.fromMs) / endMs}%`;
         span.style.width = `${Math.max(0.3, (100 * (entry.toMs - entry.fromMs)) / endMs)}%`;
         span.style.setProperty('--hue', String((index * 137) % 360));
-        span.title = `${speaker.displayName || speaker.id}: ${formatDuration(entry.fromMs / 1000)}–${formatDuration(entry.toMs / 1000)}`;
+        const when = `${formatDuration(entry.fromMs / 1000)}–${formatDuration(entry.toMs / 1000)}`;
+        span.title = `${speaker.displayName || speaker.id}: ${when}`;
         bar.append(span);
       }
       lane.append(bar);
@@ -548,7 +551,8 @@
         const row = el('div', 'speaker-part');
         const from = formatDuration(part.offsetMs / 1000);
         const to = formatDuration((part.offsetMs + part.durationMs) / 1000);
-        row.append(el('span', 'part-label', parts.length > 1 ? `part ${part.number} · ${from}–${to}` : `${from}–${to}`));
+        const label = parts.length > 1 ? `part ${part.number} · ${from}–${to}` : `${from}–${to}`;
+        row.append(el('span', 'part-label', label));
         const audio = el('audio');
         audio.controls = true;
         audio.preload = 'none';

@@ -5,7 +5,6 @@ import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +14,7 @@ import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.recorder.slot.StopCause;
 import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.scheduler.web.PageBrowser;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
@@ -39,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -196,15 +194,10 @@ class SpeakerTracksArchiveTest {
     @Test
     void theRecordingsPageListsEachSpeakerWithAPlayerPerPartAndATimeline() throws Exception {
         RecordingEntry entry = record(archive, "page-tracks-room", SpeakerTrackFiles::write);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/lib/chromium/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
-                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(), options);
+        ChromeDriver browser = PageBrowser.open();
         try {
             browser.get("http://127.0.0.1:" + port + "/recordings/?play=" + entry.id());
-            List<WebElement> speakers = eventually(Duration.ofSeconds(20), "the speakers are listed", () -> {
+            List<WebElement> speakers = PageBrowser.within(Duration.ofSeconds(20), "the speakers are listed", () -> {
                 List<WebElement> found = browser.findElements(By.cssSelector("#speakers .speaker"));
                 return found.size() == 2 && found.get(0).isDisplayed() ? found : null;
             });
@@ -215,7 +208,7 @@ class SpeakerTracksArchiveTest {
             assertThat(players.get(2).getAttribute("src"))
                     .endsWith("/api/v1/recordings/" + entry.id() + "/tracks/s2/1");
             browser.executeScript("arguments[0].play();", players.get(1));
-            eventually(Duration.ofSeconds(20), "Alice's second part plays", () -> (Boolean) browser.executeScript(
+            PageBrowser.within(Duration.ofSeconds(20), "Alice's second part plays", () -> (Boolean) browser.executeScript(
                     "return arguments[0].currentTime > 1 || null", players.get(1)));
             Number length = (Number) browser.executeScript("return arguments[0].duration", players.get(1));
             assertThat(length.doubleValue()).as("the player knows the part's length").isCloseTo(2.0, within(0.1));
@@ -230,13 +223,6 @@ class SpeakerTracksArchiveTest {
         } finally {
             browser.quit();
         }
-    }
-
-    /** Waits until {@code probe} gives a value (not null; a missing element counts as none yet). */
-    private static <T> T eventually(Duration limit, String what, java.util.function.Supplier<T> probe) {
-        return await(what).atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
-                .until(probe::get, java.util.Objects::nonNull);
     }
 
     @Test

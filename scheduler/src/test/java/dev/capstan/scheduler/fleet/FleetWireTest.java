@@ -62,8 +62,9 @@ class FleetWireTest {
     @Test
     void aPartsSpeakerTracksTravelTypedAndAnUnknownCaptureIsLeftOut() throws Exception {
         for (SpeakerTracks.Capture capture : SpeakerTracks.Capture.values()) {
-            TrackCaptureStatus status = new TrackCaptureStatus(capture, capture == SpeakerTracks.Capture.CAPTURED ? 3 : 0,
-                    capture == SpeakerTracks.Capture.CAPTURED ? "" : "why: <not> 'this' page");
+            boolean captured = capture == SpeakerTracks.Capture.CAPTURED;
+            TrackCaptureStatus status = new TrackCaptureStatus(capture, captured ? 3 : 0,
+                    captured ? "" : "why: <not> 'this' page");
             NodeReport report = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
                     "rec-1", "part-1", 1, NodeReport.PartState.ON, 1, 30, 1, 100, Optional.empty(), Optional.empty(),
                     Optional.of(status))));

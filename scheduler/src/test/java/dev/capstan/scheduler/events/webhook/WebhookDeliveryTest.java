@@ -166,8 +166,9 @@ class WebhookDeliveryTest {
 
     /** A speaker of a speaker-tracks manifest, with a file or without. */
     private static String speaker(String id, boolean withFile) {
-        return "{\"id\":\"" + id + "\",\"key\":\"" + id + "\",\"parts\":[" + (withFile ? "{\"number\":1,\"file\":\"tracks/"
-                + id + "-1.ogg\",\"offsetMs\":0,\"durationMs\":1000,\"bytes\":10}" : "")
+        return "{\"id\":\"" + id + "\",\"key\":\"" + id + "\",\"parts\":["
+                + (withFile ? "{\"number\":1,\"file\":\"tracks/" + id + "-1.ogg\",\"offsetMs\":0,\"durationMs\":1000,"
+                        + "\"bytes\":10}" : "")
                 + "],\"participantIds\":[],\"present\":[],\"muted\":[],\"audible\":[]}";
     }
 
