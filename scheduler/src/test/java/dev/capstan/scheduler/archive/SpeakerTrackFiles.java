@@ -59,6 +59,22 @@ public final class SpeakerTrackFiles {
         return manifest;
     }
 
+    /**
+     * Speaker tracks as the recorder leaves them when it dies mid-recording: its last manifest names the WebM file
+     * it was still writing (Alice, 330 Hz, 0-2 s), which plays as it is.
+     */
+    static SpeakerTracks writeWhileRecording(Path directory) throws Exception {
+        Path tracks = Files.createDirectories(directory.resolve(SpeakerTracks.DIRECTORY));
+        long bytes = opus(tracks.resolve("s1-1.webm"), ALICE_HZ, 2_000);
+        SpeakerTracks manifest = new SpeakerTracks(SpeakerTracks.Capture.CAPTURED, "", List.of(
+                new SpeakerTracks.Speaker("s1", "Alice", "a1b2", List.of("a1b2"),
+                        List.of(new Part(1, SpeakerTracks.DIRECTORY + "/s1-1.webm", 0, 2_000, bytes)),
+                        List.of(new Span(0, 2_000)), List.of(), List.of(new Span(0, 2_000)))),
+                List.of(new Audible("s1", "Alice", 0, 2_000)));
+        manifest.writeTo(directory);
+        return manifest;
+    }
+
     private static Part part(Path tracks, String speaker, int number, double hz, long offsetMs, long durationMs,
             List<String> missing) throws Exception {
         String name = speaker + "-" + number + ".ogg";
@@ -91,7 +107,7 @@ public final class SpeakerTrackFiles {
         void write(Path directory) throws Exception;
     }
 
-    /** Encodes {@code durationMs} of a sine at {@code hz} as Opus in Ogg; returns the file's length. */
+    /** Encodes {@code durationMs} of a sine at {@code hz} as Opus (in Ogg or WebM, by the name); returns its length. */
     static long opus(Path file, double hz, long durationMs) throws Exception {
         Process ffmpeg = new ProcessBuilder(FfmpegBinary.bundled().toString(), "-hide_banner", "-nostdin",
                 "-loglevel", "error", "-y", "-f", "lavfi", "-i",

@@ -1,18 +1,16 @@
 package dev.capstan.scheduler.archive;
 
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.api;
-import static dev.capstan.scheduler.archive.ArchiveTestSupport.get;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.capstan.recorder.capture.CaptureProgress;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.slot.CaptureSpan;
+import dev.capstan.recorder.slot.Failure;
 import dev.capstan.recorder.slot.SlotEvent;
-import dev.capstan.recorder.slot.StopCause;
 import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.scheduler.web.PageBrowser;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -248,6 +246,30 @@ class SpeakerTracksArchiveTest {
             assertThat(SpeakerTracks.fromJson(new String(in.readAllBytes())).detail())
                     .as("the stored manifest names only what is there").contains("s2-1.ogg was missing");
         }
+    }
+
+    /** The recorder died mid-recording: the WebM part it was writing is kept and plays, as the composite is. */
+    @Test
+    void aRecorderThatDiedLeavesItsGrowingPartsPlayable() throws Exception {
+        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), "died-room",
+                URI.create("https://meet.example.com/died-room"));
+        Path directory = archive.begin(order);
+        media.record(directory, 0, 2);
+        SpeakerTrackFiles.writeWhileRecording(directory);
+        Instant end = Instant.now();
+        archive.events(order.id()).accept(new SlotEvent.Failed(order.id(),
+                new Failure(Failure.Reason.CAPTURE_DIED, "exit 137 (SIGKILL)"), Optional.empty(),
+                Optional.of(new CaptureSpan(end.minusSeconds(4), end, CaptureSpan.EncoderEnd.DIED))));
+        RecordingEntry entry = archive.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
+        assertThat(entry.status()).as("%s", entry).isIn(RecordingStatus.READY, RecordingStatus.PARTIAL);
+
+        String url = api(port, "/api/v1/recordings/" + entry.id() + "/tracks").at("/speakers/0/parts/0/url").asText();
+        HttpResponse<byte[]> part = fetch(url, null);
+        assertThat(part.statusCode()).isEqualTo(200);
+        assertThat(part.headers().firstValue("Content-Type")).contains("audio/webm");
+        MediaReport report = MediaReport.of(Files.write(work.resolve(entry.id() + ".webm"), part.body()));
+        assertThat(report.dominantFrequency()).isCloseTo(SpeakerTrackFiles.ALICE_HZ, within(5.0));
+        assertThat(report.duration()).isCloseTo(2.0, within(0.1));
     }
 
     @Test
