@@ -7,16 +7,19 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.slot.CaptureSpan;
 import dev.capstan.recorder.slot.Failure;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.scheduler.web.PageBrowser;
+import dev.capstan.storage.archive.Catalog;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
 import dev.capstan.storage.blob.BlobStore;
+import dev.capstan.storage.spool.Spool;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,6 +60,8 @@ class SpeakerTracksArchiveTest {
 
     @Autowired
     RecordingArchive archive;
+    @Autowired
+    Catalog catalog;
     @Autowired
     BlobStore store;
     @LocalServerPort
@@ -270,6 +275,34 @@ class SpeakerTracksArchiveTest {
         MediaReport report = MediaReport.of(Files.write(work.resolve(entry.id() + ".webm"), part.body()));
         assertThat(report.dominantFrequency()).isCloseTo(SpeakerTrackFiles.ALICE_HZ, within(5.0));
         assertThat(report.duration()).isCloseTo(2.0, within(0.1));
+    }
+
+    /** The process died while recording: the next one files what it recorded, speaker tracks included. */
+    @Test
+    void aRestartFilesTheTracksOfTheRecordingItInterrupted() throws Exception {
+        Spool.Settings fast = new Spool.Settings(Duration.ofMillis(100), 8L << 20, Duration.ofMillis(100),
+                Duration.ofSeconds(1), 2);
+        Path spool = work.resolve("restart-spool");
+        RecordingArchive before = new RecordingArchive(catalog, store, FfmpegBinary::bundled,
+                new FinalizeCommand(List.of(), Duration.ofMinutes(1)), new ObjectMapper());
+        before.open(spool, fast);
+        RecordingOrder order = RecordingOrder.of(RecordingId.generate(), "restart-room",
+                URI.create("https://meet.example.com/restart-room"));
+        Path directory = before.begin(order);
+        media.record(directory, 0, 2);
+        SpeakerTrackFiles.writeWhileRecording(directory);
+        before.spool().close(); // killed: nothing is sealed
+
+        try (RecordingArchive after = new RecordingArchive(catalog, store, FfmpegBinary::bundled,
+                new FinalizeCommand(List.of(), Duration.ofMinutes(1)), new ObjectMapper())) {
+            after.open(spool, fast);
+            RecordingEntry entry = after.settled(order.id()).get(60, TimeUnit.SECONDS).orElseThrow();
+            assertThat(entry.status()).as("%s", entry).isEqualTo(RecordingStatus.PARTIAL);
+            assertThat(SpeakerTracks.fromJson(entry.tracksJson().orElseThrow()).files())
+                    .containsExactly("tracks/s1-1.webm");
+            assertThat(store.stat(order.id() + "/tracks/s1-1.webm")).isPresent();
+            assertThat(store.stat(order.id() + "/tracks/tracks.json")).isPresent();
+        }
     }
 
     @Test
