@@ -34,6 +34,7 @@
     pageInfo: $('page-info'), refreshing: $('refreshing'),
     panel: $('player-panel'), title: $('player-title'), player: $('player'), playerMessage: $('player-message'),
     details: $('player-details'), download: $('download'), remove: $('delete'), close: $('player-close'),
+    tracks: $('tracks'), tracksMessage: $('tracks-message'), timeline: $('timeline'), speakers: $('speakers'),
   };
 
   const state = {
@@ -45,6 +46,7 @@
     loading: null,       // AbortController of the request in flight
     cards: new Map(),    // id -> { key, node }: unchanged recordings keep their element (and loaded thumbnail)
     noThumbnail: new Set(), // "id|status" whose thumbnail was missing: not asked for again until the status changes
+    tracksOf: null,      // the recording whose speaker tracks are shown: a refresh keeps their players playing
   };
 
   // ---- formatting ----------------------------------------------------------------------------------------------
@@ -272,6 +274,7 @@
       if (fresh) {
         state.selected = fresh;
         showDetails(fresh);
+        showTracks(fresh);
       }
     }
     schedule();
@@ -405,6 +408,7 @@
     els.download.setAttribute('download', fileName(recording));
     els.download.hidden = recording.status === 'RECORDING';
     showDetails(recording);
+    showTracks(recording);
     els.panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     schedule();
   }
@@ -464,6 +468,104 @@
     }
   }
 
+  // ---- speaker tracks: each speaker's parts with a player each, and a compact timeline of who was audible when -----
+
+  async function showTracks(recording) {
+    const url = (recording.links || {}).tracks;
+    if (!url) {
+      hideTracks();
+      return;
+    }
+    if (state.tracksOf === recording.id) return;
+    state.tracksOf = recording.id;
+    let tracks;
+    try {
+      tracks = await request(resolve(url));
+    } catch (error) {
+      if (state.tracksOf !== recording.id) return;
+      renderTracks({ capture: 'failed', detail: explain(error), speakers: [], timeline: [] }, recording);
+      return;
+    }
+    if (state.tracksOf === recording.id && tracks) renderTracks(tracks, recording);
+  }
+
+  function hideTracks() {
+    state.tracksOf = null;
+    for (const audio of els.speakers.querySelectorAll('audio')) audio.pause();
+    els.speakers.replaceChildren();
+    els.timeline.replaceChildren();
+    els.tracks.hidden = true;
+  }
+
+  function renderTracks(tracks, recording) {
+    const speakers = Array.isArray(tracks.speakers) ? tracks.speakers : [];
+    const timeline = Array.isArray(tracks.timeline) ? tracks.timeline : [];
+    els.tracks.hidden = false;
+    let message = '';
+    if (tracks.capture === 'not-offered') {
+      message = 'The page offered no speaker tracks; the recording has the mix only.';
+    }
+    else if (tracks.capture === 'failed') message = 'The speaker tracks could not be taken; the recording has the mix.';
+    else if (!speakers.length) message = 'Nobody was heard.';
+    if (tracks.detail) message = message ? `${message} (${tracks.detail})` : tracks.detail;
+    els.tracksMessage.textContent = message;
+    els.tracksMessage.hidden = !message;
+
+    // The timeline spans the recording, or the last sound heard if that is later.
+    const endMs = Math.max(1, (durationOf(recording) || 0) * 1000,
+      ...timeline.map((entry) => entry.toMs || 0),
+      ...speakers.flatMap((speaker) => (speaker.parts || []).map((part) => part.offsetMs + part.durationMs)));
+    const rows = new Map();
+    speakers.forEach((speaker, index) => rows.set(speaker.id, index));
+    const lanes = [];
+    speakers.forEach((speaker, index) => {
+      const lane = el('div', 'lane');
+      lane.dataset.speakerId = speaker.id;
+      lane.append(el('span', 'lane-name', speaker.displayName || speaker.id));
+      const bar = el('div', 'lane-bar');
+      for (const entry of timeline.filter((e) => e.speakerId === speaker.id)) {
+        const span = el('span', 'audible');
+        span.style.left = `${(100 * entry.fromMs) / endMs}%`;
+        span.style.width = `${Math.max(0.3, (100 * (entry.toMs - entry.fromMs)) / endMs)}%`;
+        span.style.setProperty('--hue', String((index * 137) % 360));
+        const when = `${formatDuration(entry.fromMs / 1000)}–${formatDuration(entry.toMs / 1000)}`;
+        span.title = `${speaker.displayName || speaker.id}: ${when}`;
+        bar.append(span);
+      }
+      lane.append(bar);
+      lanes.push(lane);
+    });
+    els.timeline.replaceChildren(...lanes);
+    els.timeline.hidden = !lanes.length;
+
+    const items = speakers.map((speaker) => {
+      const item = el('li', 'speaker');
+      item.dataset.speakerId = speaker.id;
+      item.append(el('span', 'speaker-name', speaker.displayName || speaker.id));
+      const ids = Array.isArray(speaker.participantIds) ? speaker.participantIds.join(', ') : '';
+      if (ids) item.title = `participant ${ids}`;
+      const parts = speaker.parts || [];
+      const files = el('div', 'speaker-parts');
+      if (!parts.length) files.append(el('span', 'muted', 'no file'));
+      for (const part of parts) {
+        const row = el('div', 'speaker-part');
+        const from = formatDuration(part.offsetMs / 1000);
+        const to = formatDuration((part.offsetMs + part.durationMs) / 1000);
+        const label = parts.length > 1 ? `part ${part.number} · ${from}–${to}` : `${from}–${to}`;
+        row.append(el('span', 'part-label', label));
+        const audio = el('audio');
+        audio.controls = true;
+        audio.preload = 'none';
+        audio.src = resolve(part.url).href;
+        row.append(audio);
+        files.append(row);
+      }
+      item.append(files);
+      return item;
+    });
+    els.speakers.replaceChildren(...items);
+  }
+
   function participantName(participant) {
     if (participant == null) return '';
     if (typeof participant !== 'object') return String(participant);
@@ -475,6 +577,7 @@
     els.player.removeAttribute('src');
     els.player.load();
     delete els.player.dataset.recordingId;
+    hideTracks();
     els.panel.hidden = true;
     state.selected = null;
     markSelected();

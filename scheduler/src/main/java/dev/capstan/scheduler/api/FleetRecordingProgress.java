@@ -35,6 +35,7 @@ class FleetRecordingProgress implements RecordingProgress {
             return Optional.empty();
         }
         return fleet.progress(id).map(report -> Progress.ofSession(session.get(), report.seconds(), report.fps(),
-                report.speed(), report.bytes(), null, null, placed.get().node(), placed.get().part(), false));
+                report.speed(), report.bytes(), null, null, placed.get().node(), placed.get().part(), false)
+                .withSpeakerTracks(report.tracks().map(SpeakerTracksStatus::of).orElse(null)));
     }
 }

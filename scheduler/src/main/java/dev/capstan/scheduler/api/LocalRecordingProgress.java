@@ -54,7 +54,7 @@ class LocalRecordingProgress implements RecordingProgress {
                             recording.request().live().map(live -> live.destinations().size()).orElse(0)).wireName(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
                     encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
-                    null, null, null, DeliveredFps.now(encoder).orElse(null), false));
+                    null, null, null, DeliveredFps.now(encoder).orElse(null), trackCapture(part), false));
         }
         return Optional.empty();
     }
@@ -82,8 +82,12 @@ class LocalRecordingProgress implements RecordingProgress {
         }
         Progress progress = Progress.ofSession(session, duration, fps, speed, bytes, pending,
                 running.map(Recording::streams).orElse(null), null, null, state.isFinal())
-                .withDeliveredFps(delivered);
+                .withDeliveredFps(delivered).withSpeakerTracks(trackCapture(session.partId()));
         return entry.map(progress::withArchived).orElse(progress);
+    }
+
+    private SpeakerTracksStatus trackCapture(RecordingId part) {
+        return recordings.trackCapture(part).map(SpeakerTracksStatus::of).orElse(null);
     }
 
     private static Double seconds(CaptureProgress encoder) {

@@ -164,7 +164,7 @@ class RecordingControlController {
     /** The recording as it runs (here or on a node), or as the catalog last saw it. */
     private RunningRecordingView view(RecordingId id) {
         return progress.of(id).map(RunningRecordingView::of)
-                .orElseGet(() -> new RunningRecordingView(id.value(), null, null, "unknown", List.of()));
+                .orElseGet(() -> new RunningRecordingView(id.value(), null, null, "unknown", List.of(), null));
     }
 
     /** Who asks: the API key's name ({@code api-key-<n>}, never the key), or {@code anonymous} without keys. */

@@ -3,6 +3,8 @@ package dev.capstan.scheduler.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capstan.recorder.live.StreamStats;
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
+import dev.capstan.scheduler.archive.ArchivedTracks;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -66,6 +68,7 @@ public interface RecordingProgress {
      * @param lostSeconds     media the settled recording lacks of the time it was on (0 when {@code ready})
      * @param lossCause       why, by a fixed vocabulary ({@code encoder-died}, ...; see the recording's view)
      * @param deliveredFps    distinct frames per second the encoder delivers now, or delivered in the end
+     * @param speakerTracks   how the capture of each speaker's sound goes (or went), for a recording that asked
      * @param settled         whether this is its last state: nothing changes any more (not shown)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -73,7 +76,7 @@ public interface RecordingProgress {
             Double durationSeconds, Double fps, Double speed, Long bytes, PendingUploads pendingUploads,
             List<StreamStats> streams, String node, Integer part, String failure, String failureReason,
             Boolean retryable, String status, Double lostSeconds, String lossCause, Double deliveredFps,
-            @JsonIgnore boolean settled) {
+            SpeakerTracksStatus speakerTracks, @JsonIgnore boolean settled) {
 
         public Progress {
             metadata = metadata == null ? Map.of() : metadata;
@@ -94,14 +97,21 @@ public interface RecordingProgress {
                     session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
                     streams, node, part, failed == null ? null : failed.failure().text(),
                     failed == null ? null : failed.failure().reason().wireName(),
-                    failed == null ? null : failed.retryable(), null, null, null, null, settled);
+                    failed == null ? null : failed.retryable(), null, null, null, null, null, settled);
         }
 
         /** With the live frame rate of a running recording (null: not known yet). */
         Progress withDeliveredFps(Double fps) {
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, this.fps, speed, bytes,
                     pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
-                    lossCause, fps, settled);
+                    lossCause, fps, speakerTracks, settled);
+        }
+
+        /** With how the capture of each speaker's sound goes (null: none asked for, or not known yet). */
+        Progress withSpeakerTracks(SpeakerTracksStatus tracks) {
+            return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
+                    pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
+                    lossCause, deliveredFps, tracks, settled);
         }
 
         /** With what the archive says of a recording it has settled; unchanged while it has not. */
@@ -112,7 +122,30 @@ public interface RecordingProgress {
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
                     pendingUploads, streams, node, part, failure, failureReason, retryable,
                     entry.status().name().toLowerCase(Locale.ROOT), entry.lostSeconds().orElse(null),
-                    entry.lossCause().orElse(null), entry.deliveredFps().orElse(deliveredFps), settled);
+                    entry.lossCause().orElse(null), entry.deliveredFps().orElse(deliveredFps),
+                    SpeakerTracksStatus.of(entry).orElse(speakerTracks), settled);
+        }
+    }
+
+    /**
+     * How the capture of each speaker's sound goes: {@code captured}, {@code not-offered} (the page is not a Jitsi
+     * meeting: the composite alone is recorded) or {@code failed} (the composite goes on); how many speakers have
+     * sound in a file so far; and why not, or what went wrong.
+     */
+    record SpeakerTracksStatus(String capture, int speakers, String detail) {
+
+        static SpeakerTracksStatus of(TrackCaptureStatus status) {
+            return new SpeakerTracksStatus(status.capture().wireName(), status.speakers(), status.detail());
+        }
+
+        /** What the archive filed, once it has (empty for a recording without speaker tracks). */
+        static Optional<SpeakerTracksStatus> of(RecordingEntry entry) {
+            try {
+                return ArchivedTracks.of(entry).map(tracks -> new SpeakerTracksStatus(
+                        tracks.tracks().capture().wireName(), tracks.speakersWithFiles(), tracks.tracks().detail()));
+            } catch (IllegalStateException unreadable) {
+                return Optional.empty();
+            }
         }
     }
 

@@ -72,7 +72,8 @@ record RecordingView(
         }
     }
 
-    record Links(String self, String media, String thumbnail) {
+    /** {@code tracks} and {@code timeline}: the speaker tracks filed with it, when it has them. */
+    record Links(String self, String media, String thumbnail, String tracks, String timeline) {
     }
 
     static RecordingView of(RecordingEntry entry, Optional<UploadStatus> upload) {
@@ -89,7 +90,9 @@ record RecordingView(
                 entry.deliveredFps().orElse(null),
                 entry.sizeBytes().orElse(null), entry.checksum().orElse(null), entry.participantsJson(),
                 entry.appDataJson(), upload.map(Upload::of).orElse(null),
-                new Links(self, mediaLink(entry), entry.thumbnailKey().isPresent() ? self + "/thumbnail" : null),
+                new Links(self, mediaLink(entry), entry.thumbnailKey().isPresent() ? self + "/thumbnail" : null,
+                        entry.tracksJson().isPresent() ? self + "/tracks" : null,
+                        entry.tracksJson().isPresent() ? self + "/timeline" : null),
                 entry.part(), entry.parent().map(RecordingId::value).orElse(null),
                 parts == null ? null : parts.stream().map(Part::of).toList());
     }

@@ -1,7 +1,9 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.ArchiveProperties;
+import dev.capstan.scheduler.archive.ArchivedTracks;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.storage.archive.CatalogQuery;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -24,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.springframework.data.domain.Page;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -42,7 +45,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * The archive over HTTP: search recordings, read one, play or download its MP4 (with byte ranges, so browsers
- * seek), see its thumbnail, delete it.
+ * seek), see its thumbnail, list and play its speaker tracks and their timeline, delete it.
  */
 @RestController
 @RequestMapping(RecordingsController.PATH)
@@ -51,6 +54,11 @@ class RecordingsController {
 
     static final String PATH = "/api/v1/recordings";
     private static final MediaType MP4 = MediaType.parseMediaType("video/mp4");
+    private static final MediaType OGG_AUDIO = MediaType.parseMediaType("audio/ogg");
+    /** A part the recorder was still writing when it stopped for good (a crash): WebM, playable as it is. */
+    private static final MediaType WEBM_AUDIO = MediaType.parseMediaType("audio/webm");
+    private static final Pattern SPEAKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    private static final Pattern PART_NUMBER = Pattern.compile("[1-9][0-9]{0,3}");
 
     private final RecordingArchive archive;
     private final ArchiveProperties properties;
@@ -123,8 +131,7 @@ class RecordingsController {
     }
 
     /**
-     * The MP4. A single byte range gets 206 with exactly those bytes; several ranges are answered with the whole
-     * file (allowed by RFC 9110), which no player asks for anyway.
+     * The MP4, with byte ranges (see {@link #serve}).
      */
     @GetMapping("/{id}/media")
     @Operation(summary = "the MP4, with byte ranges", responses = {
@@ -143,6 +150,94 @@ class RecordingsController {
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) throws BlobStoreException {
         RecordingEntry entry = entry(id);
         String key = entry.mediaKey().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media yet"));
+        return serve(key, MP4, () -> entry.sizeBytes().orElseThrow(
+                        () -> RecordingNotFoundException.part(entry.id(), "media in the store")),
+                entry.checksum(), range);
+    }
+
+    @GetMapping("/{id}/tracks")
+    @Operation(summary = "each speaker's sound in files of its own, and who was audible when", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    schema = @Schema(implementation = SpeakerTracksView.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording, or it has no speaker tracks "
+                    + "(not asked for, or not filed yet)")})
+    SpeakerTracksView tracks(@PathVariable String id) {
+        RecordingEntry entry = entry(id);
+        return SpeakerTracksView.of(entry.id().value(), tracksOf(entry).tracks());
+    }
+
+    @GetMapping("/{id}/timeline")
+    @Operation(summary = "the speaker timeline: who was audible when", responses = {
+            @ApiResponse(responseCode = "200", content = @Content(
+                    schema = @Schema(implementation = SpeakerTracksView.Timeline.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "no such recording, or it has no speaker tracks")})
+    SpeakerTracksView.Timeline timeline(@PathVariable String id) {
+        RecordingEntry entry = entry(id);
+        return SpeakerTracksView.timelineOf(entry.id().value(), tracksOf(entry).tracks());
+    }
+
+    /** A speaker's part as Ogg/Opus, its byte ranges served as the MP4's. */
+    @GetMapping("/{id}/tracks/{speaker}/{part}")
+    @Operation(summary = "one part of a speaker's sound (Ogg/Opus), with byte ranges", responses = {
+            @ApiResponse(responseCode = "200", description = "the whole file", content = @Content(
+                    mediaType = "audio/ogg", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "206", description = "the single byte range asked for (Content-Range)",
+                    content = @Content(mediaType = "audio/ogg", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "302", description = "a presigned URL of the store (Location), when "
+                    + "capstan.archive.media.presigned"),
+            @ApiResponse(responseCode = "400", description = "malformed id, speaker or part"),
+            @ApiResponse(responseCode = "404", description = "no such recording, speaker tracks, speaker or part"),
+            @ApiResponse(responseCode = "416", description = "the range starts past the end "
+                    + "(Content-Range: bytes */size)"),
+            @ApiResponse(responseCode = "503", description = "the store cannot be reached")})
+    ResponseEntity<StreamingResponseBody> track(@PathVariable String id, @PathVariable String speaker,
+            @PathVariable String part, @RequestHeader(name = HttpHeaders.RANGE, required = false) String range)
+            throws BlobStoreException {
+        RecordingEntry entry = entry(id);
+        if (!SPEAKER_ID.matcher(speaker).matches()) {
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, "speaker must be a speaker's id such as s1 "
+                    + "(1-64 letters, digits, '-' or '_')");
+        }
+        if (!PART_NUMBER.matcher(part).matches()) {
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, "part must be a part's number: 1, 2, …");
+        }
+        ArchivedTracks tracks = tracksOf(entry);
+        if (tracks.speaker(speaker).isEmpty()) {
+            throw RecordingNotFoundException.part(entry.id(), "speaker " + speaker);
+        }
+        SpeakerTracks.Part found = tracks.part(speaker, Integer.parseInt(part)).orElseThrow(
+                () -> RecordingNotFoundException.part(entry.id(), "part " + part + " of speaker " + speaker));
+        String key = tracks.key(found);
+        return serve(key, found.file().endsWith(".webm") ? WEBM_AUDIO : OGG_AUDIO,
+                () -> statOrNotFound(key, entry.id(), "part " + part + " of speaker " + speaker + " in the store"),
+                Optional.empty(), range);
+    }
+
+    private ArchivedTracks tracksOf(RecordingEntry entry) {
+        return ArchivedTracks.of(entry).orElseThrow(() -> RecordingNotFoundException.part(entry.id(),
+                "speaker tracks" + (entry.status() == RecordingStatus.RECORDING ? " yet" : "")));
+    }
+
+    private long statOrNotFound(String key, RecordingId id, String what) throws BlobStoreException {
+        return archive.store().stat(key).orElseThrow(() -> RecordingNotFoundException.part(id, what)).size();
+    }
+
+    /** How long a stored file is: looked up only when it is served from here rather than redirected. */
+    @FunctionalInterface
+    private interface StoredSize {
+        long bytes() throws BlobStoreException;
+    }
+
+    /**
+     * A stored file, with byte ranges: a single range gets 206 with exactly those bytes; several ranges are answered
+     * with the whole file (allowed by RFC 9110), which no player asks for anyway. With presigned URLs configured,
+     * a redirect to the store instead.
+     *
+     */
+    private ResponseEntity<StreamingResponseBody> serve(String key, MediaType type, StoredSize size,
+            Optional<String> checksum, String range) throws BlobStoreException {
         String fileName = key.substring(key.lastIndexOf('/') + 1);
         BlobStore store = archive.store();
         if (properties.media().presigned()) {
@@ -151,12 +246,16 @@ class RecordingsController {
                 return ResponseEntity.status(HttpStatus.FOUND).location(url.get()).build();
             }
         }
-        long size = entry.sizeBytes().orElseThrow(() -> RecordingNotFoundException.part(entry.id(), "media in the store"));
+        return ranged(store, key, type, fileName, size.bytes(), checksum, range);
+    }
+
+    private static ResponseEntity<StreamingResponseBody> ranged(BlobStore store, String key, MediaType type,
+            String fileName, long size, Optional<String> checksum, String range) {
         HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MP4);
+        headers.setContentType(type);
         headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
         headers.setContentDisposition(ContentDisposition.inline().filename(fileName).build());
-        entry.checksum().ifPresent(sha -> headers.setETag("\"" + sha + "\""));
+        checksum.ifPresent(sha -> headers.setETag("\"" + sha + "\""));
         List<HttpRange> ranges = parseRanges(range);
         if (ranges.size() != 1) {
             headers.setContentLength(size);

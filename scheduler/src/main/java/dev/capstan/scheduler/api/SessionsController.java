@@ -35,26 +35,30 @@ class SessionsController {
     /** One session as the API shows it. */
     record SessionView(String recordingId, String origin, String sessionId, String mode, String meeting,
             Instant requestedAt, String state, Instant since, String failure, String failureReason,
-            Boolean retryable, List<StreamStats> streams) {
+            Boolean retryable, List<StreamStats> streams, RecordingProgress.SpeakerTracksStatus speakerTracks) {
 
         /**
-         * @param streams the live destinations of its recording while it runs (addresses masked); empty otherwise
+         * @param streams       the live destinations of its recording while it runs (addresses masked); empty
+         *                      otherwise
+         * @param speakerTracks how the capture of each speaker's sound goes, for a recording that asked for it
          */
-        static SessionView of(Session session, List<StreamStats> streams) {
+        static SessionView of(Session session, List<StreamStats> streams,
+                RecordingProgress.SpeakerTracksStatus speakerTracks) {
             SessionState state = session.state();
             SessionState.Failed failed = state instanceof SessionState.Failed f ? f : null;
             return new SessionView(session.recordingId().value(), session.origin(), session.sessionId().orElse(null),
                     session.mode().wireName(), session.meeting(), session.requestedAt(), state.name(), state.since(),
                     failed == null ? null : failed.failure().text(),
                     failed == null ? null : failed.failure().reason().wireName(),
-                    failed == null ? null : failed.retryable(), streams);
+                    failed == null ? null : failed.retryable(), streams, speakerTracks);
         }
     }
 
     @GetMapping("/sessions")
     List<SessionView> sessions() {
         return sessions.list().stream().map(session -> SessionView.of(session, recordings.running(session.recordingId())
-                .map(Recording::streams).orElse(List.of()))).toList();
+                .map(Recording::streams).orElse(List.of()), recordings.trackCapture(session.partId())
+                .map(RecordingProgress.SpeakerTracksStatus::of).orElse(null))).toList();
     }
 
     @GetMapping("/jibri")

@@ -34,6 +34,12 @@ record StartRecordingBody(
                 + "default); smaller sizes are scaled by the encoder keeping the display's aspect ratio",
                 example = "640x360")
         String resolution,
+        @Schema(description = "also keep each remote speaker's sound in Ogg/Opus files of its own beside the "
+                + "recording's file, with a speaker timeline (GET /api/v1/recordings/{id}/tracks), when the page is "
+                + "a Jitsi meeting that offers its tracks; any other page records as without it, and its status says "
+                + "so. Not with mode stream (nothing is kept to put the tracks beside). Default false",
+                example = "true")
+        Boolean speakerTracks,
         @Schema(description = "the caller's own data, returned in status, events and webhooks and kept as the "
                 + "recording's app data: a JSON object of at most 8 KiB and 50 keys (nested ones counted), 4 levels "
                 + "deep; values are strings, numbers, booleans or objects", example = "{\"course\": \"math-101\"}")

@@ -42,7 +42,7 @@ import org.jxmpp.stringprep.XmppStringprepException;
 final class StartRecordingRequest {
 
     static final List<String> FIELDS = List.of("url", "room", "mode", "streams", "maxDuration", "resolution",
-            "metadata");
+            "speakerTracks", "metadata");
     static final Duration LONGEST = Duration.ofHours(24);
     private static final int MAX_URL_LENGTH = 2048;
     private static final int MAX_ROOM_LENGTH = 200;
@@ -114,13 +114,21 @@ final class StartRecordingRequest {
             errors.add(error("resolution", "mode audio has no picture to size: leave resolution out"));
             size = Optional.empty();
         }
+        boolean speakerTracks = speakerTracks(body.get("speakerTracks"), errors);
+        if (speakerTracks && !chosen.recordsFile()) {
+            errors.add(error("speakerTracks", "mode " + chosen.wireName() + " keeps no file to put speaker tracks "
+                    + "beside; use mode both, file or audio"));
+        }
         Optional<Map<String, Object>> metadata = RequestMetadata.check(present(body.get("metadata")), errors);
         errors.addAll(earlier);
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        List<Output> outputs = chosen == Mode.AUDIO ? List.of(new Output.AudioFile())
-                : RecordingPlan.outputs(chosen.recordsFile(), streams);
+        List<Output> outputs = new ArrayList<>(chosen == Mode.AUDIO ? List.of(new Output.AudioFile())
+                : RecordingPlan.outputs(chosen.recordsFile(), streams));
+        if (speakerTracks) {
+            outputs.add(new Output.SpeakerTracks());
+        }
         if (jitsiRoom.isPresent()) {
             MeetingRooms.Room room = jitsiRoom.get();
             return new RecordingPlan(id, room.name(), checks.rooms().meeting(room), outputs, maxDuration,
@@ -278,6 +286,19 @@ final class StartRecordingRequest {
         errors.add(error("mode", "must be file, stream, both or audio"
                 + (node.isTextual() ? ", not " + ApiErrors.quote(bounded(node.asText(), 20)) : "")));
         return Optional.empty();
+    }
+
+    private static boolean speakerTracks(JsonNode node, List<InvalidRequestException.FieldError> errors) {
+        node = present(node);
+        if (node == null) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            errors.add(error("speakerTracks", "must be true or false: whether each speaker's sound is kept in files "
+                    + "of its own beside the recording"));
+            return false;
+        }
+        return node.booleanValue();
     }
 
     private static List<StreamUrl> streams(JsonNode array, StreamPolicy policy,

@@ -22,6 +22,7 @@ import dev.capstan.storage.spool.SpoolListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,13 +144,20 @@ final class Filing implements SpoolListener {
                 return;
             }
             RecordingEntry entry = catalog.find(id).orElseThrow();
+            Optional<FiledTracks> tracks = fileTracks(id, directory);
+            if (tracks.isPresent()) {
+                entry = catalog.setTracks(id, tracks.get().tracks().toJson());
+            }
             files.writeMetadata(entry, directory);
             // The catalog's duration is the file's as players report it, measured from the segments that make it.
             Duration length = FragmentedMp4.playedDuration(SegmentLayout.init(directory), segments);
             ending = ending.measured(length);
             endings.put(id, ending);
-            List<String> extras = files.thumbnail(id, directory, segments, length)
-                    ? List.of(JibriFiles.METADATA, JibriFiles.THUMBNAIL) : List.of(JibriFiles.METADATA);
+            List<String> extras = new ArrayList<>(List.of(JibriFiles.METADATA));
+            if (files.thumbnail(id, directory, segments, length)) {
+                extras.add(JibriFiles.THUMBNAIL);
+            }
+            tracks.ifPresent(filed -> extras.addAll(filed.files()));
             if (entry.status() == RecordingStatus.RECORDING) {
                 // Already UPLOADING when a restart came between this and sealing the spool.
                 catalog.markUploading(id, ending.endedAt(), length, ending.deliveredFps().orElse(null),
@@ -160,6 +168,26 @@ final class Filing implements SpoolListener {
             spool.seal(id, extras);
         } catch (IOException | RuntimeException e) {
             log.error("recording {}: finishing failed; its segments stay in {}", id, directory, e);
+        }
+    }
+
+    /**
+     * The speaker tracks in the recording's directory, its manifest rewritten without any file that is missing;
+     * empty when there are none, or (logged) when their manifest cannot be read: the recording is filed regardless.
+     */
+    private Optional<FiledTracks> fileTracks(RecordingId id, Path directory) {
+        try {
+            Optional<FiledTracks> tracks = FiledTracks.in(directory);
+            if (tracks.isPresent()) {
+                tracks.get().tracks().writeTo(directory);
+                log.info("recording {}: {} speaker tracks ({}){}", id, tracks.get().tracks().speakers().size(),
+                        tracks.get().tracks().capture().wireName(), tracks.get().tracks().detail().isEmpty() ? ""
+                                : ": " + tracks.get().tracks().detail());
+            }
+            return tracks;
+        } catch (IOException | RuntimeException e) {
+            log.warn("recording {}: its speaker tracks cannot be filed: {}", id, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -66,7 +66,10 @@ final class JibriFiles {
         return safe + "_" + STAMP.format(startedAt.atZone(ZoneId.systemDefault()));
     }
 
-    /** Jibri's metadata.json: the meeting URL, the participants seen and the client's file_recording_metadata. */
+    /**
+     * Jibri's metadata.json: the meeting URL, the participants seen and the client's file_recording_metadata; and
+     * Capstan's speaker tracks when it has them.
+     */
     void writeMetadata(RecordingEntry entry, Path directory) throws IOException {
         ObjectNode metadata = json.createObjectNode();
         metadata.put("meeting_url", entry.meetingUrl());
@@ -74,6 +77,10 @@ final class JibriFiles {
         var fileMetadata = json.readTree(entry.appDataJson()).get("file_recording_metadata");
         if (fileMetadata != null && fileMetadata.isObject()) {
             fileMetadata.fields().forEachRemaining(field -> metadata.set(field.getKey(), field.getValue()));
+        }
+        if (entry.tracksJson().isPresent()) {
+            // Each speaker's files (relative to this file's directory), their spans and who was audible when.
+            metadata.set("speaker_tracks", json.readTree(entry.tracksJson().get()));
         }
         if (entry.parent().isPresent()) {
             // Which recording this file continues: a session that moved to another slot after a fault.

@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param joinTimeout       how long the browser may take to join the conference (Jibri: 30 s)
  * @param callStatusChecks  when a recording ends by itself
  * @param httpApi           Jibri's HTTP API ({@code /jibri/api/v1.0/...})
+ * @param speakerTracks     whether the file recordings Jicofo and Jibri's HTTP API ask for also keep each remote
+ *                          speaker's sound in files of its own (neither protocol can ask for it)
  */
 @ConfigurationProperties("capstan.jibri")
 public record JibriProperties(
@@ -29,7 +31,8 @@ public record JibriProperties(
         @DefaultValue("url-hash") LoginDelivery loginDelivery,
         @DefaultValue("30s") Duration joinTimeout,
         @DefaultValue CallStatusChecks callStatusChecks,
-        @DefaultValue HttpApi httpApi) {
+        @DefaultValue HttpApi httpApi,
+        @DefaultValue("false") boolean speakerTracks) {
 
     public JibriProperties {
         environments = List.copyOf(environments);

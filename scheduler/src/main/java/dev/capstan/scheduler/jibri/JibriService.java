@@ -201,12 +201,13 @@ public class JibriService implements SmartLifecycle {
         JibriProperties.Environment environment = brewery.environment();
         URI meeting = brewery.meetings().of(start.room());
         // Jibri's metadata.json names the meeting without the recorder's hash; so do the catalog and the logs.
-        RecordingPlan plan = new RecordingPlan(RecordingId.generate(), start.room().getLocalpart().toString(),
+        RecordingPlan plan = withOperatorsTracks(new RecordingPlan(RecordingId.generate(),
+                start.room().getLocalpart().toString(),
                 new Meeting.JitsiRoom(meeting, environment.login(), start.rtcstatsEnabled(), occupant.nick(),
                         start.viewUrl()),
                 RecordingPlan.outputs(streams.isEmpty(), streams), environment.recordingLimit(),
                 Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty(), start.appData(),
-                Optional.of(start.sessionId()), Instant.now());
+                Optional.of(start.sessionId()), Instant.now()));
         // Jicofo hears the end once the session is this occupant's (below), even if it ended before that.
         CompletableFuture<XmppSession> filed = new CompletableFuture<>();
         RunningSession started;
@@ -271,6 +272,11 @@ public class JibriService implements SmartLifecycle {
         }
     }
 
+    /** A file recording with each speaker's sound too, when the operator turned that on (no protocol asks). */
+    private RecordingPlan withOperatorsTracks(RecordingPlan plan) {
+        return properties.speakerTracks() && plan.recordsFile() ? plan.withSpeakerTracks() : plan;
+    }
+
     private CompletableFuture<JibriIq> stop(BreweryOccupant occupant, JibriRequest.Stop stop) {
         Optional<XmppSession> target = stop.sessionId().isPresent()
                 ? running.values().stream().filter(s -> s.session().sessionId().equals(stop.sessionId())).findFirst()
@@ -292,12 +298,12 @@ public class JibriService implements SmartLifecycle {
     public RecordingId startForHttp(String sessionId, URI meeting, Optional<CallLogin> login)
             throws StartRefusedException {
         String room = meeting.getPath() == null ? meeting.toString() : meeting.getPath().replaceAll(".*/", "");
-        RecordingPlan plan = new RecordingPlan(RecordingId.generate(), room,
+        RecordingPlan plan = withOperatorsTracks(new RecordingPlan(RecordingId.generate(), room,
                 new Meeting.JitsiRoom(meeting, login.<Login>map(Login.Given::new).orElseGet(Login.Guest::new),
                         Optional.empty(), "jibri", Optional.empty()),
                 RecordingPlan.outputs(true, List.of()), Optional.empty(),
                 Optional.of(properties.callStatusChecks().toAutoStop()), Optional.empty(), Map.of(),
-                Optional.of(sessionId), Instant.now());
+                Optional.of(sessionId), Instant.now()));
         // Forgotten at its end, even one that came before it was remembered.
         CompletableFuture<RecordingId> filed = new CompletableFuture<>();
         RunningSession started = record(plan, "jibri-http", RecorderNode.Wait.IN_QUEUE, new SessionListener() {

@@ -10,7 +10,8 @@ import java.util.Objects;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Output.File.class, name = "file"),
     @JsonSubTypes.Type(value = Output.Stream.class, name = "stream"),
-    @JsonSubTypes.Type(value = Output.AudioFile.class, name = "audio")})
+    @JsonSubTypes.Type(value = Output.AudioFile.class, name = "audio"),
+    @JsonSubTypes.Type(value = Output.SpeakerTracks.class, name = "speaker-tracks")})
 public sealed interface Output {
 
     /** The crash-safe file in the archive. */
@@ -23,6 +24,14 @@ public sealed interface Output {
      * accident, and a node that does not know it refuses the plan by name instead of recording video.
      */
     record AudioFile() implements Output {
+    }
+
+    /**
+     * Each remote speaker's sound in files of their own, beside the recording's file (with or without picture), when
+     * the page offers its tracks. A kind of its own, so that a node that does not know it refuses the plan by name
+     * instead of recording without the tracks asked for.
+     */
+    record SpeakerTracks() implements Output {
     }
 
     /** A live stream to one RTMP(S) destination; its address holds a stream key and only ever shows masked. */

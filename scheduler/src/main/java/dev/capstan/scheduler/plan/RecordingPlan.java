@@ -24,7 +24,8 @@ import java.util.Optional;
  * place its next part.
  *
  * @param name        the catalog's name for it: a room's name, or a page's host and path
- * @param outputs     what it makes: the file, live streams, or both, from one encode
+ * @param outputs     what it makes: the file, live streams, or both, from one encode; and each speaker's sound beside
+ *                    the file
  * @param maxDuration the whole recording's limit; a later part gets what is left of it
  * @param autoStop    when it ends by itself because its meeting did (empty, all muted, no media)
  * @param size        a picture smaller than the recorder's display, scaled by the encoder
@@ -49,11 +50,18 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a recording makes a file, a live stream or both");
         }
-        if (outputs.stream().filter(output -> !(output instanceof Output.Stream)).count() > 1) {
+        if (outputs.stream().filter(RecordingPlan::isFile).count() > 1) {
             throw new IllegalArgumentException("a recording makes one file: " + kinds(outputs));
         }
-        if (outputs.contains(new Output.AudioFile()) && outputs.size() > 1) {
+        if (outputs.contains(new Output.AudioFile()) && outputs.stream().anyMatch(Output.Stream.class::isInstance)) {
             throw new IllegalArgumentException("an audio-only recording streams nothing: " + kinds(outputs));
+        }
+        if (outputs.stream().filter(Output.SpeakerTracks.class::isInstance).count() > 1) {
+            throw new IllegalArgumentException("speaker tracks are asked for once: " + kinds(outputs));
+        }
+        if (outputs.contains(new Output.SpeakerTracks()) && outputs.stream().noneMatch(RecordingPlan::isFile)) {
+            throw new IllegalArgumentException("speaker tracks are kept beside a file, a stream keeps none: "
+                    + kinds(outputs));
         }
         if (outputs.stream().distinct().count() != outputs.size()) {
             throw new IllegalArgumentException("a destination is given twice");
@@ -67,8 +75,19 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
 
     /** The outputs' kinds, by their wire names, to name a combination that is refused. */
     private static String kinds(List<Output> outputs) {
-        return outputs.stream().map(output -> output instanceof Output.Stream ? "stream"
-                : output instanceof Output.AudioFile ? "audio" : "file").reduce((a, b) -> a + " + " + b).orElse("");
+        return outputs.stream().map(RecordingPlan::kind).reduce((a, b) -> a + " + " + b).orElse("");
+    }
+
+    private static String kind(Output output) {
+        if (output instanceof Output.Stream) {
+            return "stream";
+        }
+        return output instanceof Output.AudioFile ? "audio"
+                : output instanceof Output.SpeakerTracks ? "speaker-tracks" : "file";
+    }
+
+    private static boolean isFile(Output output) {
+        return output instanceof Output.File || output instanceof Output.AudioFile;
     }
 
     private static <T> Optional<T> given(Optional<T> value) {
@@ -93,7 +112,22 @@ public record RecordingPlan(RecordingId id, String name, Meeting meeting, List<O
 
     /** True unless this is a live stream that keeps no file. */
     public boolean recordsFile() {
-        return outputs.stream().anyMatch(output -> !(output instanceof Output.Stream));
+        return outputs.stream().anyMatch(RecordingPlan::isFile);
+    }
+
+    /** Each remote speaker's sound is kept in files of its own too, when the page offers its tracks. */
+    public boolean speakerTracks() {
+        return outputs.contains(new Output.SpeakerTracks());
+    }
+
+    /** This plan, keeping each speaker's sound beside its file too. */
+    public RecordingPlan withSpeakerTracks() {
+        if (speakerTracks()) {
+            return this;
+        }
+        List<Output> more = new ArrayList<>(outputs);
+        more.add(new Output.SpeakerTracks());
+        return withOutputs(more);
     }
 
     /** Only the page's sound: no picture is grabbed or encoded. */

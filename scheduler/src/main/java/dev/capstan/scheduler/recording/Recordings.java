@@ -7,6 +7,7 @@ import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.RecordingRequest;
 import dev.capstan.recorder.slot.SlotEvent;
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.archive.RecordingArchive;
 import dev.capstan.scheduler.archive.RecordingOrder;
 import dev.capstan.scheduler.plan.Part;
@@ -45,6 +46,8 @@ public class Recordings {
     private final LiveSettings liveSettings;
     private final MeetingPages pages;
     private final Map<RecordingId, Recording> running = new ConcurrentHashMap<>();
+    /** How the capture of each speaker's sound goes, for recordings that asked for it, until they are settled. */
+    private final Map<RecordingId, TrackCaptureStatus> tracks = new ConcurrentHashMap<>();
 
     public Recordings(Node node, RecordingArchive archive, StreamingProperties streaming, LiveSettings liveSettings,
             MeetingPages pages) {
@@ -88,7 +91,13 @@ public class Recordings {
         if (plan.audioOnly()) {
             request = request.audioOnly();
         }
+        if (plan.speakerTracks()) {
+            request = request.withSpeakerTracks();
+        }
         Consumer<SlotEvent> events = archived ? archive.events(part.id()).andThen(listener) : listener;
+        if (plan.speakerTracks()) {
+            events = keepingTrackCapture(part.id()).andThen(events);
+        }
         CompletableFuture<Recording> started = node.record(request, events, maxWait);
         started.whenComplete((recording, error) -> {
             if (error != null) {
@@ -109,6 +118,24 @@ public class Recordings {
             });
         });
         return started;
+    }
+
+    /** Keeps the last word on a recording's speaker tracks until the archive has filed them. */
+    private Consumer<SlotEvent> keepingTrackCapture(RecordingId id) {
+        archive.settled(id).whenComplete((entry, error) -> tracks.remove(id));
+        return event -> {
+            if (event instanceof SlotEvent.TracksChanged changed) {
+                tracks.put(id, changed.status());
+            }
+        };
+    }
+
+    /**
+     * How the capture of each speaker's sound goes for a recording running here (or ending, until the archive has
+     * filed its tracks); empty when it asked for none or the recorder has not said yet.
+     */
+    public Optional<TrackCaptureStatus> trackCapture(RecordingId id) {
+        return Optional.ofNullable(tracks.get(id));
     }
 
     /** A recording that is running now. */

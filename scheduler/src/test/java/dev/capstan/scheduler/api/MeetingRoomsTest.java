@@ -35,7 +35,7 @@ class MeetingRoomsTest {
         return new JibriProperties(environments, LoginDelivery.URL_HASH, Duration.ofSeconds(30),
                 new JibriProperties.CallStatusChecks(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         Duration.ofMinutes(10), Duration.ofMinutes(3)),
-                new JibriProperties.HttpApi(false, "127.0.0.1", 0));
+                new JibriProperties.HttpApi(false, "127.0.0.1", 0), false);
     }
 
     private static MeetingRooms rooms(List<JibriProperties.Environment> environments, Optional<String> site) {

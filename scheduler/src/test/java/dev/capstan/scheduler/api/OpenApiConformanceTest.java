@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.node.Node;
+import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.scheduler.archive.SpeakerTrackFiles;
+import dev.capstan.storage.archive.RecordingId;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The OpenAPI description is true: every operation it lists is called on the running application (one short real
@@ -48,6 +55,9 @@ class OpenApiConformanceTest {
 
     @Autowired
     Node node;
+
+    @Autowired
+    RecordingArchive archive;
 
     @LocalServerPort
     int port;
@@ -105,12 +115,14 @@ class OpenApiConformanceTest {
         // Unknown and malformed ids, and refused bodies.
         for (String operation : List.of("GET {id}", "DELETE {id}", "GET {id}/media", "GET {id}/thumbnail",
                 "GET {id}/status", "GET {id}/events", "POST {id}/stop", "GET {id}/streams",
-                "GET {id}/streams/{streamId}", "DELETE {id}/streams/{streamId}")) {
+                "GET {id}/streams/{streamId}", "DELETE {id}/streams/{streamId}", "GET {id}/tracks",
+                "GET {id}/timeline", "GET {id}/tracks/{speaker}/{part}")) {
             String[] methodAndPath = operation.split(" ");
             String template = methodAndPath[0] + " " + RECORDINGS + "/" + methodAndPath[1];
-            call(template, (UNKNOWN + "/" + methodAndPath[1]).replace("/{id}", "").replace("{streamId}", "s1"));
+            call(template, (UNKNOWN + "/" + methodAndPath[1]).replace("/{id}", "").replace("{streamId}", "s1")
+                    .replace("{speaker}", "s1").replace("{part}", "1"));
             call(template, (RECORDINGS + "/a..b/" + methodAndPath[1]).replace("/{id}", "")
-                    .replace("{streamId}", "s1"));
+                    .replace("{streamId}", "s1").replace("{speaker}", "s1").replace("{part}", "1"));
         }
         post("POST " + RECORDINGS + "/{id}/streams", UNKNOWN + "/streams", "{\"url\":\"rtmp://127.0.0.1/live/k\"}");
         String start = "POST " + RECORDINGS;
@@ -123,7 +135,8 @@ class OpenApiConformanceTest {
         // One short real recording for the operations on a running and on a stored recording; its start repeated.
         // It streams too, to a loopback port where nothing listens: its destinations retry, which is all it needs.
         String body = "{\"url\":\"" + pages.demo() + "\",\"resolution\":\"640x360\",\"maxDuration\":\"PT1M\","
-                + "\"mode\":\"both\",\"streams\":[\"" + NOWHERE + "first\"],\"metadata\":{\"course\":\"math-101\"}}";
+                + "\"mode\":\"both\",\"streams\":[\"" + NOWHERE + "first\"],\"speakerTracks\":true,"
+                + "\"metadata\":{\"course\":\"math-101\"}}";
         ControlApi.Answer started = ControlApi.within(WARM, "the node takes the recording", () -> {
             if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
                 return null;
@@ -177,10 +190,41 @@ class OpenApiConformanceTest {
         assertThat(call(media, recording + "/media", api.request(recording + "/media")
                 .header("Range", "bytes=999999999-").GET()).status()).isEqualTo(416);
         call("GET /api/v1/sessions", "/api/v1/sessions").expect(200);
+        speakerTracks(recording, RecordingId.of(id));
         call("DELETE " + RECORDINGS + "/{id}", recording).expect(204);
 
         assertThat(untrue).as("answers the description does not tell").isEmpty();
         assertThat(description.unanswered()).as("documented operations never called").isEmpty();
         assertThat(description.successesNeverSeen()).as("documented successes never answered").isEmpty();
+    }
+
+    /**
+     * The speaker-tracks operations on the stored recording, with tracks as the archive files them (the demo page
+     * offers none of its own): their manifest in the catalog, their Ogg/Opus files beside the media in the store.
+     */
+    private void speakerTracks(String recording, RecordingId id) throws Exception {
+        Path directory = Files.createTempDirectory("conformance-tracks");
+        try {
+            SpeakerTracks tracks = SpeakerTrackFiles.write(directory);
+            for (String file : tracks.files()) {
+                archive.store().put(id.value() + "/" + file, directory.resolve(file), "audio/ogg");
+            }
+            archive.catalog().setTracks(id, tracks.toJson());
+        } finally {
+            FileSystemUtils.deleteRecursively(directory);
+        }
+        String part = "GET " + RECORDINGS + "/{id}/tracks/{speaker}/{part}";
+        call("GET " + RECORDINGS + "/{id}/tracks", recording + "/tracks").expect(200);
+        call("GET " + RECORDINGS + "/{id}/timeline", recording + "/timeline").expect(200);
+        call("GET " + RECORDINGS + "/{id}", recording).expect(200);
+        call("GET " + RECORDINGS + "/{id}/status", recording + "/status").expect(200);
+        assertThat(call(part, recording + "/tracks/s1/2", api.request(recording + "/tracks/s1/2").GET()).status())
+                .isEqualTo(200);
+        assertThat(call(part, recording + "/tracks/s1/2", api.request(recording + "/tracks/s1/2")
+                .header("Range", "bytes=0-99").GET()).status()).isEqualTo(206);
+        assertThat(call(part, recording + "/tracks/s1/2", api.request(recording + "/tracks/s1/2")
+                .header("Range", "bytes=999999999-").GET()).status()).isEqualTo(416);
+        call(part, recording + "/tracks/s9/1").expect(404);
+        call(part, recording + "/tracks/s1/first").expect(400);
     }
 }

@@ -53,7 +53,8 @@ class OpenApiDocsTest {
         assertThat(start.at("/parameters/0/name").asText()).isEqualTo("Idempotency-Key");
         JsonNode body = api.at("/components/schemas/StartRecording/properties");
         assertThat(body.has("url") && body.has("room") && body.has("resolution") && body.has("metadata")
-                && body.has("maxDuration") && body.has("streams") && body.has("mode")).as(body.toString()).isTrue();
+                && body.has("maxDuration") && body.has("streams") && body.has("mode") && body.has("speakerTracks"))
+                .as(body.toString()).isTrue();
         JsonNode status = api.at("/components/schemas/Progress/properties");
         assertThat(status.has("durationSeconds") && status.has("pendingUploads") && status.has("metadata"))
                 .as(status.toString()).isTrue();

@@ -75,6 +75,11 @@ class RecordingControlValidationTest {
                         "streams", "mode audio takes no streams"),
                 Arguments.of("audio mode with a resolution", "{" + PAGE + ",\"mode\":\"audio\",\"resolution\":"
                         + "\"640x360\"}", "resolution", "mode audio has no picture to size: leave resolution out"),
+                Arguments.of("speaker tracks not a boolean", "{" + PAGE + ",\"speakerTracks\":\"yes\"}",
+                        "speakerTracks", "must be true or false"),
+                Arguments.of("speaker tracks with a stream alone", "{" + PAGE + ",\"mode\":\"stream\",\"streams\":[\""
+                        + NGINX + "\"],\"speakerTracks\":true}", "speakerTracks",
+                        "mode stream keeps no file to put speaker tracks beside"),
                 Arguments.of("file mode with streams", "{" + PAGE + ",\"mode\":\"file\",\"streams\":[\"" + NGINX
                         + "\"]}", "streams", "mode file takes no streams"),
                 Arguments.of("stream mode without streams", "{" + PAGE + ",\"mode\":\"stream\"}", "streams",
@@ -184,7 +189,7 @@ class RecordingControlValidationTest {
                 + "\"room\":\"\",\"extra\":1}").expect(400);
         assertThat(fields(problem)).containsExactly("extra", "url", "room", "mode", "maxDuration");
         assertThat(messageOf(problem, "extra")).isEqualTo("unknown field; the fields are url, room, mode, streams, "
-                + "maxDuration, resolution, metadata");
+                + "maxDuration, resolution, speakerTracks, metadata");
         assertThat(problem.at("/detail").asText()).isEqualTo("extra: " + messageOf(problem, "extra")
                 + " (and 4 more: see errors)");
     }

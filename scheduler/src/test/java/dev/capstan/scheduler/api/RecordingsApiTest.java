@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.api;
 
+import static dev.capstan.scheduler.web.PageBrowser.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +12,7 @@ import dev.capstan.scheduler.plan.Meeting;
 import dev.capstan.scheduler.plan.Part;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.scheduler.web.PageBrowser;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
@@ -29,7 +31,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -45,8 +46,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -235,12 +234,7 @@ class RecordingsApiTest {
     @Test
     @Order(3)
     void theRecordingsPageListsTheRecordingAndItsVideoPlays() throws Exception {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/lib/chromium/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
-                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(), options);
+        ChromeDriver browser = PageBrowser.open();
         try {
             browser.get("http://127.0.0.1:" + port + "/recordings/");
             WebElement item = within(Duration.ofSeconds(20), "the recording is listed", () ->
@@ -271,13 +265,6 @@ class RecordingsApiTest {
         } finally {
             browser.quit();
         }
-    }
-
-    /** Waits until {@code probe} gives a value (not null; a missing element counts as none yet). */
-    private static <T> T within(Duration limit, String what, java.util.function.Supplier<T> probe) {
-        return await(what).atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
-                .until(probe::get, Objects::nonNull);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

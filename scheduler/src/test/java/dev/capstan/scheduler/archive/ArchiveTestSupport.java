@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /** What the archive's end-to-end tests share: the API over HTTP (redirects not followed), downloads, timing. */
 final class ArchiveTestSupport {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ArchiveTestSupport() {

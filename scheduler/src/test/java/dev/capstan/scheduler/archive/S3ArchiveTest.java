@@ -5,9 +5,11 @@ import static dev.capstan.scheduler.archive.ArchiveTestSupport.local;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.sha256;
 import static dev.capstan.scheduler.archive.ArchiveTestSupport.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.media.RecordingQuality;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
@@ -168,6 +170,44 @@ class S3ArchiveTest {
         assertThat(metadata.at("/meeting_url").asText()).endsWith(DemoPageController.PATH);
         assertThat(metadata.at("/participants").isArray()).isTrue();
         assertThat(entry.thumbnailKey()).hasValue(id + "/thumbnail.jpg");
+    }
+
+    /**
+     * Speaker tracks go into the bucket beside the media, and each part is played from the store as the MP4 is (a
+     * presigned redirect here), byte ranges included. Real segments and Ogg/Opus files, no browser.
+     */
+    @Test
+    void speakerTracksGoIntoTheBucketAndPlayFromIt(@TempDir Path work) throws Exception {
+        SyntheticSegments media = SyntheticSegments.make(work.resolve("synthetic"), 4);
+        RecordingEntry entry = SpeakerTrackFiles.record(recordings.archive(), media, "s3-tracks-room",
+                SpeakerTrackFiles::write);
+        RecordingId id = entry.id();
+        assertThat(entry.status()).isEqualTo(RecordingStatus.READY);
+        assertThat(store.list(id + "/tracks/")).extracting(BlobStore.BlobInfo::key).containsExactlyInAnyOrder(
+                id + "/tracks/tracks.json", id + "/tracks/s1-1.ogg", id + "/tracks/s1-2.ogg", id + "/tracks/s2-1.ogg");
+        JsonNode tracks = api("/api/v1/recordings/" + id + "/tracks");
+        String bob = tracks.at("/speakers/1/parts/0/url").asText();
+        assertThat(bob).isEqualTo("/api/v1/recordings/" + id + "/tracks/s2/1");
+
+        HttpResponse<Void> redirect = get(local(port, bob), HttpResponse.BodyHandlers.discarding());
+        assertThat(redirect.statusCode()).as("a part is a redirect to the store, as the media").isEqualTo(302);
+        URI presigned = URI.create(redirect.headers().firstValue("Location").orElseThrow());
+        assertThat(presigned.toString()).startsWith(s3.endpoint().toString()).contains("X-Amz-Signature");
+        Path file = ArchiveTestSupport.download(presigned, downloads.resolve("bob.ogg"), "presigned GET of a part");
+        MediaReport report = MediaReport.of(file);
+        assertThat(report.dominantFrequency()).as("Bob's tone").isCloseTo(SpeakerTrackFiles.BOB_HZ, within(5.0));
+        assertThat(report.duration()).isCloseTo(3.0, within(0.1));
+        HttpResponse<byte[]> range = ArchiveTestSupport.HTTP.send(java.net.http.HttpRequest.newBuilder(presigned)
+                .header("Range", "bytes=100-199").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(java.nio.file.Files.readAllBytes(file), 100,
+                200));
+
+        JsonNode metadata;
+        try (InputStream in = store.read(id + "/metadata.json", 0, -1)) {
+            metadata = json.readTree(in);
+        }
+        assertThat(metadata.at("/speaker_tracks/speakers/1/parts/0/file").asText()).isEqualTo("tracks/s2-1.ogg");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import dev.capstan.scheduler.fleet.protocol.NodeReport;
 import dev.capstan.scheduler.fleet.protocol.PoolRoom;
@@ -55,6 +57,33 @@ class FleetWireTest {
             assertThat(r.state()).isEqualTo(NodeReport.PartState.ON);
             assertThat(r.bytes()).isEqualTo(1_523_000);
         });
+    }
+
+    @Test
+    void aPartsSpeakerTracksTravelTypedAndAnUnknownCaptureIsLeftOut() throws Exception {
+        for (SpeakerTracks.Capture capture : SpeakerTracks.Capture.values()) {
+            boolean captured = capture == SpeakerTracks.Capture.CAPTURED;
+            TrackCaptureStatus status = new TrackCaptureStatus(capture, captured ? 3 : 0,
+                    captured ? "" : "why: <not> 'this' page");
+            NodeReport report = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
+                    "rec-1", "part-1", 1, NodeReport.PartState.ON, 1, 30, 1, 100, Optional.empty(), Optional.empty(),
+                    Optional.of(status))));
+            assertThat(report.toXML().toString()).contains("tracks='" + capture.wireName() + "'",
+                    "speakers='" + status.speakers() + "'");
+            Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                    + report.toXML() + "</presence>");
+            assertThat(presence.getExtension(NodeReport.class).recording("part-1").orElseThrow().tracks())
+                    .contains(status);
+        }
+        assertThat(SpeakerTracks.Capture.values()).extracting(SpeakerTracks.Capture::wireName)
+                .containsExactly("captured", "not-offered", "failed");
+        NodeReport older = new NodeReport(1, 0, 1, 0, 0.5, false, List.of(new NodeReport.RecordingReport(
+                "rec-1", "part-1", 1, NodeReport.PartState.ON, 1, 30, 1, 100, Optional.empty(), Optional.empty())));
+        assertThat(older.toXML().toString()).as("a part without tracks says nothing of them").doesNotContain("tracks");
+        Presence newer = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                + "<node xmlns='urn:capstan:fleet:1' slots='1'><recording id='r' part-id='p' state='on' "
+                + "tracks='telepathy' speakers='2'/></node></presence>");
+        assertThat(newer.getExtension(NodeReport.class).recording("p").orElseThrow().tracks()).isEmpty();
     }
 
     @Test

@@ -8,6 +8,9 @@ import dev.capstan.recorder.fixture.MeetingGuest;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
 import dev.capstan.recorder.fixture.RtmpServer;
+import dev.capstan.recorder.slot.RecordingRequest;
+import dev.capstan.scheduler.recording.Recordings;
+import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +50,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "capstan.node.cpu-budget=2",
         "capstan.jibri.call-status-checks.interval=1s",
         "capstan.jibri.call-status-checks.call-empty-timeout=4s",
+        // The operator keeps each speaker's sound with Jicofo's file recordings (no protocol can ask for it).
+        "capstan.jibri.speaker-tracks=true",
         // Streams only to this machine: anything else is outside the allow-list. (No backslashes: these
         // properties are read like a .properties file, which eats them.)
         "capstan.streaming.allow-list=rtmps?://127[.]0[.]0[.]1(:[0-9]+)?/.*"})
@@ -74,6 +79,9 @@ class JibriProtocolTest {
 
     @Autowired
     JibriHttpPort jibriPort;
+
+    @Autowired
+    Recordings recordings;
 
     private JicofoClient jicofo;
 
@@ -131,6 +139,7 @@ class JibriProtocolTest {
                     .containsEntry("from", jicofo.brewery() + "/capstan-1");
             JsonNode session = session(sessionId);
             assertThat(session.at("/state").asText()).isEqualTo("on");
+            assertThat(request(session).speakerTracks()).as("the operator's capstan.jibri.speaker-tracks").isTrue();
             assertThat(Instant.parse(session.at("/since").asText())).as("on is sent once the first frame is written")
                     .isBeforeOrEqualTo(on.at());
 
@@ -264,6 +273,7 @@ class JibriProtocolTest {
             JsonNode session = session(sessionId);
             assertThat(session.at("/mode").asText()).isEqualTo("stream");
             assertThat(session.toString()).doesNotContain(key);
+            assertThat(request(session).speakerTracks()).as("a stream keeps no file to put tracks beside").isFalse();
 
             Thread.sleep(2000);
             WireXml.assertElement(jicofo.stop("capstan-1", Optional.of(sessionId)).xml(), OFF);
@@ -377,6 +387,11 @@ class JibriProtocolTest {
 
     static java.util.function.Predicate<String> status(String value) {
         return xml -> value.equals(WireXml.attributesOf(xml, "jibri").get("status"));
+    }
+
+    /** What the recorder was asked to record for a running session. */
+    private RecordingRequest request(JsonNode session) {
+        return recordings.running(RecordingId.of(session.at("/recordingId").asText())).orElseThrow().request();
     }
 
     private JsonNode session(String sessionId) {

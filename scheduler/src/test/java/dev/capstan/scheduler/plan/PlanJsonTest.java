@@ -132,6 +132,50 @@ class PlanJsonTest {
     }
 
     @Test
+    void speakerTracksTravelBesideAFileOrAnAudioFile() throws Exception {
+        for (Output file : List.of(new Output.File(), new Output.AudioFile())) {
+            RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-tracks"), "standup",
+                    new Meeting.Page(URI.create("https://a.b/c")), List.of(file, new Output.SpeakerTracks()),
+                    Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                    Instant.parse("2026-12-07T05:00:00Z"));
+
+            String json = PlanJson.write(plan);
+            RecordingPlan back = PlanJson.read(json);
+
+            assertThat(back).isEqualTo(plan);
+            assertThat(json).contains("{\"kind\":\"speaker-tracks\"}");
+            assertThat(back.speakerTracks()).isTrue();
+            assertThat(back.recordsFile()).isTrue();
+            assertThat(back.audioOnly()).isEqualTo(file instanceof Output.AudioFile);
+        }
+        RecordingPlan plain = RecordingPlan.ofPage(RecordingId.of("rec-1"), "n", URI.create("https://a.b/c"),
+                Optional.empty());
+        assertThat(plain.speakerTracks()).isFalse();
+        assertThat(plain.withSpeakerTracks().speakerTracks()).isTrue();
+        assertThat(plain.withSpeakerTracks().withSpeakerTracks()).isEqualTo(plain.withSpeakerTracks());
+    }
+
+    @Test
+    void speakerTracksWithoutAFileOrTwiceAreRefusedByName() {
+        String plan = "{\"id\":\"rec-1\",\"name\":\"n\",\"meeting\":{\"kind\":\"page\",\"address\":\"https://a.b/c\"},"
+                + "\"outputs\":%s,\"requestedAt\":\"2026-12-07T05:00:00Z\"}";
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted("[{\"kind\":\"speaker-tracks\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageContaining("speaker tracks are kept beside a file, a stream keeps none: speaker-tracks");
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted("[{\"kind\":\"speaker-tracks\"},{\"kind\":\"stream\","
+                + "\"url\":\"rtmp://127.0.0.1/live/" + KEY + "\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageContaining("speaker-tracks + stream").hasMessageNotContaining(KEY);
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted(
+                "[{\"kind\":\"file\"},{\"kind\":\"speaker-tracks\"},{\"kind\":\"speaker-tracks\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class)
+                .hasMessageContaining("speaker tracks are asked for once: file + speaker-tracks + speaker-tracks");
+        // A node from before speaker tracks refuses such a plan by the kind's name (as it does "hologram").
+        assertThatThrownBy(() -> PlanJson.read(plan.formatted("[{\"kind\":\"file\"},{\"kind\":\"subtitles\"}]")))
+                .isInstanceOf(PlanJson.MalformedPlanException.class).hasMessageContaining("subtitles");
+    }
+
+    @Test
     void aLaterPartGetsWhatIsLeftOfTheLimit() {
         Instant requested = Instant.parse("2026-12-07T05:00:00Z");
         RecordingPlan plan = new RecordingPlan(RecordingId.of("rec-1"), "n",

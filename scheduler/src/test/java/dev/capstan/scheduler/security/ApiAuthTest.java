@@ -186,6 +186,17 @@ class ApiAuthTest {
         assertThat(get("/recordings/recordings.js").statusCode()).isEqualTo(401);
     }
 
+    /** Speaker tracks are the API's like the media: a key, or the Basic credentials a page's audio player sends. */
+    @Test
+    void speakerTracksNeedAKeyAndTheirPlayersMayUseBasicCredentials() throws Exception {
+        for (String path : List.of("/api/v1/recordings/x/tracks", "/api/v1/recordings/x/timeline",
+                "/api/v1/recordings/x/tracks/s1/1")) {
+            assertUnauthorizedProblem(get(path), path);
+            assertThat(get(path, request -> request.header("Authorization", basic("me", KEY))).statusCode())
+                    .as("authenticated: the unknown recording is a 404").isEqualTo(404);
+        }
+    }
+
     /** A browser sends remembered Basic credentials with another site's requests too: only reads may use them. */
     @Test
     void basicCredentialsDoNotLetAnotherSiteChangeAnything() throws Exception {

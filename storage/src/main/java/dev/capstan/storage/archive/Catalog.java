@@ -247,6 +247,15 @@ public class Catalog {
         return change(id, row -> row.participants(json));
     }
 
+    /**
+     * Files the speaker-tracks manifest (a JSON object as text), in any status: it is filed when the recording
+     * settles, and again if a salvage finds more.
+     */
+    public RecordingEntry setTracks(RecordingId id, String tracksJson) {
+        String json = Limits.json("tracksJson", Objects.requireNonNull(tracksJson, "tracksJson"), '{', "{}");
+        return change(id, row -> row.tracks(json));
+    }
+
     /** One page of the top-level recordings that match, newest first (by start, then id); parts are not listed. */
     public Page<RecordingEntry> search(CatalogQuery query) {
         PageRequest page = PageRequest.of(query.page(), query.size(), NEWEST_FIRST);

@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param deliveredFps     the distinct frames per second its file holds, once capture has ended (when known)
  * @param salvaging        while a scheduler salvages it (its node vanished; see {@link Catalog#takeOver}), why;
  *                         empty otherwise
+ * @param tracksJson       the speaker-tracks manifest filed with it (a JSON object as text: each speaker's files and
+ *                         the speaker timeline), for a recording that was asked for them
  */
 public record RecordingEntry(
         RecordingId id,
@@ -61,7 +63,8 @@ public record RecordingEntry(
         int part,
         Optional<MediaLoss> loss,
         Optional<Double> deliveredFps,
-        Optional<String> salvaging) {
+        Optional<String> salvaging,
+        Optional<String> tracksJson) {
 
     /**
      * Seconds of media lost, as the API and webhooks show them: zero for a READY recording, its loss's for one that

@@ -100,6 +100,9 @@ class RecordingRow {
     @Column(name = "salvage_reason", length = Limits.STATUS_DETAIL)
     private String salvageReason;
 
+    @Column(name = "tracks")
+    private String tracks;
+
     @Version
     @Column(name = "version", nullable = false)
     private Long version;
@@ -180,6 +183,10 @@ class RecordingRow {
         this.participants = json;
     }
 
+    void tracks(String json) {
+        this.tracks = json;
+    }
+
     void touched(Instant now) {
         this.updatedAt = now;
     }
@@ -219,6 +226,7 @@ class RecordingRow {
                 part,
                 loss(),
                 Optional.ofNullable(deliveredFps),
-                Optional.ofNullable(salvageReason));
+                Optional.ofNullable(salvageReason),
+                Optional.ofNullable(tracks));
     }
 }

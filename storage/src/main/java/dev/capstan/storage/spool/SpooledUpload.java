@@ -348,6 +348,12 @@ final class SpooledUpload {
         if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
             return "image/jpeg";
         }
+        if (name.endsWith(".ogg")) {
+            return "audio/ogg";
+        }
+        if (name.endsWith(".webm")) {
+            return "audio/webm";
+        }
         return "application/octet-stream";
     }
 

@@ -464,6 +464,32 @@ abstract class CatalogContract {
     }
 
     @Test
+    void filesTheSpeakerTracksManifestExactlyInAnyStatus() {
+        RecordingId id = RecordingId.of("tracks");
+        catalog.create(recording("tracks", "room", BASE));
+        assertThat(catalog.find(id).orElseThrow().tracksJson()).as("none asked for").isEmpty();
+        StringBuilder speakers = new StringBuilder();
+        for (int i = 1; i <= 400; i++) {
+            speakers.append(i == 1 ? "" : ",").append("{\"id\":\"s").append(i).append("\",\"displayName\":\"Zoë 王 ")
+                    .append(i).append("\",\"parts\":[{\"number\":1,\"file\":\"tracks/s").append(i)
+                    .append("-1.ogg\",\"offsetMs\":").append(i * 1000).append("}]}");
+        }
+        String manifest = "{\"capture\":\"captured\",\"detail\":\"\",\"speakers\":[" + speakers + "],\"timeline\":[]}";
+        assertThat(manifest.length()).as("longer than any bounded column").isGreaterThan(40_000);
+
+        assertThat(catalog.setTracks(id, manifest).tracksJson()).contains(manifest);
+        catalog.markFailed(id, "encoder died");
+        String again = manifest.replace("\"detail\":\"\"", "\"detail\":\"salvaged\"");
+        catalog.setTracks(id, again);
+
+        assertThat(catalog.find(id).orElseThrow().tracksJson()).contains(again);
+        assertThat(jdbc().queryForObject("select length(tracks) from recording where id = 'tracks'", Long.class))
+                .isEqualTo((long) again.length());
+        assertThatThrownBy(() -> catalog.setTracks(id, "[]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tracksJson must be a JSON object");
+    }
+
+    @Test
     void serializesConcurrentChangesOfOneRecording() throws Exception {
         RecordingId id = RecordingId.of("busy");
         catalog.create(recording("busy", "room", BASE));

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.events.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.scheduler.archive.ArchivedTracks;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -44,8 +45,24 @@ final class WebhookPayload {
      * also says what it kept: {@code status} ({@code ready}, or {@code partial} when media is missing: announced
      * as {@code recording.ready} too, since its file is there to fetch; or {@code failed}), {@code durationSeconds}
      * (the file's), {@code lostSeconds} (0 when ready), {@code lossCause} (a fixed vocabulary:
-     * {@code encoder-died}, ...) and {@code deliveredFps}. Fields it does not know are left out.
+     * {@code encoder-died}, ...) and {@code deliveredFps}; and, for a recording that asked for speaker tracks,
+     * {@code speakerTracks}: {@code capture} ({@code captured}, {@code not-offered} or {@code failed}) and how many
+     * {@code speakers} have files (fetched from {@code /api/v1/recordings/{id}/tracks}). Fields it does not know are
+     * left out.
      */
+    private static Optional<Map<String, Object>> speakerTracks(RecordingEntry entry) {
+        try {
+            return ArchivedTracks.of(entry).map(tracks -> {
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("capture", tracks.tracks().capture().wireName());
+                summary.put("speakers", tracks.speakersWithFiles());
+                return summary;
+            });
+        } catch (IllegalStateException unreadable) {
+            return Optional.empty();
+        }
+    }
+
     static Map<String, Object> recording(Session session, SessionState state, Optional<RecordingEntry> archived) {
         Map<String, Object> recording = new LinkedHashMap<>();
         recording.put("id", session.recordingId().value());
@@ -67,6 +84,7 @@ final class WebhookPayload {
             entry.lostSeconds().ifPresent(lost -> recording.put("lostSeconds", lost));
             entry.lossCause().ifPresent(cause -> recording.put("lossCause", cause));
             entry.deliveredFps().ifPresent(fps -> recording.put("deliveredFps", fps));
+            speakerTracks(entry).ifPresent(tracks -> recording.put("speakerTracks", tracks));
         });
         recording.put("metadata", session.metadata());
         return recording;

@@ -143,7 +143,8 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             reports.add(new NodeReport.RecordingReport(t.id, t.partId, t.part, t.state,
                     progress == null ? 0 : progress.recorded().toMillis() / 1000.0,
                     progress == null ? 0 : progress.fps(), progress == null ? 0 : progress.speed(),
-                    progress == null ? 0 : progress.bytes(), t.reason, t.failure));
+                    progress == null ? 0 : progress.bytes(), t.reason, t.failure,
+                    recordings.trackCapture(RecordingId.of(t.partId))));
         }
         return new NodeReport(status.slots().size(), capacity.freeSlots(), capacity.busySlots(), capacity.queued(),
                 capacity.loadRatio(), draining, reports);

@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.session.SessionFailure;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.jivesoftware.smack.util.XmlStringBuilder;
  *
  * <pre>{@code
  * <node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>
- *   <recording id='R' part-id='P' part='1' state='on' seconds='12.0' fps='30.0' speed='1.00' bytes='1523000'/>
+ *   <recording id='R' part-id='P' part='1' state='on' seconds='12.0' fps='30.0' speed='1.00' bytes='1523000'
+ *              tracks='captured' speakers='2'/>
  * </node>
  * }</pre>
  *
@@ -69,9 +71,18 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
      * @param partId the catalog recording that holds this part
      * @param reason  how it ended, for people (a stop's cause, a failure's text); empty while it runs
      * @param failure why it failed, typed: its reason's wire name, detail and whether another node may succeed
+     * @param tracks  how the capture of each speaker's sound goes, for a recording that asked for it (attributes
+     *                {@code tracks}, {@code speakers} and {@code tracks-detail})
      */
     public record RecordingReport(String id, String partId, int part, PartState state, double seconds, double fps,
-            double speed, long bytes, Optional<String> reason, Optional<SessionFailure> failure) {
+            double speed, long bytes, Optional<String> reason, Optional<SessionFailure> failure,
+            Optional<TrackCaptureStatus> tracks) {
+
+        /** A part that asked for no speaker tracks. */
+        public RecordingReport(String id, String partId, int part, PartState state, double seconds, double fps,
+                double speed, long bytes, Optional<String> reason, Optional<SessionFailure> failure) {
+            this(id, partId, part, state, seconds, fps, speed, bytes, reason, failure, Optional.empty());
+        }
 
         public boolean ended() {
             return state.ended();
@@ -113,6 +124,10 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
                     .optAttribute("failure-detail", recording.failure().map(SessionFailure::detail).orElse(null))
                     .optAttribute("retryable", recording.failure().map(f -> Boolean.toString(f.retryable()))
                             .orElse(null))
+                    .optAttribute("tracks", recording.tracks().map(t -> t.capture().wireName()).orElse(null))
+                    .optAttribute("speakers", recording.tracks().map(t -> Integer.toString(t.speakers())).orElse(null))
+                    .optAttribute("tracks-detail", recording.tracks().map(TrackCaptureStatus::detail)
+                            .filter(detail -> !detail.isEmpty()).orElse(null))
                     .closeEmptyElement();
         }
         xml.closeElement(this);

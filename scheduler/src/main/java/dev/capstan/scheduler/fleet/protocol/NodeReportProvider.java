@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.session.FailureReason;
 import dev.capstan.scheduler.session.SessionFailure;
 import java.io.IOException;
@@ -33,7 +35,8 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
                     recordings.add(new NodeReport.RecordingReport(id, partId, Math.max(1, integer(parser, "part")),
                             NodeReport.PartState.ofWireName(parser.getAttributeValue("", "state")), decimal(parser, "seconds"),
                             decimal(parser, "fps"), decimal(parser, "speed"), (long) decimal(parser, "bytes"),
-                            Optional.ofNullable(parser.getAttributeValue("", "reason")), failure(parser)));
+                            Optional.ofNullable(parser.getAttributeValue("", "reason")), failure(parser),
+                            tracks(parser)));
                 }
             } else if (event == XmlPullParser.Event.END_ELEMENT && parser.getDepth() == initialDepth) {
                 break;
@@ -50,6 +53,20 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
                 FailureReason.ofWireName(name).orElse(FailureReason.OTHER),
                 Optional.ofNullable(parser.getAttributeValue("", "failure-detail")).orElse(""),
                 Boolean.parseBoolean(parser.getAttributeValue("", "retryable"))));
+    }
+
+    /** How a part's speaker tracks go; a capture this scheduler does not know yet is left out. */
+    private static Optional<TrackCaptureStatus> tracks(XmlPullParser parser) {
+        String capture = parser.getAttributeValue("", "tracks");
+        if (capture == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new TrackCaptureStatus(SpeakerTracks.Capture.ofWireName(capture),
+                    Math.max(0, integer(parser, "speakers")), parser.getAttributeValue("", "tracks-detail")));
+        } catch (IllegalArgumentException unknown) {
+            return Optional.empty();
+        }
     }
 
     private static int integer(XmlPullParser parser, String name) {

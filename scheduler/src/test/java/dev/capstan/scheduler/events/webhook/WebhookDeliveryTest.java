@@ -123,7 +123,9 @@ class WebhookDeliveryTest {
             rig.sessions.moveTo(partial, new SessionState.Finalizing(Instant.now(), "capture-died: exit 137"));
             rig.sessions.moveTo(partial, new SessionState.Done(Instant.now()));
             Session whole = rig.file();
-            rig.archived.put(whole.recordingId(), settled(whole, RecordingStatus.READY, Optional.empty()));
+            rig.archived.put(whole.recordingId(), settled(whole, RecordingStatus.READY, Optional.empty(),
+                    Optional.of("{\"capture\":\"captured\",\"detail\":\"\",\"speakers\":[" + speaker("s1", true) + ","
+                            + speaker("s2", true) + "," + speaker("s3", false) + "],\"timeline\":[]}")));
             rig.sessions.moveTo(whole, new SessionState.Finalizing(Instant.now(), "requested"));
             rig.sessions.moveTo(whole, new SessionState.Done(Instant.now()));
             Session unknown = rig.file();
@@ -150,6 +152,9 @@ class WebhookDeliveryTest {
             assertThat(ready.at("/status").asText()).isEqualTo("ready");
             assertThat(ready.at("/lostSeconds").asDouble()).isZero();
             assertThat(ready.has("lossCause")).isFalse();
+            assertThat(ready.at("/speakerTracks").toString()).as("two of three speakers have files")
+                    .isEqualTo("{\"capture\":\"captured\",\"speakers\":2}");
+            assertThat(lost.has("speakerTracks")).as("none asked for").isFalse();
 
             // Not in the archive (it never started): nothing is claimed about media.
             JsonNode failed = json.readTree(byRecording.get(unknown.recordingId().value()).body()).at("/recording");
@@ -159,14 +164,27 @@ class WebhookDeliveryTest {
         }
     }
 
-    /** What the catalog would hold of a settled recording of 41.5 s at 29.1 fps. */
+    /** A speaker of a speaker-tracks manifest, with a file or without. */
+    private static String speaker(String id, boolean withFile) {
+        return "{\"id\":\"" + id + "\",\"key\":\"" + id + "\",\"parts\":["
+                + (withFile ? "{\"number\":1,\"file\":\"tracks/" + id + "-1.ogg\",\"offsetMs\":0,\"durationMs\":1000,"
+                        + "\"bytes\":10}" : "")
+                + "],\"participantIds\":[],\"present\":[],\"muted\":[],\"audible\":[]}";
+    }
+
     private static RecordingEntry settled(Session session, RecordingStatus status, Optional<MediaLoss> loss) {
+        return settled(session, status, loss, Optional.empty());
+    }
+
+    /** What the catalog would hold of a settled recording of 41.5 s at 29.1 fps. */
+    private static RecordingEntry settled(Session session, RecordingStatus status, Optional<MediaLoss> loss,
+            Optional<String> tracks) {
         Instant now = Instant.now();
         return new RecordingEntry(session.recordingId(), Optional.empty(), "https://meet.example.com/standup",
                 Optional.empty(), RecordingMode.FILE, status, Optional.empty(), now.minusSeconds(45),
                 Optional.of(now), Optional.of(Duration.ofMillis(41_500)), Optional.of(1L), Optional.empty(),
                 Optional.of("local"), Optional.of("media.mp4"), Optional.empty(), "[]", "{}", now, now, 3,
-                Optional.empty(), 1, loss, Optional.of(29.1), Optional.empty());
+                Optional.empty(), 1, loss, Optional.of(29.1), Optional.empty(), tracks);
     }
 
     @Test
