@@ -17,7 +17,8 @@
  * lib-jitsi-meet's JitsiRemoteTrack shape, played through an <audio> element (as jitsi-meet plays remote audio) and
  * announced with the conference's trackAdded / trackRemoved / trackMuteChanged / userJoined / userLeft events.
  * A speaker: { name, hz, statsId, present: [[fromS, toS or null], ...], muted: [[fromS, toS], ...], silent,
- * beepOffsetMs }; times in seconds after the recorder joined. It beeps (300 ms every second, from beepOffsetMs on)
+ * beepOffsetMs }; times in seconds after the recorder joined. config.capstanBreakTrackCaptureAt (seconds) makes the
+ * page break a recorder's track capture then. It beeps (300 ms every second, from beepOffsetMs on)
  * so that its onsets can be found; a silent one has an audio track over which nothing is ever sent.
  */
 (function () {
@@ -659,6 +660,13 @@
     }
 
     function startLoopbackSpeakers(room) {
+        // A page that breaks a recorder's track capture (for tests of what survives it).
+        at(config.capstanBreakTrackCaptureAt, function () {
+            if (window._capstanTracks) {
+                window._capstanTracks.queue = null;
+                window._capstanTracks.finish = null;
+            }
+        });
         (config.capstanSpeakers || []).forEach(function (spec, index) {
             var speaker = new LoopbackSpeaker(room, spec, index + 1);
             (spec.present || [ [ 0, null ] ]).forEach(function (span) {

@@ -210,7 +210,12 @@ public final class SpeakerTrackWriter {
         long offset = soundOffset(on, part);
         Path ogg = directory.resolve(part.ogg());
         try {
-            TrackAudio.remux(ffmpeg, webm, ogg);
+            TrackAudio.Holes holes = TrackAudio.holes(webm);
+            if (holes.count() > 0) {
+                log.info("recording {}: {} has {} hole(s), {} ms in all, where the page's sound stalled; they are "
+                        + "filled with silence", recording, part.webm(), holes.count(), holes.totalMs());
+            }
+            TrackAudio.rewrite(ffmpeg, webm, ogg, holes);
             Optional<TrackAudio.Measured> measured = TrackAudio.measure(ogg);
             if (measured.isEmpty()) {
                 Files.deleteIfExists(ogg);

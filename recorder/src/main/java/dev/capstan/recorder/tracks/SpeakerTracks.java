@@ -37,8 +37,8 @@ public record SpeakerTracks(Capture capture, String detail, List<Speaker> speake
     public SpeakerTracks {
         Objects.requireNonNull(capture, "capture");
         detail = detail == null ? "" : detail;
-        speakers = List.copyOf(speakers);
-        timeline = List.copyOf(timeline);
+        speakers = listed(speakers);
+        timeline = listed(timeline);
     }
 
     /** The page offers no tracks (it is not a Jitsi Meet conference): the composite is recorded as always. */
@@ -97,11 +97,11 @@ public record SpeakerTracks(Capture capture, String detail, List<Speaker> speake
             Objects.requireNonNull(id, "id");
             displayName = displayName == null ? "" : displayName;
             Objects.requireNonNull(key, "key");
-            participantIds = List.copyOf(participantIds);
-            parts = List.copyOf(parts);
-            present = List.copyOf(present);
-            muted = List.copyOf(muted);
-            audible = List.copyOf(audible);
+            participantIds = listed(participantIds);
+            parts = listed(parts);
+            present = listed(present);
+            muted = listed(muted);
+            audible = listed(audible);
         }
     }
 
@@ -143,6 +143,11 @@ public record SpeakerTracks(Capture capture, String detail, List<Speaker> speake
 
         static final Comparator<Audible> BY_TIME =
                 Comparator.comparingLong(Audible::fromMs).thenComparing(Audible::speakerId);
+    }
+
+    /** A list as given, or empty when a manifest leaves it out. */
+    private static <T> List<T> listed(List<T> items) {
+        return items == null ? List.of() : List.copyOf(items);
     }
 
     /** Every file of every speaker, relative to the recording's directory. */

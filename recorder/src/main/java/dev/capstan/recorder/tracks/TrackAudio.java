@@ -9,13 +9,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 
 /**
- * One part of a speaker's sound made final: the page's WebM is rewritten as Ogg with the Opus packets copied (no
- * re-encode; the Ogg file has its length and seeks), then decoded once to find its length and when it is audible.
+ * One part of a speaker's sound made final: the page's WebM is rewritten as Ogg (its Opus packets copied unless the
+ * page stalled; the Ogg file has its length and seeks), then decoded once to find its length and when it is
+ * audible.
  */
 final class TrackAudio {
 
@@ -25,7 +29,10 @@ final class TrackAudio {
     private static final int WINDOW = SAMPLE_RATE / 50;
     /** Pauses shorter than this inside speech do not end an audible stretch. */
     private static final long BRIDGE_MS = 300;
-    private static final Duration REMUX_LIMIT = Duration.ofMinutes(2);
+    /** Copying takes well under a second a minute; filling holes re-encodes, about a second a minute. */
+    private static final Duration REWRITE_LIMIT = Duration.ofMinutes(5);
+    /** A packet this much later than the one before ends where a hole begins. */
+    private static final long HOLE_MS = 10;
 
     private TrackAudio() {
     }
@@ -34,18 +41,60 @@ final class TrackAudio {
     record Measured(long durationMs, List<SpeakerTracks.Span> audible) {
     }
 
-    /** Copies the Opus packets of {@code webm} into {@code ogg}, which appears whole or not at all. */
-    static void remux(Path ffmpeg, Path webm, Path ogg) throws IOException {
-        PipedFfmpeg.Result result = PipedFfmpeg.run("ffmpeg-track-" + ogg.getFileName(), List.of(
-                ffmpeg.toString(), "-hide_banner", "-nostats", "-loglevel", "error",
-                "-i", webm.toString(), "-map", "0:a:0", "-c:a", "copy", "-f", "ogg", "-y",
-                PipedFfmpeg.partial(ogg).toString()), List.of(), true, Optional.of(REMUX_LIMIT));
+    /**
+     * Makes {@code ogg} from {@code webm}, whole or not at all. Ogg times its sound by counting samples, so where the
+     * page's audio stalled (a starved host: the WebM's timestamps jump) the copied packets would close up and all
+     * that follows would come early. Such a file is decoded and encoded once more with the holes filled with
+     * silence; a file without holes has its Opus packets copied.
+     */
+    static void rewrite(Path ffmpeg, Path webm, Path ogg, Holes holes) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ffmpeg.toString(), "-hide_banner", "-nostats",
+                "-loglevel", "error", "-i", webm.toString(), "-map", "0:a:0"));
+        if (holes.count() == 0) {
+            command.addAll(List.of("-c:a", "copy"));
+        } else {
+            command.addAll(List.of("-af", "aresample=async=1:min_hard_comp=0.015:first_pts=0",
+                    "-c:a", "libopus", "-b:a", "48k"));
+        }
+        command.addAll(List.of("-f", "ogg", "-y", PipedFfmpeg.partial(ogg).toString()));
+        PipedFfmpeg.Result result = PipedFfmpeg.run("ffmpeg-track-" + ogg.getFileName(), command, List.of(), true,
+                Optional.of(REWRITE_LIMIT));
         if (result.exit() != 0 || !Files.isRegularFile(PipedFfmpeg.partial(ogg))) {
             Files.deleteIfExists(PipedFfmpeg.partial(ogg));
             throw new IOException("rewriting " + webm.getFileName() + " as Ogg failed (ffmpeg exit " + result.exit()
                     + "): " + result.errorText());
         }
         PipedFfmpeg.publish(ogg);
+    }
+
+    /** Holes in a file's packet timestamps: where the page's audio stalled and nothing was recorded. */
+    record Holes(int count, long totalMs) {
+    }
+
+    /** Reads the packets' timestamps (no decoding). */
+    static Holes holes(Path file) throws IOException {
+        int count = 0;
+        long total = 0;
+        long expected = -1;
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
+            grabber.start();
+            AVPacket packet;
+            AVRational base = grabber.getFormatContext().streams(0).time_base();
+            while ((packet = grabber.grabPacket()) != null) {
+                long pts = packet.pts() * 1000L * base.num() / base.den();
+                long duration = packet.duration() * 1000L * base.num() / base.den();
+                if (expected >= 0 && pts - expected > HOLE_MS) {
+                    count++;
+                    total += pts - expected;
+                }
+                expected = pts + (duration > 0 ? duration : 20);
+                avcodec.av_packet_unref(packet);
+            }
+            grabber.stop();
+        } catch (FrameGrabber.Exception e) {
+            throw new IOException(file.getFileName() + " does not read: " + e.getMessage(), e);
+        }
+        return new Holes(count, total);
     }
 
     /** Decodes the file once; empty when it holds no sound at all. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.capstan.recorder.browser.CallLogin;
 import dev.capstan.recorder.browser.JitsiMeetPage;
 import dev.capstan.recorder.browser.LoginDelivery;
+import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.fixture.LoopbackSpeaker;
 import dev.capstan.recorder.fixture.LoopbackSpeaker.Window;
 import dev.capstan.recorder.fixture.PageServer;
@@ -43,6 +44,11 @@ class SpeakerTracksLiveTest {
 
     private static final double ALICE_HZ = 440;
     private static final double BOB_HZ = 1000;
+    /**
+     * Sound sent before a mute or a leave still arrives through the network and the jitter buffer, the longer the
+     * busier the host; a beep lasts 300 ms and comes every second.
+     */
+    private static final long IN_FLIGHT_MS = 500;
 
     @TempDir
     Path temp;
@@ -61,18 +67,12 @@ class SpeakerTracksLiveTest {
                     LoopbackSpeaker.of("Bob", BOB_HZ, Duration.ofMillis(500))
                             .present(Window.between(0, 5), Window.from(8.5)),
                     LoopbackSpeaker.of("Carol", 660, Duration.ZERO).sendingNothing()));
-            URI meeting = URI.create(pages.fakeJitsiMeet(prosody.websocketUrl()) + "/podcast");
-            JitsiMeetPage page = new JitsiMeetPage(meeting, Optional.of(new CallLogin(ProsodyServer.RECORDER_DOMAIN,
-                    ProsodyServer.RECORDER_USER, ProsodyServer.RECORDER_PASSWORD, false)), LoginDelivery.URL_HASH,
-                    Map.of(), Optional.empty(), "jibri", Duration.ofSeconds(15));
-            RecordingRequest request = RecordingRequest.of(RecordingId.of("tracks"), page, directory)
-                    .withMaxDuration(Duration.ofSeconds(60)).withSpeakerTracks();
-            Recording recording = slot.record(request, events::add);
-            await("the first frame").atMost(Duration.ofSeconds(45))
-                    .failFast(() -> assertThat(events).noneMatch(SlotEvent.Failed.class::isInstance))
-                    .until(() -> events.stream().anyMatch(SlotEvent.FirstFrameWritten.class::isInstance));
-            Thread.sleep(14_000);
-            outcome = recording.stop().get(60, TimeUnit.SECONDS);
+            RecordingRequest request = RecordingRequest.of(RecordingId.of("tracks"), meeting(pages, prosody),
+                    directory).withMaxDuration(Duration.ofSeconds(60)).withSpeakerTracks();
+            // A loaded host is the normal case: the timeline must hold while the cores are busy.
+            try (CpuHog hog = CpuHog.steady(1.5)) {
+                outcome = record(slot, request, events, Duration.ofSeconds(14));
+            }
         }
         assertThat(outcome).isInstanceOf(SlotEvent.Stopped.class);
         assertThat(events).filteredOn(SlotEvent.TracksChanged.class::isInstance)
@@ -117,20 +117,81 @@ class SpeakerTracksLiveTest {
         long away = bob.present().get(1).fromMs() - bob.present().get(0).toMs();
         assertThat(away).isBetween(3_000L, 4_000L);
         assertThat(tracks.timeline()).filteredOn(entry -> entry.speakerId().equals(bob.id()))
-                .as("nothing of Bob is audible while he is away")
-                .noneMatch(entry -> entry.toMs() > bob.present().get(0).toMs() + 300
+                .as("no beep of Bob begins while he is away (what was in flight when he left aside)")
+                .noneMatch(entry -> entry.fromMs() > bob.present().get(0).toMs() + IN_FLIGHT_MS
                         && entry.fromMs() < bob.present().get(1).fromMs() - 300);
 
         assertThat(alice.muted()).as("Alice muted once, for 2 s").hasSize(1);
         SpeakerTracks.Span muted = alice.muted().get(0);
         assertThat(muted.toMs() - muted.fromMs()).isBetween(1_700L, 2_300L);
         assertThat(tracks.timeline()).filteredOn(entry -> entry.speakerId().equals(alice.id()))
-                .as("nothing of Alice is audible while she is muted")
-                .noneMatch(entry -> entry.toMs() > muted.fromMs() + 300 && entry.fromMs() < muted.toMs() - 300);
-        assertThat(tracks.timeline()).filteredOn(entry -> entry.speakerId().equals(alice.id()))
-                .as("Alice's beeps, 300 ms each")
-                .hasSizeGreaterThan(8)
-                .allSatisfy(entry -> assertThat(entry.toMs() - entry.fromMs()).isBetween(200L, 450L));
+                .as("no beep of Alice begins while she is muted (what was in flight when she muted aside)")
+                .noneMatch(entry -> entry.fromMs() > muted.fromMs() + IN_FLIGHT_MS
+                        && entry.fromMs() < muted.toMs() - 300);
+        List<Long> aliceHeard = tracks.timeline().stream().filter(entry -> entry.speakerId().equals(alice.id()))
+                .map(entry -> entry.toMs() - entry.fromMs()).sorted().toList();
+        assertThat(aliceHeard).as("Alice's beeps: one a second but while muted").hasSizeGreaterThan(7);
+        assertThat(aliceHeard.get(aliceHeard.size() / 2))
+                .as("300 ms each (a starved page's jitter buffer stretches some)").isBetween(250L, 450L);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anAudioOnlyRecordingKeepsGoingAndKeepsItsTracksWhenThePageBreaksTheCapture() throws Exception {
+        List<SlotEvent> events = new CopyOnWriteArrayList<>();
+        Path directory = temp.resolve("recordings/broken");
+        SlotEvent.Outcome outcome;
+        try (ProsodyServer prosody = ProsodyServer.start(temp.resolve("prosody"));
+                PageServer pages = PageServer.start();
+                Slot slot = new Slot("slot-1", SlotConfig.defaults().withWorkDirectory(temp.resolve("work")))) {
+            pages.loopbackSpeakers(List.of(LoopbackSpeaker.of("Alice", ALICE_HZ, Duration.ZERO)));
+            pages.breakTrackCaptureAfter(Duration.ofSeconds(5));
+            RecordingRequest request = RecordingRequest.of(RecordingId.of("broken"), meeting(pages, prosody),
+                    directory).withMaxDuration(Duration.ofSeconds(60)).audioOnly().withSpeakerTracks();
+            outcome = record(slot, request, events, Duration.ofSeconds(10));
+        }
+        assertThat(outcome).as("the composite recording went on").isInstanceOf(SlotEvent.Stopped.class);
+        MediaReport composite = MediaReport.of(((SlotEvent.Stopped) outcome).file().orElseThrow());
+        assertThat(composite.width()).as("audio only: no picture").isZero();
+        assertThat(composite.duration()).as("as long as it was on").isBetween(9.0, 12.5);
+        assertThat(composite.toneLevelDb(ALICE_HZ)).as("Alice is heard in the composite").isGreaterThan(20);
+        assertThat(events).filteredOn(SlotEvent.TracksChanged.class::isInstance)
+                .extracting(e -> ((SlotEvent.TracksChanged) e).status().capture())
+                .as("the status tells the capture broke").containsSubsequence(SpeakerTracks.Capture.CAPTURED,
+                        SpeakerTracks.Capture.FAILED);
+
+        SpeakerTracks tracks = SpeakerTracks.readFrom(directory).orElseThrow();
+        System.out.println(tracks.toJson());
+        assertThat(tracks.capture()).isEqualTo(SpeakerTracks.Capture.FAILED);
+        assertThat(tracks.detail()).contains("track capture failed");
+        assertThat(tracks.speakers()).as("what was taken before the break is kept").singleElement()
+                .satisfies(alice -> {
+                    assertThat(alice.displayName()).isEqualTo("Alice");
+                    SpeakerTracks.Part part = alice.parts().get(0);
+                    MediaReport file = MediaReport.of(directory.resolve(part.file()));
+                    assertThat(file.toneLevelDb(ALICE_HZ)).isGreaterThan(20);
+                    assertThat(file.duration()).as("the seconds before the break").isBetween(1.5, 6.5);
+                    assertAligned(part, file, composite, ALICE_HZ);
+                });
+    }
+
+    /** The fake jitsi-meet's room, joined with the recorder's hidden login. */
+    private static JitsiMeetPage meeting(PageServer pages, ProsodyServer prosody) {
+        URI meeting = URI.create(pages.fakeJitsiMeet(prosody.websocketUrl()) + "/podcast");
+        return new JitsiMeetPage(meeting, Optional.of(new CallLogin(ProsodyServer.RECORDER_DOMAIN,
+                ProsodyServer.RECORDER_USER, ProsodyServer.RECORDER_PASSWORD, false)), LoginDelivery.URL_HASH,
+                Map.of(), Optional.empty(), "jibri", Duration.ofSeconds(15));
+    }
+
+    /** Records for {@code length} after the first frame, then stops and waits for the outcome. */
+    private static SlotEvent.Outcome record(Slot slot, RecordingRequest request, List<SlotEvent> events,
+            Duration length) throws Exception {
+        Recording recording = slot.record(request, events::add);
+        await("the first frame").atMost(Duration.ofSeconds(45))
+                .failFast(() -> assertThat(events).noneMatch(SlotEvent.Failed.class::isInstance))
+                .until(() -> events.stream().anyMatch(SlotEvent.FirstFrameWritten.class::isInstance));
+        Thread.sleep(length.toMillis());
+        return recording.stop().get(60, TimeUnit.SECONDS);
     }
 
     /** The tone's beeps in the file, moved by its offset, fall where the composite has them: within 100 ms. */
@@ -144,10 +205,10 @@ class SpeakerTracksLiveTest {
             inComposite.stream().min((a, b) -> Double.compare(Math.abs(a - onTimeline), Math.abs(b - onTimeline)))
                     .ifPresent(nearest -> errors.add((onTimeline - nearest) * 1000));
         }
-        errors.sort(Double::compare);
-        double median = errors.get(errors.size() / 2);
-        System.out.printf("%s: %d beeps, file ahead of the composite by %.0f ms (median; all %s)%n", part.file(),
-                errors.size(), median, errors.stream().map(e -> String.format("%.0f", e)).toList());
+        List<Double> sorted = errors.stream().sorted().toList();
+        double median = sorted.get(sorted.size() / 2);
+        System.out.printf("%s: %d beeps, file ahead of the composite by %.0f ms (median; in order %s)%n",
+                part.file(), errors.size(), median, errors.stream().map(e -> String.format("%.0f", e)).toList());
         assertThat(Math.abs(median)).as("%s is aligned to the composite", part.file()).isLessThan(100);
     }
 }
