@@ -59,15 +59,7 @@ class AudioOnlyRecordingLiveTest {
         ControlApi api = new ControlApi(port);
         String body = "{\"url\":\"" + pages.demo() + "\",\"mode\":\"audio\",\"speakerTracks\":true,"
                 + "\"maxDuration\":\"PT1M\"}";
-        JsonNode started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            if (node.status().idleSlots() < 1) {
-                return null;
-            }
-            ControlApi.Answer answer = api.send(api.request("/api/v1/recordings")
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
-            return answer.status() == 503 ? null : answer.expect(201);
-        });
+        JsonNode started = api.startWhenIdle(node, WARM, body);
         String recording = "/api/v1/recordings/" + started.at("/id").asText();
 
         JsonNode on = ControlApi.within(LIVE, "the status on", () -> {

@@ -93,13 +93,7 @@ class RoomSpeakerTracksLiveTest {
     private void recordAndCheck(ControlApi api, MeetingGuest carol) throws Exception {
         String body = "{\"room\":\"podcast@" + ProsodyServer.CONFERENCE_DOMAIN + "\",\"speakerTracks\":true,"
                 + "\"maxDuration\":\"PT1M\"}";
-        JsonNode started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            if (node.status().idleSlots() < 1) {
-                return null;
-            }
-            ControlApi.Answer answer = api.post("/api/v1/recordings", body);
-            return answer.status() == 503 ? null : answer.expect(201);
-        });
+        JsonNode started = api.startWhenIdle(node, WARM, body);
         String id = started.at("/id").asText();
         String recording = "/api/v1/recordings/" + id;
         // The node joined as Jibri does: on the hidden domain with the environment's call login.
