@@ -169,7 +169,7 @@ class RoomSpeakerTracksLiveTest {
         assertThat(metadata.at("/speaker_tracks/speakers")).extracting(speaker -> speaker.at("/displayName").asText())
                 .containsExactly("Alice", "Bob");
         System.out.printf("room speaker tracks over REST: recording %.2f s; Alice from %d ms for %d ms, Bob %d + %d ms"
-                + " with a %d ms gap%n", entry.at("/durationSeconds").asDouble(), alice.at("/parts/0/offsetMs").asLong(),
+                + " with a %d ms gap%n", entry.at("/durationSeconds").asDouble(), aliceFrom,
                 alice.at("/parts/0/durationMs").asLong(), bob.at("/parts/0/durationMs").asLong(),
                 bob.at("/parts/1/durationMs").asLong(), gap);
     }
