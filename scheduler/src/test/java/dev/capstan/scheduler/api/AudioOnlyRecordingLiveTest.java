@@ -25,7 +25,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * An audio-only recording of the demo page over REST ({@code mode: audio}): on with its first sound, reported as
  * audio while it runs, READY in the catalog with no loss, and its file has the demo's tile tones, no video stream,
- * and lasts as long as it was on.
+ * and lasts as long as it was on. Speaker tracks are asked for too: the demo is no Jitsi meeting, so the status says
+ * the page offers none and the recording goes on as without them.
  */
 @Tag("media")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -56,16 +57,9 @@ class AudioOnlyRecordingLiveTest {
     @Test
     void anAudioOnlyRecordingHasTheDemosTonesItsLengthAndNoPicture() throws Exception {
         ControlApi api = new ControlApi(port);
-        String body = "{\"url\":\"" + pages.demo() + "\",\"mode\":\"audio\",\"maxDuration\":\"PT1M\"}";
-        JsonNode started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            if (node.status().idleSlots() < 1) {
-                return null;
-            }
-            ControlApi.Answer answer = api.send(api.request("/api/v1/recordings")
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
-            return answer.status() == 503 ? null : answer.expect(201);
-        });
+        String body = "{\"url\":\"" + pages.demo() + "\",\"mode\":\"audio\",\"speakerTracks\":true,"
+                + "\"maxDuration\":\"PT1M\"}";
+        JsonNode started = api.startWhenIdle(node, WARM, body);
         String recording = "/api/v1/recordings/" + started.at("/id").asText();
 
         JsonNode on = ControlApi.within(LIVE, "the status on", () -> {
@@ -80,6 +74,9 @@ class AudioOnlyRecordingLiveTest {
                     ? status : null;
         });
         assertThat(running.at("/fps").asDouble()).as("no picture, no frames").isZero();
+        assertThat(running.at("/speakerTracks/capture").asText()).as("the demo page offers no tracks, and says so")
+                .isEqualTo("not-offered");
+        assertThat(running.at("/speakerTracks/speakers").asInt()).isZero();
         ControlApi.within(LIVE, "on for " + ON_SECONDS + " s",
                 () -> System.nanoTime() - onAt >= (long) (ON_SECONDS * 1e9) ? true : null);
         api.post(recording + "/stop", "").expect(202);
@@ -91,6 +88,10 @@ class AudioOnlyRecordingLiveTest {
         });
         assertThat(entry.at("/lostSeconds").asDouble()).as("lost seconds").isZero();
         assertThat(entry.at("/lossCause").isNull() || entry.at("/lossCause").isMissingNode()).isTrue();
+        JsonNode tracks = api.get(recording + "/tracks").expect(200);
+        assertThat(tracks.at("/capture").asText()).isEqualTo("not-offered");
+        assertThat(tracks.at("/detail").asText()).as("why not").isNotEmpty();
+        assertThat(tracks.at("/speakers").size()).isZero();
 
         Path media = downloads.resolve("audio.mp4");
         HttpResponse<Path> download = HttpClient.newHttpClient().send(

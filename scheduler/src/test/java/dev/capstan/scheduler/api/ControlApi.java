@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.node.Node;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,6 +95,20 @@ public final class ControlApi {
 
     HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("X-Api-Key", API_KEY);
+    }
+
+    /**
+     * Starts a recording once the node has a warm slot, asking again while admission answers 503 (a busy machine),
+     * and returns the 201's body.
+     */
+    JsonNode startWhenIdle(Node node, Duration warm, String body) {
+        return within(warm, "the node takes the recording", () -> {
+            if (node.status().idleSlots() < 1) {
+                return null;
+            }
+            Answer answer = post("/api/v1/recordings", body);
+            return answer.status() == 503 ? null : answer.expect(201);
+        });
     }
 
     /** Waits until {@code probe} gives a value (not null), or fails naming what did not happen. */

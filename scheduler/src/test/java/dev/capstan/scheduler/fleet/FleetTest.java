@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.fixture.LoopbackSpeaker;
 import dev.capstan.recorder.fixture.MeetingGuest;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.fixture.ProsodyServer;
 import dev.capstan.recorder.fixture.RtmpServer;
+import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.jibri.JibriEnvironment;
 import dev.capstan.scheduler.jibri.JicofoClient;
 import dev.capstan.scheduler.jibri.JicofoSession;
@@ -50,9 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A fleet on one machine, as on four hosts: two schedulers and two recorder nodes in separate JVMs, meeting in a
  * pool MUC on a real Prosody and sharing a real PostgreSQL and one store. Node A has two slots, node B one. The
  * steps build on each other: packing, draining, a node killed mid-recording, a scheduler killed and restarted, a
- * session stopped through the scheduler that does not drive it, a node frozen mid-recording, a Jicofo recording
- * whose node is killed (Jicofo retries it on the other node), then the second scheduler killed for good, whose
- * session the first adopts.
+ * session stopped through the scheduler that does not drive it, a room JID recorded on a node with each speaker's
+ * sound apart, a node frozen mid-recording, a Jicofo recording whose node is killed (Jicofo retries it on the other
+ * node), then the second scheduler killed for good, whose session the first adopts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -62,6 +64,8 @@ class FleetTest {
     private static final String ROOM = "capstanpool@" + ProsodyServer.INTERNAL_MUC_DOMAIN;
     private static final String USER = "capstan";
     private static final String PASSWORD = "capstanpass";
+    private static final double ANN_HZ = 440;
+    private static final double BEN_HZ = 1000;
 
     @TempDir
     static Path directory;
@@ -270,9 +274,14 @@ class FleetTest {
         String room = "fleetroom";
         String id;
         Instant left;
+        // Two speakers whose sound reaches the node's page as real remote WebRTC tracks; they leave the meeting on
+        // their own 7 s after the recorder joined, before Alice, who leaves last and empties the meeting.
+        LoopbackSpeaker.Window stay = LoopbackSpeaker.Window.between(0, 7);
+        pages.loopbackSpeakers(List.of(LoopbackSpeaker.of("Ann", ANN_HZ, Duration.ZERO).present(stay),
+                LoopbackSpeaker.of("Ben", BEN_HZ, Duration.ofMillis(500)).present(stay)));
         try (MeetingGuest alice = MeetingGuest.join(prosody, room, "Alice", true)) {
             HttpResponse<String> started = scheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
-                    "room", room + "@" + ProsodyServer.CONFERENCE_DOMAIN, "mode", "file")));
+                    "room", room + "@" + ProsodyServer.CONFERENCE_DOMAIN, "mode", "file", "speakerTracks", true)));
             assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
             id = JSON.readTree(started.body()).get("id").asText();
             awaitOn(id, "node-a");
@@ -286,10 +295,16 @@ class FleetTest {
                     .isEqualTo(ProsodyServer.RECORDER_USER + "@" + ProsodyServer.RECORDER_DOMAIN);
             assertThat(MeetingGuest.element(announced, "mode")).contains("file");
             assertThat(MeetingGuest.features(announced)).contains("http://jitsi.org/protocol/jibri");
-            Awaitility.await("4 s recorded").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> scheduler.getJson("/api/v1/recordings/" + id + "/status").path("durationSeconds")
-                            .asDouble() >= 4);
+            // The scheduler shows the node's track capture while it runs; 7 s on is past the speakers' leaving.
+            JsonNode capturing = Awaitility.await("7 s recorded, both speakers captured")
+                    .atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> scheduler.getJson("/api/v1/recordings/" + id + "/status"),
+                            status -> status.path("durationSeconds").asDouble() >= 7
+                                    && status.at("/speakerTracks/speakers").asInt() == 2);
+            assertThat(capturing.at("/speakerTracks/capture").asText()).isEqualTo("captured");
             left = Instant.now();
+        } finally {
+            pages.loopbackSpeakers(List.of());
         }
         // Nobody stops it: the node ends it with its meeting (the plan carries the scheduler's call-status checks,
         // here an empty meeting ends after 5 s).
@@ -303,6 +318,25 @@ class FleetTest {
             assertThat(part.status).isEqualTo("READY");
             assertThat(plays(part)).isGreaterThan(3.0);
         });
+        // Filed by the node with its tracks, served by the scheduler from the shared catalog and store.
+        JsonNode tracks = scheduler.getJson("/api/v1/recordings/" + id + "/tracks");
+        assertThat(tracks.at("/capture").asText()).isEqualTo("captured");
+        assertThat(tracks.at("/speakers")).extracting(speaker -> speaker.at("/displayName").asText())
+                .containsExactly("Ann", "Ben");
+        for (JsonNode speaker : tracks.at("/speakers")) {
+            assertThat(speaker.at("/parts").size()).as("%s's parts", speaker).isEqualTo(1);
+        }
+        String ben = tracks.at("/speakers/1/parts/0/url").asText();
+        HttpResponse<Path> part = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(scheduler.uri(ben)).build(), HttpResponse.BodyHandlers.ofFile(directory.resolve(
+                        id + "-ben.ogg")));
+        assertThat(part.statusCode()).as("GET " + ben).isEqualTo(200);
+        MediaReport report = MediaReport.of(part.body());
+        assertThat(report.toneLevelDb(BEN_HZ) - report.toneLevelDb(ANN_HZ)).as("Ben's file is Ben")
+                .isGreaterThan(20);
+        assertThat(report.duration()).as("Ben's part lasts as listed")
+                .isCloseTo(tracks.at("/speakers/1/parts/0/durationMs").asLong() / 1000.0, within(0.5))
+                .isGreaterThan(1.5);
         assertThat(scheduler.tail() + nodeA.tail()).as("the call login's password is never logged")
                 .doesNotContain(ProsodyServer.RECORDER_PASSWORD);
         System.out.printf("fleet: a room JID's recording ended %d ms after its meeting emptied%n",
