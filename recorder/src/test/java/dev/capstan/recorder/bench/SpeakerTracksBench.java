@@ -45,7 +45,10 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * pitch), once as a plain composite recording and once with speaker tracks, for each N; the difference is the
  * tracks' cost. Counted: every process of the slot (Chromium, whose MediaRecorders encode the tracks, chromedriver,
  * which carries the chunks, Xvfb, PulseAudio, FFmpeg) and this JVM, where the node takes the chunks and writes
- * them (its whole CPU time less the meter's own thread); Prosody is the meeting's, not the recorder's.
+ * them (its whole CPU time less the meters' own threads); Prosody is the meeting's, not the recorder's. Chromium's
+ * renderer is split by thread ({@link RendererThreads}): its thread pool, where the MediaRecorders encode, and its
+ * main thread, where the scripts that hand over the chunks run. The composite's encoder, Xvfb and PulseAudio do
+ * nothing for the tracks: their difference is printed beside the result, as its noise.
  *
  * <p>That is the live part. The end part, each part's rewrite as Ogg and the decode that finds when it is audible,
  * is timed on hard links to the WebM files as the page gave them (taken just before the stop), through the same
@@ -58,13 +61,18 @@ final class SpeakerTracksBench {
     private static final double[] PITCHES_HZ = {300, 420, 560, 740, 950, 1210, 1450, 1700};
     static final int MOST_SPEAKERS = PITCHES_HZ.length;
     private static final Duration SETTLE = Duration.ofSeconds(4);
-    private static final int WARM_UP_SECONDS = 6;
+    private static final int WARM_UP_SECONDS = 12;
     private static final Duration ALL_HEARD_WITHIN = Duration.ofSeconds(30);
     private static final double MIN_SEPARATION_DB = 20;
     /** The meeting's server runs as a child of this JVM too; it is not the recorder's cost. */
     private static final String MEETING_SERVER = "prosody";
     private static final String NODE_JVM = "node JVM";
     private static final String OTHER = "other";
+    private static final String LIVE = "live";
+    private static final String UNTOUCHED = "untouched";
+    private static final List<String> METER_THREADS = List.of("resource-meter", RendererThreads.THREAD_NAME);
+    /** The renderer's thread pool, where a page's MediaRecorders encode (the loopback's WebRTC has threads of its own). */
+    private static final String POOL = "ThreadPoolForeg";
 
     private final SlotConfig slotConfig;
     private final Path out;
@@ -80,7 +88,7 @@ final class SpeakerTracksBench {
      * node JVM, other), and whether it came out right.
      */
     record Run(int speakers, boolean tracks, double windowSeconds, double recorderCores, Map<String, Double> cores,
-               Map<String, Double> coresByProgram, double meetingServerCores, double hostBusyCores, double stopToResultMillis, double compositeLostSeconds,
+               Map<String, Double> coresByProgram, Map<String, Double> rendererThreadCores, double meetingServerCores, double hostBusyCores, double stopToResultMillis, double compositeLostSeconds,
                double encoderFps, Tracks captured) {
 
         /** What the tracks came to; none without them (a record, not Optional, so that it goes to JSON as is). */
@@ -108,7 +116,8 @@ final class SpeakerTracksBench {
                 Slot slot = new Slot("speakers", slotConfig);
                 ResourceMeter meter = ResourceMeter.start(
                         (pid, program) -> program.startsWith("lua") || program.startsWith("prosody")
-                                ? MEETING_SERVER : program, List.of())) {
+                                ? MEETING_SERVER : program, List.of());
+                RendererThreads renderer = RendererThreads.start()) {
             slot.warmUp();
             URI meeting = pages.fakeJitsiMeet(prosody.websocketUrl());
             // Unmeasured: the first recording with tracks also compiles their code in this JVM, once per node.
@@ -116,13 +125,13 @@ final class SpeakerTracksBench {
             pages.loopbackSpeakers(speakers(most));
             PipelineBench.progress("speakers: warming up, %d speakers with tracks for %d s (not counted)", most,
                     WARM_UP_SECONDS);
-            record(slot, meeting, most, true, meter, WARM_UP_SECONDS);
+            record(slot, meeting, most, true, meter, renderer, WARM_UP_SECONDS);
             for (int i = 0; i < counts.size(); i++) {
                 int n = counts.get(i);
                 pages.loopbackSpeakers(speakers(n));
                 // Alternated, so that neither kind always runs on a machine warmer than the other.
                 for (boolean tracks : i % 2 == 0 ? List.of(false, true) : List.of(true, false)) {
-                    runs.add(record(slot, meeting, n, tracks, meter, seconds));
+                    runs.add(record(slot, meeting, n, tracks, meter, renderer, seconds));
                 }
             }
         }
@@ -134,8 +143,8 @@ final class SpeakerTracksBench {
                 Duration.ofMillis(i * 1000L / n))).toList();
     }
 
-    private Run record(Slot slot, URI meeting, int n, boolean tracks, ResourceMeter meter, int windowSeconds)
-            throws Exception {
+    private Run record(Slot slot, URI meeting, int n, boolean tracks, ResourceMeter meter, RendererThreads renderer,
+            int windowSeconds) throws Exception {
         String id = "speakers-" + n + (tracks ? "-tracks-" : "-mix-") + System.currentTimeMillis();
         Path directory = out.resolve(id);
         JitsiMeetPage page = new JitsiMeetPage(URI.create(meeting + "/" + id), Optional.of(new CallLogin(
@@ -160,9 +169,11 @@ final class SpeakerTracksBench {
         }
         Thread.sleep(SETTLE.toMillis());
         ResourceMeter.Usage from = meter.usage();
+        Map<String, Double> threadsFrom = renderer.cpuSeconds();
         double jvmFrom = jvmCpuSeconds();
         Thread.sleep(windowSeconds * 1000L);
         ResourceMeter.Usage window = meter.usage().since(from);
+        Map<String, Double> threads = RendererThreads.cores(threadsFrom, renderer.cpuSeconds(), window.seconds());
         double jvm = jvmCpuSeconds() - jvmFrom;
         List<Path> taken = tracks ? linkParts(directory) : List.of();
         long stopAt = System.nanoTime();
@@ -191,7 +202,7 @@ final class SpeakerTracksBench {
         cores.put(NODE_JVM, jvm / window.seconds());
         double recorder = cores.values().stream().mapToDouble(Double::doubleValue).sum();
         Run run = new Run(n, tracks, window.seconds(), recorder, PipelineBench.rounded(cores, 4),
-                PipelineBench.rounded(window.coresByProgram(), 4), meetingServer,
+                PipelineBench.rounded(window.coresByProgram(), 4), PipelineBench.rounded(threads, 4), meetingServer,
                 window.hostBusyCores(), stopToResult, lost > PressureBench.LOSS_TOLERANCE_SECONDS ? lost : 0,
                 stopped.last().averageFps(), tracks ? tracks(directory, n, taken) : null);
         PipelineBench.progress("speakers %d, tracks %s: recorder %.3f cores %s, prosody %.3f, host %.2f busy, "
@@ -202,13 +213,13 @@ final class SpeakerTracksBench {
         return run;
     }
 
-    /** This JVM's CPU time, less the meter's polling thread, which is the bench's and not the node's. */
+    /** This JVM's CPU time, less the meters' polling threads, which are the bench's and not the node's. */
     private static double jvmCpuSeconds() throws IOException {
         double process = ProcFs.stat(ProcessHandle.current().pid()).cpuTicks() / ProcFs.TICKS_PER_SECOND;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double meter = 0;
         for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (thread != null && thread.getThreadName().equals("resource-meter")) {
+            if (thread != null && METER_THREADS.contains(thread.getThreadName())) {
                 meter += Math.max(0, threads.getThreadCpuTime(thread.getThreadId())) / 1e9;
             }
         }
@@ -270,42 +281,45 @@ final class SpeakerTracksBench {
                 + " loopback speakers, one warm slot, %d-s windows, tracks off and on)", seconds));
         lines.add(String.format(Locale.ROOT, "   ./capstan bench --sections=speakers --speakers=%s --speakers-seconds=%d",
                 counts.stream().map(String::valueOf).collect(Collectors.joining(",")), seconds));
-        lines.add(String.format(Locale.ROOT, "   %2s %-6s %9s %9s %9s %8s %8s %7s %6s %6s %7s  %s", "N", "tracks",
-                "recorder", "chromium", "chromedrv", "node JVM", "ffmpeg", "other", "host", "lost s", "files",
-                "separation"));
+        lines.add(String.format(Locale.ROOT, "   %2s %-6s %8s %8s %8s %8s %9s %8s %7s %6s %5s %6s %5s  %s", "N",
+                "tracks", "recorder", "chromium", "of which", "of which", "chromedrv", "node JVM", "ffmpeg", "other",
+                "host", "lost s", "files", "separation"));
+        lines.add(String.format(Locale.ROOT, "   %2s %-6s %8s %8s %8s %8s", "", "", "", "", "pool", "main"));
         for (Run run : runs) {
-            lines.add(String.format(Locale.ROOT, "   %2d %-6s %9.3f %9.3f %9.3f %8.3f %8.3f %7.3f %6.2f %6.1f %7s  %s",
+            lines.add(String.format(Locale.ROOT, "   %2d %-6s %8.3f %8.3f %8.3f %8.3f %9.3f %8.3f %7.3f %6.3f %5.2f %6.1f %5s  %s",
                     run.speakers(), run.tracks() ? "on" : "off", run.recorderCores(), part(run, "chromium"),
-                    part(run, "chromedriver"), part(run, NODE_JVM), part(run, "ffmpeg"), part(run, OTHER),
-                    run.hostBusyCores(), run.compositeLostSeconds(),
-                    run.tracksCaptured().map(t -> t.files() + "/" + run.speakers()).orElse("-"),
+                    thread(run, POOL), thread(run, RendererThreads.MAIN), part(run, "chromedriver"),
+                    part(run, NODE_JVM), part(run, "ffmpeg"), part(run, OTHER), run.hostBusyCores(),
+                    run.compositeLostSeconds(), run.tracksCaptured().map(t -> t.files() + "/" + run.speakers()).orElse("-"),
                     run.tracksCaptured().map(t -> String.format(Locale.ROOT, ">= %.0f dB", t.minSeparationDb())).orElse("")));
         }
+        lines.add("   (cores; pool: the page's renderer thread pool, where MediaRecorders encode; main: its main thread,"
+                + " which runs the page's scripts)");
 
-        // The live part: with tracks less without, per participant, for each N and as the slope over N.
-        List<String> parts = List.of("chromium", "chromedriver", NODE_JVM, "ffmpeg", OTHER);
+        // The live part: with tracks less without, per participant, for each N and as the slope over N. The composite's
+        // encoder, Xvfb and PulseAudio do nothing for the tracks: their difference shows the noise.
         Map<Integer, Map<String, Double>> extraPerParticipant = new TreeMap<>();
         List<double[]> points = new ArrayList<>();
         for (int n : counts) {
-            Run off = find(runs, n, false);
-            Run on = find(runs, n, true);
+            Map<String, Double> on = liveParts(find(runs, n, true));
+            Map<String, Double> off = liveParts(find(runs, n, false));
             Map<String, Double> extra = new LinkedHashMap<>();
-            extra.put("total", (on.recorderCores() - off.recorderCores()) / n);
-            parts.forEach(name -> extra.put(name, (part(on, name) - part(off, name)) / n));
+            on.forEach((name, cores) -> extra.put(name, (cores - off.get(name)) / n));
             extraPerParticipant.put(n, PipelineBench.rounded(extra, 4));
-            points.add(new double[] {n, on.recorderCores() - off.recorderCores()});
+            points.add(new double[] {n, (on.get(LIVE) - off.get(LIVE))});
         }
         double slope = slope(points);
         Map<String, Object> live = new LinkedHashMap<>();
         live.put("extraCoresPerParticipantByN", extraPerParticipant);
         live.put("extraCoresPerParticipantSlope", slope);
         results.put("live", live);
-        lines.add("   live, tracks on less off, cores per participant:");
+        lines.add("   live, tracks on less off, cores per participant (Chromium + chromedriver + node JVM):");
         extraPerParticipant.forEach((n, extra) -> lines.add(String.format(Locale.ROOT,
-                "     N=%d: %+.3f (chromium %+.3f, chromedriver %+.3f, node JVM %+.3f, ffmpeg %+.3f, other %+.3f)", n,
-                extra.get("total"), extra.get("chromium"), extra.get("chromedriver"), extra.get(NODE_JVM),
-                extra.get("ffmpeg"), extra.get(OTHER))));
-        lines.add(String.format(Locale.ROOT, "     slope over N (least squares of the extra cores): %+.3f cores per "
+                "     N=%d: %+.4f = MediaRecorder %+.4f, page scripts %+.4f, rest of Chromium %+.4f, chromedriver %+.4f,"
+                        + " node JVM %+.4f   (untouched encoder+X+sound: %+.4f)", n, extra.get(LIVE),
+                extra.get("mediaRecorder"), extra.get("pageScripts"), extra.get("restOfChromium"),
+                extra.get("chromedriver"), extra.get(NODE_JVM), extra.get(UNTOUCHED))));
+        lines.add(String.format(Locale.ROOT, "     slope over N (least squares of the extra cores): %+.4f cores per "
                 + "participant", slope));
 
         // The end part and the sizes, over every part of every run with tracks.
@@ -348,6 +362,25 @@ final class SpeakerTracksBench {
         lines.add("   checks (no lost second in any composite; one file per speaker, its own tone > "
                 + (int) MIN_SEPARATION_DB + " dB above the others'): " + (right ? "all pass" : "FAILED"));
         return new Report(results, lines);
+    }
+
+    /** What a run's Chromium, chromedriver and node JVM used, by what the tracks add to, and the untouched rest. */
+    private static Map<String, Double> liveParts(Run run) {
+        Map<String, Double> parts = new LinkedHashMap<>();
+        double pool = thread(run, POOL);
+        double main = thread(run, RendererThreads.MAIN);
+        parts.put(LIVE, part(run, "chromium") + part(run, "chromedriver") + part(run, NODE_JVM));
+        parts.put("mediaRecorder", pool);
+        parts.put("pageScripts", main);
+        parts.put("restOfChromium", part(run, "chromium") - pool - main);
+        parts.put("chromedriver", part(run, "chromedriver"));
+        parts.put(NODE_JVM, part(run, NODE_JVM));
+        parts.put(UNTOUCHED, part(run, "ffmpeg") + part(run, OTHER));
+        return parts;
+    }
+
+    private static double thread(Run run, String group) {
+        return run.rendererThreadCores().getOrDefault(group, 0.0);
     }
 
     private static double part(Run run, String name) {
