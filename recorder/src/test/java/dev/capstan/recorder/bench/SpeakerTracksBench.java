@@ -330,6 +330,16 @@ final class SpeakerTracksBench {
                 extra.get("chromedriver"), extra.get(NODE_JVM), extra.get(UNTOUCHED))));
         lines.add(String.format(Locale.ROOT, "     slope over N (least squares of the extra cores): %+.4f cores per "
                 + "participant", slope));
+        double recorders = mean(extraPerParticipant, "mediaRecorder");
+        double handover = mean(extraPerParticipant, "pageScripts") + mean(extraPerParticipant, "chromedriver")
+                + mean(extraPerParticipant, NODE_JVM);
+        live.put("meanMediaRecorderCoresPerParticipant", recorders);
+        live.put("meanHandoverCoresPerParticipant", handover);
+        live.put("meanCoresPerParticipant", mean(extraPerParticipant, LIVE));
+        lines.add(String.format(Locale.ROOT, "     mean over N: %+.4f cores per participant, of which the MediaRecorder"
+                        + " %+.4f and handing over the chunks (scripts, chromedriver, node JVM) %+.4f; the rest of"
+                        + " Chromium %+.4f is of the order of the untouched parts' %+.4f", mean(extraPerParticipant, LIVE),
+                recorders, handover, mean(extraPerParticipant, "restOfChromium"), mean(extraPerParticipant, UNTOUCHED)));
 
         // The end part and the sizes, over every part of every run with tracks.
         List<TrackFinishCost> finishing = runs.stream().flatMap(run -> run.tracksCaptured().stream())
@@ -389,6 +399,10 @@ final class SpeakerTracksBench {
         parts.put(NODE_JVM, part(run, NODE_JVM));
         parts.put(UNTOUCHED, part(run, "ffmpeg") + part(run, OTHER));
         return parts;
+    }
+
+    private static double mean(Map<Integer, Map<String, Double>> byN, String part) {
+        return byN.values().stream().mapToDouble(parts -> parts.get(part)).average().orElse(Double.NaN);
     }
 
     private static double thread(Run run, String group) {
