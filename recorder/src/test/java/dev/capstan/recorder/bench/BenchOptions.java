@@ -70,7 +70,7 @@ record BenchOptions(
               --live-rounds=2        live section: rounds of its scenarios, the order reversed every other round
               --live-destinations=1,2  live section: RTMP destinations per scenario, besides recording alone
               --pressure-seconds=30  pressure section: length of each step's recordings (1x, 1.5x, 2x capacity, hogs)
-              --speakers-seconds=30  speakers section: measured window of each recording (tracks off, then on)
+              --speakers-seconds=30  speakers section: measured window of each recording (tracks off and on)
               --speakers=2,4,6       speakers section: loopback speakers in the meeting, one pair of recordings each
               --out=target/bench     where results.json and the recordings go
             """;
