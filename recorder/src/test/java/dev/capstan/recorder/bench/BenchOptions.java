@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * @param liveRounds        how often the live section runs its scenarios, in alternating order
  * @param liveDestinations  the live scenarios besides recording alone: how many RTMP destinations each streams to
  * @param pressureSeconds   length of each step's recordings in the pressure section
+ * @param speakersSeconds   speakers section: measured window of each recording
+ * @param speakerCounts     speakers section: how many loopback speakers the meetings have
  */
 record BenchOptions(
         Set<String> sections,
@@ -41,17 +43,20 @@ record BenchOptions(
         int liveRounds,
         List<Integer> liveDestinations,
         int pressureSeconds,
+        int speakersSeconds,
+        List<Integer> speakerCounts,
         Path out) {
 
     /** What {@code ./capstan bench} runs without options; the live section only runs when asked for. */
     static final List<String> DEFAULT_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure");
     static final List<String> ALL_SECTIONS = List.of("floor", "latency", "cost", "capacity", "pressure", "live",
-            "audio");
+            "audio", "speakers");
 
     static final String USAGE = """
             usage: ./capstan bench [--name=value ...]
-              --sections=floor,latency,cost,capacity,pressure   parts to run (default: these; live and audio
-                                     run only when named; audio: audio-only cost and concurrency, 20-s steps)
+              --sections=floor,latency,cost,capacity,pressure   parts to run (default: these; live, audio and
+                                     speakers run only when named; audio: audio-only cost and concurrency, 20-s
+                                     steps; speakers: the cost of per-speaker tracks per participant)
               --warm-runs=5          warm starts on one slot (median reported)
               --cold-runs=5          Jibri-style cold starts (median reported)
               --start-seconds=4      length of each start-latency recording
@@ -65,12 +70,14 @@ record BenchOptions(
               --live-rounds=2        live section: rounds of its scenarios, the order reversed every other round
               --live-destinations=1,2  live section: RTMP destinations per scenario, besides recording alone
               --pressure-seconds=30  pressure section: length of each step's recordings (1x, 1.5x, 2x capacity, hogs)
+              --speakers-seconds=30  speakers section: measured window of each recording (tracks off and on)
+              --speakers=2,4,6       speakers section: loopback speakers in the meeting, one pair of recordings each
               --out=target/bench     where results.json and the recordings go
             """;
 
     static BenchOptions defaults() {
         return new BenchOptions(new LinkedHashSet<>(DEFAULT_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
-                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), 30, Path.of("target/bench"));
+                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), 30, 30, List.of(2, 4, 6), Path.of("target/bench"));
     }
 
     static BenchOptions parse(String[] args) {
@@ -114,7 +121,13 @@ record BenchOptions(
                 number(given, "live-rounds", d.liveRounds()),
                 numbers(given, "live-destinations", d.liveDestinations()),
                 number(given, "pressure-seconds", d.pressureSeconds()),
+                number(given, "speakers-seconds", d.speakersSeconds()),
+                numbers(given, "speakers", d.speakerCounts()),
                 Path.of(given.getOrDefault("out", d.out().toString())));
+        if (options.speakerCounts().stream().anyMatch(n -> n > SpeakerTracksBench.MOST_SPEAKERS)) {
+            throw new IllegalArgumentException("--speakers takes at most " + SpeakerTracksBench.MOST_SPEAKERS
+                    + " speakers per meeting");
+        }
         given.remove("jibri-fragment-size");
         given.remove("pipelines");
         given.remove("out");

@@ -49,7 +49,8 @@ import org.bytedeco.ffmpeg.global.avutil;
  * </ol>
  * Live streaming's cost on top of recording ({@link LiveStreamCost}, table section 5) runs only when asked for
  * ({@code --sections=live}), as does the cost and concurrency of audio-only recordings ({@link AudioOnlyBench},
- * table section 7, {@code --sections=audio}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
+ * table section 7, {@code --sections=audio}) and the cost per participant of per-speaker tracks
+ * ({@link SpeakerTracksBench}, table section 8, {@code --sections=speakers}). Every recording is decoded and checked (fps, repeated frames, A/V offset), so a cheaper setting cannot buy its
  * numbers with a worse picture. Prints a table and writes {@code results.json}.
  *
  * <p>Run with {@code ./capstan bench [--name=value ...]} ({@link BenchOptions#USAGE}).
@@ -142,6 +143,12 @@ public final class PipelineBench {
                 AudioOnlyBench.Report audio = new AudioOnlyBench(slotConfig, out, AudioOnlyBench.SECONDS).run(demo);
                 results.put("audioOnly", audio.results());
                 audio.lines().forEach(text -> line(7, text));
+            }
+            if (options.runs("speakers")) {
+                SpeakerTracksBench.Report speakers = new SpeakerTracksBench(slotConfig, out, ffmpeg,
+                        options.speakersSeconds(), options.speakerCounts()).run(pages);
+                results.put("speakerTracks", speakers.results());
+                speakers.lines().forEach(text -> line(8, text));
             }
             if (options.runs("live")) {
                 LiveStreamCost.Report live = new LiveStreamCost(slotConfig, out, options).run(demo);
