@@ -29,7 +29,7 @@ public record TrackFinishCost(long durationMs, long webmBytes, long oggBytes, do
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long children = reapedChildrenTicks();
         long started = System.nanoTime();
-        TrackAudio.remux(ffmpeg, webm, ogg);
+        TrackAudio.rewrite(ffmpeg, webm, ogg, TrackAudio.holes(webm));
         double remuxMillis = (System.nanoTime() - started) / 1e6;
         double remuxCpuMillis = (reapedChildrenTicks() - children) * 1000 / TICKS_PER_SECOND;
         long cpu = threads.getCurrentThreadCpuTime();
