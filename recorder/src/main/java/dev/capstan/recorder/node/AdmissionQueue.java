@@ -112,6 +112,7 @@ final class AdmissionQueue {
                     maxWait.toSeconds(), describe(verdict(request.media())));
             if (queue.size() == 1) {
                 lastReportNanos = now;
+                wake.run(); // the pool may grow a slot for it without waiting for the next tick
             }
         }
         started.whenComplete((recording, failure) -> {
@@ -145,10 +146,12 @@ final class AdmissionQueue {
                 queue.removeFirst();
                 continue;
             }
-            if (verdict(head.request().media()) instanceof Admission.Verdict.Admit && start(head)) {
+            Admission.Verdict verdict = verdict(head.request().media());
+            if (verdict instanceof Admission.Verdict.Admit && start(head)) {
                 queue.removeFirst();
                 continue;
             }
+            growFor(head.request().media(), verdict);
             break;
         }
         if (!queue.isEmpty() && now - lastReportNanos >= REPORT_INTERVAL.toNanos()) {
@@ -169,6 +172,19 @@ final class AdmissionQueue {
                     new NodeBusyException(BusyReason.QUEUE_TIMEOUT, "waited too long; " + verdict));
             return true;
         });
+    }
+
+    /**
+     * Asks the pool for one more slot when the first request in line waits for a slot alone: the host has room
+     * for it at its own estimate (an audio-only recording costs far less than the base slot count assumes).
+     */
+    private void growFor(CaptureMedia media, Admission.Verdict verdict) {
+        if (verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT) {
+            LoadMonitor.Snapshot load = monitor.snapshot();
+            if (admissions.get(media).admitsGivenSlot(facts(load, media), load.host().foreignCpu())) {
+                pool.grow(load);
+            }
+        }
     }
 
     /** The waiting requests, first in line first, and the verdict now. */
@@ -217,8 +233,7 @@ final class AdmissionQueue {
      */
     private Admission.Verdict verdict(LoadMonitor.Snapshot load, CaptureMedia media) {
         Admission.Verdict verdict = admissions.get(media).judge(System.nanoTime(), load.host().foreignCpu(),
-                new Admission.Facts(load.costs(), pool.hasIdle(), load.host().memoryAvailable(), load.overload(),
-                        load.cpuEstimate(media), load.memoryEstimate()));
+                facts(load, media));
         if (media != CaptureMedia.AUDIO_AND_VIDEO) {
             return verdict;
         }
@@ -231,6 +246,11 @@ final class AdmissionQueue {
             }
         }
         return verdict;
+    }
+
+    private Admission.Facts facts(LoadMonitor.Snapshot load, CaptureMedia media) {
+        return new Admission.Facts(load.costs(), pool.hasIdle(), load.host().memoryAvailable(), load.overload(),
+                load.cpuEstimate(media), load.memoryEstimate());
     }
 
     /** Starts a request on an idle slot and counts it with the load monitor; false if no slot took it. */
