@@ -115,8 +115,10 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
     public XmlStringBuilder toXML(XmlEnvironment enclosingNamespace) {
         XmlStringBuilder xml = new XmlStringBuilder(this, enclosingNamespace);
         xml.attribute("slots", slots).attribute("free", free).attribute("busy", busy).attribute("queued", queued)
-                .attribute("load", decimal(load)).attribute("draining", Boolean.toString(draining))
-                .attribute("spare", spare);
+                .attribute("load", decimal(load)).attribute("draining", Boolean.toString(draining));
+        if (spare > 0) {
+            xml.attribute("spare", spare); // absent reads as 0, as from a node that does not grow
+        }
         if (recordings.isEmpty()) {
             xml.closeEmptyElement();
             return xml;
