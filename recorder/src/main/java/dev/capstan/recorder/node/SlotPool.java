@@ -137,7 +137,9 @@ final class SlotPool implements AutoCloseable {
             lingering.put(slot, new Lingering(slot.uses(), now));
             return false;
         }
-        if (healthChecks.contains(slot) || now - since.sinceNanos() < config.slotLinger().toNanos()) {
+        // Read again under the lock: the state the caller saw may predate a recording that started since.
+        if (healthChecks.contains(slot) || !(slot.state() instanceof SlotState.Idle)
+                || now - since.sinceNanos() < config.slotLinger().toNanos()) {
             return false;
         }
         slots.remove(slot);
