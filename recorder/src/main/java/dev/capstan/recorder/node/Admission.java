@@ -108,13 +108,13 @@ final class Admission {
     }
 
     /**
-     * Whether {@link #decide} would admit this recording were a slot idle, with the margin of a node not admitting:
-     * the pool may grow a slot for it (the request waits meanwhile). Leaves the held verdict alone.
+     * What {@link #decide} would say of this recording were a slot idle, with the margin of a node not admitting:
+     * if it admits, the pool may grow a slot for it (the request waits meanwhile). Leaves the held verdict alone.
      */
-    boolean admitsGivenSlot(Facts facts, double foreignCpu) {
+    Verdict decideGivenSlot(Facts facts, double foreignCpu) {
         Facts withSlot = new Facts(facts.running(), true, facts.memoryAvailable(), facts.overload(),
                 facts.cpuEstimate(), facts.memoryEstimate());
-        return decide(withSlot, foreignCpu, false) instanceof Verdict.Admit;
+        return decide(withSlot, foreignCpu, false);
     }
 
     /** The rule itself, for a node that was {@code admitting} until now (hysteresis). */

@@ -157,10 +157,12 @@ final class AdmissionQueue {
         if (!queue.isEmpty() && now - lastReportNanos >= REPORT_INTERVAL.toNanos()) {
             lastReportNanos = now;
             Pending head = queue.peekFirst();
-            log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}", queue.size(),
+            Admission.Verdict verdict = verdict(head.request().media());
+            boolean forSlot = verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT;
+            log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}{}", queue.size(),
                     head.request().id(), Duration.ofNanos(now - head.queuedNanos()).toSeconds(),
-                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(),
-                    describe(verdict(head.request().media())));
+                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(), describe(verdict),
+                    forSlot ? growthNote(head.request().media()) : "");
         }
         queue.removeIf(pending -> {
             if (now - pending.deadlineNanos() < 0) {
@@ -181,10 +183,24 @@ final class AdmissionQueue {
     private void growFor(CaptureMedia media, Admission.Verdict verdict) {
         if (verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT) {
             LoadMonitor.Snapshot load = monitor.snapshot();
-            if (admissions.get(media).admitsGivenSlot(facts(load, media), load.host().foreignCpu())) {
+            if (admissions.get(media).decideGivenSlot(facts(load, media), load.host().foreignCpu())
+                    instanceof Admission.Verdict.Admit) {
                 pool.grow(load);
             }
         }
+    }
+
+    /** Why a request that waits for a slot gets none added, for the queue's progress log. */
+    private String growthNote(CaptureMedia media) {
+        NodeStatus.SlotCount slots = pool.slotCount();
+        if (slots.spare() == 0) {
+            return "; no slot added: the pool is at its maximum of " + slots.max();
+        }
+        LoadMonitor.Snapshot load = monitor.snapshot();
+        Admission.Verdict withSlot = admissions.get(media).decideGivenSlot(facts(load, media),
+                load.host().foreignCpu());
+        return withSlot instanceof Admission.Verdict.Hold ? "; no slot added: " + describe(withSlot)
+                : "; adding a slot as CPU allows (" + slots.current() + " of at most " + slots.max() + ")";
     }
 
     /** The waiting requests, first in line first, and the verdict now. */

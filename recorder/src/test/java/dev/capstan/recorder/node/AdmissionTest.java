@@ -230,15 +230,13 @@ class AdmissionTest {
         Admission.Facts noSlotForAudio = new Admission.Facts(running, false, PLENTY, Optional.empty(),
                 NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING, MEMORY);
         assertHeld(admission.judge(0, 0.5, noSlotForAudio), BusyReason.NO_IDLE_SLOT);
-        assertThat(admission.admitsGivenSlot(noSlotForAudio, 0.5)).as("audio-only: 0.15 of 0.5 core left").isTrue();
-        assertThat(admission.admitsGivenSlot(noSlotForPicture, 0.5)).as("with picture: 0.9 of 0.5 core left")
-                .isFalse();
-        assertThat(admission.admitsGivenSlot(noSlotForAudio, 0.9)).as("0.1 core left, less than the margin")
-                .isFalse();
+        assertThat(admission.decideGivenSlot(noSlotForAudio, 0.5)).as("audio-only: 0.15 of 0.5 core left")
+                .isInstanceOf(Admission.Verdict.Admit.class);
+        assertHeld(admission.decideGivenSlot(noSlotForPicture, 0.5), BusyReason.CPU); // 0.9 of 0.5 core left
+        assertHeld(admission.decideGivenSlot(noSlotForAudio, 0.9), BusyReason.CPU); // 0.1 left, under the margin
         Admission.Facts overloaded = new Admission.Facts(running, false, PLENTY, Optional.of("encoder at 0.9x"),
                 NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING, MEMORY);
-        assertThat(admission.admitsGivenSlot(overloaded, 0)).as("nothing is added while encoders fall behind")
-                .isFalse();
+        assertHeld(admission.decideGivenSlot(overloaded, 0), BusyReason.OVERLOADED); // encoders fall behind
         // Asking leaves the held verdict alone: it still holds for want of a slot, not turned by the question.
         assertHeld(admission.judge(SECOND, 0.5, noSlotForAudio), BusyReason.NO_IDLE_SLOT);
     }
