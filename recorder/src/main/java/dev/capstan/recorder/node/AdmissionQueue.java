@@ -194,7 +194,7 @@ final class AdmissionQueue {
     private String growthNote(CaptureMedia media) {
         NodeStatus.SlotCount slots = pool.slotCount();
         if (slots.spare() == 0) {
-            return "; no slot added: the pool is at its maximum of " + slots.max();
+            return "; no slot added: the pool holds its maximum of " + slots.max() + ", warming ones included";
         }
         LoadMonitor.Snapshot load = monitor.snapshot();
         Admission.Verdict withSlot = admissions.get(media).decideGivenSlot(facts(load, media),

@@ -69,10 +69,12 @@ class ElasticSlotsTest {
             assertThat(all.slotCount()).isEqualTo(new NodeStatus.SlotCount(1, 3, 3));
             assertThat(recordings).extracting(Recording::slotName).doesNotHaveDuplicates();
 
-            TimeUnit.SECONDS.sleep(4); // the last one records a few seconds too
+            await("every recording a few seconds long").atMost(Duration.ofSeconds(30)).until(() -> recordings.stream()
+                    .allMatch(recording -> recording.progress().recorded().compareTo(Duration.ofSeconds(3)) >= 0));
+            List<CompletableFuture<SlotEvent.Outcome>> stopping = recordings.stream().map(Recording::stop).toList();
             List<SlotEvent.Stopped> outcomes = new ArrayList<>();
-            for (Recording recording : recordings) {
-                outcomes.add((SlotEvent.Stopped) recording.stop().get(30, TimeUnit.SECONDS));
+            for (CompletableFuture<SlotEvent.Outcome> outcome : stopping) {
+                outcomes.add((SlotEvent.Stopped) outcome.get(30, TimeUnit.SECONDS));
             }
             long stopped = System.nanoTime();
             assertThat(node.status().slotCount().current()).as("the extra slots linger").isEqualTo(3);
@@ -82,7 +84,7 @@ class ElasticSlotsTest {
                 MediaReport report = MediaReport.of(file);
                 System.out.println(file.getFileName() + ": " + report);
                 double recorded = outcome.span().length().toNanos() / 1e9;
-                assertThat(recorded).as("%s recorded", file).isGreaterThan(3.5);
+                assertThat(recorded).as("%s recorded", file).isGreaterThan(2.5);
                 assertThat(report.duration()).as("%s duration", file).isCloseTo(recorded, within(0.5));
                 assertThat(report.videoFrames()).as("%s has no video", file).isZero();
                 assertThat(report.toneLevelDb(DemoMeeting.TILE_TONES_HZ.get(0))).as("%s demo tone", file)
