@@ -107,6 +107,16 @@ final class Admission {
         return held;
     }
 
+    /**
+     * What {@link #decide} would say of this recording were a slot idle, with the margin of a node not admitting:
+     * if it admits, the pool may grow a slot for it (the request waits meanwhile). Leaves the held verdict alone.
+     */
+    Verdict decideGivenSlot(Facts facts, double foreignCpu) {
+        Facts withSlot = new Facts(facts.running(), true, facts.memoryAvailable(), facts.overload(),
+                facts.cpuEstimate(), facts.memoryEstimate());
+        return decide(withSlot, foreignCpu, false);
+    }
+
     /** The rule itself, for a node that was {@code admitting} until now (hysteresis). */
     Verdict decide(Facts facts, double foreignCpu, boolean admitting) {
         if (!facts.idleSlot()) {

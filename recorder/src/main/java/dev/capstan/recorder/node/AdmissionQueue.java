@@ -112,6 +112,7 @@ final class AdmissionQueue {
                     maxWait.toSeconds(), describe(verdict(request.media())));
             if (queue.size() == 1) {
                 lastReportNanos = now;
+                wake.run(); // the pool may grow a slot for it without waiting for the next tick
             }
         }
         started.whenComplete((recording, failure) -> {
@@ -145,19 +146,23 @@ final class AdmissionQueue {
                 queue.removeFirst();
                 continue;
             }
-            if (verdict(head.request().media()) instanceof Admission.Verdict.Admit && start(head)) {
+            Admission.Verdict verdict = verdict(head.request().media());
+            if (verdict instanceof Admission.Verdict.Admit && start(head)) {
                 queue.removeFirst();
                 continue;
             }
+            growFor(head.request().media(), verdict);
             break;
         }
         if (!queue.isEmpty() && now - lastReportNanos >= REPORT_INTERVAL.toNanos()) {
             lastReportNanos = now;
             Pending head = queue.peekFirst();
-            log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}", queue.size(),
+            Admission.Verdict verdict = verdict(head.request().media());
+            boolean forSlot = verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT;
+            log.info("{} request(s) waiting; first, recording {} has waited {} s ({} s left): {}{}", queue.size(),
                     head.request().id(), Duration.ofNanos(now - head.queuedNanos()).toSeconds(),
-                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(),
-                    describe(verdict(head.request().media())));
+                    Duration.ofNanos(Math.max(0, head.deadlineNanos() - now)).toSeconds(), describe(verdict),
+                    forSlot ? growthNote(head.request().media()) : "");
         }
         queue.removeIf(pending -> {
             if (now - pending.deadlineNanos() < 0) {
@@ -169,6 +174,33 @@ final class AdmissionQueue {
                     new NodeBusyException(BusyReason.QUEUE_TIMEOUT, "waited too long; " + verdict));
             return true;
         });
+    }
+
+    /**
+     * Asks the pool for one more slot when the first request in line waits for a slot alone: the host has room
+     * for it at its own estimate (an audio-only recording costs far less than the base slot count assumes).
+     */
+    private void growFor(CaptureMedia media, Admission.Verdict verdict) {
+        if (verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT) {
+            LoadMonitor.Snapshot load = monitor.snapshot();
+            if (admissions.get(media).decideGivenSlot(facts(load, media), load.host().foreignCpu())
+                    instanceof Admission.Verdict.Admit) {
+                pool.grow(load);
+            }
+        }
+    }
+
+    /** Why a request that waits for a slot gets none added, for the queue's progress log. */
+    private String growthNote(CaptureMedia media) {
+        NodeStatus.SlotCount slots = pool.slotCount();
+        if (slots.spare() == 0) {
+            return "; no slot added: the pool holds its maximum of " + slots.max() + ", warming ones included";
+        }
+        LoadMonitor.Snapshot load = monitor.snapshot();
+        Admission.Verdict withSlot = admissions.get(media).decideGivenSlot(facts(load, media),
+                load.host().foreignCpu());
+        return withSlot instanceof Admission.Verdict.Hold ? "; no slot added: " + describe(withSlot)
+                : "; adding a slot as CPU allows (" + slots.current() + " of at most " + slots.max() + ")";
     }
 
     /** The waiting requests, first in line first, and the verdict now. */
@@ -217,8 +249,7 @@ final class AdmissionQueue {
      */
     private Admission.Verdict verdict(LoadMonitor.Snapshot load, CaptureMedia media) {
         Admission.Verdict verdict = admissions.get(media).judge(System.nanoTime(), load.host().foreignCpu(),
-                new Admission.Facts(load.costs(), pool.hasIdle(), load.host().memoryAvailable(), load.overload(),
-                        load.cpuEstimate(media), load.memoryEstimate()));
+                facts(load, media));
         if (media != CaptureMedia.AUDIO_AND_VIDEO) {
             return verdict;
         }
@@ -231,6 +262,11 @@ final class AdmissionQueue {
             }
         }
         return verdict;
+    }
+
+    private Admission.Facts facts(LoadMonitor.Snapshot load, CaptureMedia media) {
+        return new Admission.Facts(load.costs(), pool.hasIdle(), load.host().memoryAvailable(), load.overload(),
+                load.cpuEstimate(media), load.memoryEstimate());
     }
 
     /** Starts a request on an idle slot and counts it with the load monitor; false if no slot took it. */

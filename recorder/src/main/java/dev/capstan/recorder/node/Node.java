@@ -42,7 +42,8 @@ public final class Node implements AutoCloseable {
     private Node(NodeConfig config, int cores) {
         this.queueTimeout = config.queueTimeout();
         this.monitor = new LoadMonitor(cores, config);
-        this.pool = new SlotPool(config, config.slotCount(cores), this::wake);
+        this.pool = new SlotPool(config, config.slotCount(cores),
+                config.maxSlotCount(cores, monitor.snapshot().host().memoryTotal()), this::wake);
         this.queue = new AdmissionQueue(config.maxQueueLength(), pool, monitor, new Admission(cores, config),
                 this::wake, this::admissionTurned);
     }
@@ -52,8 +53,9 @@ public final class Node implements AutoCloseable {
         Slot.sweepAbandoned(config.slot().workDirectory());
         int cores = Runtime.getRuntime().availableProcessors();
         Node node = new Node(config, cores);
-        log.info("node: {} slots on {} cores ({} per recording estimated)", node.pool.size(), cores,
-                String.format(Locale.ROOT, "%.2f cores", config.cpuPerRecording()));
+        NodeStatus.SlotCount slots = node.pool.slotCount();
+        log.info("node: {} slots on {} cores ({} per recording estimated), growing up to {} for cheaper recordings",
+                slots.base(), cores, String.format(Locale.ROOT, "%.2f cores", config.cpuPerRecording()), slots.max());
         node.control.scheduleWithFixedDelay(node::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         return node;
     }
@@ -85,7 +87,8 @@ public final class Node implements AutoCloseable {
         AdmissionQueue.Line line = queue.line();
         LoadMonitor.Snapshot load = line.load();
         return new NodeStatus(load.host(), load.cpuEstimate(), load.memoryEstimate(), pool.statuses(),
-                load.recordings(), line.waiting().size(), line.waiting(), line.busy(), load.overload());
+                load.recordings(), line.waiting().size(), line.waiting(), line.busy(), load.overload(),
+                pool.slotCount());
     }
 
     /**

@@ -35,6 +35,10 @@ import java.util.Objects;
  *                           CPU admits again (hysteresis)
  * @param cpuPerAudioRecording cores reserved for an audio-only recording until its own use has been measured: its
  *                           slot still runs the page, but nothing grabs or encodes a picture
+ * @param maxSlots           how many slots the pool may grow to while a waiting request would be admitted at its own
+ *                           estimate but no slot is idle; 0 means as many as the CPU budget holds at {@code
+ *                           cpuPerAudioRecording} and memory at {@code memoryPerRecording}; never below the base
+ * @param slotLinger         how long a slot beyond the base stays idle before it is stopped
  */
 public record NodeConfig(
         SlotConfig slot,
@@ -54,7 +58,9 @@ public record NodeConfig(
         Duration foreignLoadWindow,
         Duration admissionHold,
         double admissionMargin,
-        double cpuPerAudioRecording) {
+        double cpuPerAudioRecording,
+        int maxSlots,
+        Duration slotLinger) {
 
     /** Measured on a 2-vCPU host: about 0.9 core and 0.65 GB for one 720p30 recording of a light page. */
     public static final double DEFAULT_CPU_PER_RECORDING = 0.9;
@@ -66,11 +72,17 @@ public record NodeConfig(
      */
     public static final double DEFAULT_CPU_PER_AUDIO_RECORDING = 0.15;
     public static final int NO_SLOTS = -1;
+    /**
+     * Long enough that a burst of short recordings, or the next part of one, finds the extra slot still warm (a
+     * warm-up costs a browser start: about 3 s of both cores); short enough that an idle browser does not keep
+     * its 300 MB for long.
+     */
+    public static final Duration DEFAULT_SLOT_LINGER = Duration.ofSeconds(30);
 
     public NodeConfig {
         Objects.requireNonNull(slot, "slot");
-        if (slots < NO_SLOTS || maxQueueLength < 0 || recycleAfterUses < 0) {
-            throw new IllegalArgumentException("slots, maxQueueLength and recycleAfterUses must not be negative");
+        if (slots < NO_SLOTS || maxQueueLength < 0 || recycleAfterUses < 0 || maxSlots < 0) {
+            throw new IllegalArgumentException("slots, maxSlots, maxQueueLength and recycleAfterUses must not be negative");
         }
         if (cpuPerRecording <= 0 || cpuPerAudioRecording <= 0 || cpuBudget <= 0 || memoryPerRecording < 0 || memoryReserve < 0) {
             throw new IllegalArgumentException("cpuPerRecording, cpuPerAudioRecording and cpuBudget must be positive, "
@@ -81,7 +93,8 @@ public record NodeConfig(
         }
         Objects.requireNonNull(admissionHold, "admissionHold");
         if (queueTimeout.isNegative() || recycleAfterAge.isNegative() || !positive(speedWindow)
-                || !positive(healthCheckInterval) || !positive(foreignLoadWindow) || admissionHold.isNegative()) {
+                || !positive(healthCheckInterval) || !positive(foreignLoadWindow) || admissionHold.isNegative()
+                || slotLinger.isNegative()) {
             throw new IllegalArgumentException("durations must be positive (recycleAfterAge, admissionHold: or 0)");
         }
     }
@@ -94,7 +107,7 @@ public record NodeConfig(
         return new NodeConfig(slot, 0, 100, Duration.ofMinutes(2), 0, Duration.ZERO, DEFAULT_CPU_PER_RECORDING,
                 DEFAULT_MEMORY_PER_RECORDING, 1.0, 512L << 20, 0.98, 0.9, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 0.25,
-                DEFAULT_CPU_PER_AUDIO_RECORDING);
+                DEFAULT_CPU_PER_AUDIO_RECORDING, 0, DEFAULT_SLOT_LINGER);
     }
 
     /** Cores to reserve for a recording of {@code media} until it has been measured. */
@@ -110,31 +123,55 @@ public record NodeConfig(
         return slots > 0 ? slots : Math.max(1, (int) Math.floor(cores * cpuBudget / cpuPerRecording + 1e-9));
     }
 
+    /**
+     * The number of slots the pool may grow to on a host with this many cores and this much memory: extra slots
+     * serve recordings that cost less than the base count assumes (audio-only ones), as admission finds room.
+     */
+    public int maxSlotCount(int cores, long memoryTotal) {
+        int base = slotCount(cores);
+        if (slots == NO_SLOTS) {
+            return 0;
+        }
+        if (maxSlots > 0) {
+            return Math.max(base, maxSlots);
+        }
+        long byCpu = (long) Math.floor(cores * cpuBudget / cpuPerAudioRecording + 1e-9);
+        long byMemory = memoryPerRecording == 0 ? byCpu : Math.max(0, (memoryTotal - memoryReserve) / memoryPerRecording);
+        return (int) Math.max(base, Math.min(byCpu, byMemory));
+    }
+
+    public NodeConfig withElasticSlots(int max, Duration linger) {
+        return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
+                cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
+                speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
+                cpuPerAudioRecording, max, linger);
+    }
+
     public NodeConfig withSlots(int value) {
         return new NodeConfig(slot, value, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
                 speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
-                cpuPerAudioRecording);
+                cpuPerAudioRecording, maxSlots, slotLinger);
     }
 
     public NodeConfig withRecycling(int afterUses, Duration afterAge) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, afterUses, afterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
                 speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
-                cpuPerAudioRecording);
+                cpuPerAudioRecording, maxSlots, slotLinger);
     }
 
     public NodeConfig withHealthCheckInterval(Duration value) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, cpuBudget, memoryReserve, overloadSpeed, overloadFpsShare,
                 speedWindow, value, foreignLoadWindow, admissionHold, admissionMargin,
-                cpuPerAudioRecording);
+                cpuPerAudioRecording, maxSlots, slotLinger);
     }
 
     public NodeConfig withCpuBudget(double value) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfterAge,
                 cpuPerRecording, memoryPerRecording, value, memoryReserve, overloadSpeed, overloadFpsShare,
                 speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
-                cpuPerAudioRecording);
+                cpuPerAudioRecording, maxSlots, slotLinger);
     }
 }

@@ -14,6 +14,7 @@ import java.util.OptionalDouble;
  * @param busy     why another recording would not start now; empty while the node admits
  * @param overload set while a running recording falls behind real time or delivers too few frames; nothing new
  *                 starts meanwhile
+ * @param slotCount the pool's base, maximum and current number of slots
  */
 public record NodeStatus(
         HostLoad load,
@@ -24,12 +25,33 @@ public record NodeStatus(
         int queued,
         List<Waiting> waiting,
         Optional<Hold> busy,
-        Optional<String> overload) {
+        Optional<String> overload,
+        SlotCount slotCount) {
 
     public NodeStatus {
         slots = List.copyOf(slots);
         recordings = List.copyOf(recordings);
         waiting = List.copyOf(waiting);
+    }
+
+    /** A node whose pool neither grows nor shrinks. */
+    public NodeStatus(HostLoad load, double cpuPerRecording, long memoryPerRecording, List<SlotStatus> slots,
+            List<RecordingLoad> recordings, int queued, List<Waiting> waiting, Optional<Hold> busy,
+            Optional<String> overload) {
+        this(load, cpuPerRecording, memoryPerRecording, slots, recordings, queued, waiting, busy, overload,
+                new SlotCount(slots.size(), slots.size(), slots.size()));
+    }
+
+    /**
+     * How many slots the pool keeps warm ({@code base}), may grow to for recordings that cost less than the base
+     * count assumes ({@code max}), and holds now.
+     */
+    public record SlotCount(int base, int max, int current) {
+
+        /** Slots the pool could still add. */
+        public int spare() {
+            return Math.max(0, max - current);
+        }
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.capstan.recorder.slot.SlotException;
 import dev.capstan.recorder.slot.SlotState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * competes with running recordings for long, and go back to the pool after each recording. A slot whose parts die
  * is rebuilt; one that has been used or alive long enough is recycled; idle ones are checked now and then.
  *
- * <p>The bookkeeping of that upkeep is guarded by this object's lock; the slots guard their own state.
+ * <p>The pool is elastic: besides its base of warm slots it grows, one slot at a time and up to its maximum, when
+ * the admission queue finds a waiting request that the host has room for but no idle slot to run on (an audio-only
+ * recording costs far less than the base count assumes). A slot beyond the base that stays idle for the linger is
+ * stopped, so the pool shrinks back to its base.
+ *
+ * <p>The slot list and the bookkeeping of that upkeep are guarded by this object's lock (the list is copied on
+ * write so that readers need no lock); the slots guard their own state.
  */
 final class SlotPool implements AutoCloseable {
 
@@ -45,8 +54,14 @@ final class SlotPool implements AutoCloseable {
     private record WarmRetry(int failures, long notBeforeNanos, String lastFailure) {
     }
 
+    /** When a slot was first seen idle after its latest use: a slot beyond the base lingers this long. */
+    private record Lingering(int uses, long sinceNanos) {
+    }
+
     private final NodeConfig config;
-    private final List<Slot> slots;
+    private final int base;
+    private final int max;
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
     private final Runnable changed;
     /** Warm-ups, recycling and health checks: slow, and one at a time so they never pile onto the CPU. */
     private final ExecutorService maintenance = Executors.newSingleThreadExecutor(Node.daemon("node-maintenance"));
@@ -54,19 +69,97 @@ final class SlotPool implements AutoCloseable {
     private final Set<Slot> healthChecks = new HashSet<>();
     private final Map<Slot, WarmRetry> warmRetries = new LinkedHashMap<>();
     private final Map<Slot, Long> lastHealthCheck = new LinkedHashMap<>();
+    private final Map<Slot, Lingering> lingering = new HashMap<>();
+    /** Slots taken out of the pool whose close is still queued: the pool's own close must not leave them running. */
+    private final Set<Slot> stopping = new HashSet<>();
     private boolean closed;
 
-    /** @param changed told whenever a slot may have become free, on whatever thread freed it; must not block */
+    /** A pool of {@code count} slots that never grows. */
     SlotPool(NodeConfig config, int count, Runnable changed) {
+        this(config, count, count, changed);
+    }
+
+    /** @param changed told whenever a slot may have become free, on whatever thread freed it; must not block */
+    SlotPool(NodeConfig config, int base, int max, Runnable changed) {
+        if (max < base) {
+            throw new IllegalArgumentException("max slots " + max + " below the base " + base);
+        }
         this.config = config;
+        this.base = base;
+        this.max = max;
         this.changed = changed;
-        this.slots = IntStream.rangeClosed(1, count)
-                .mapToObj(i -> new Slot("slot-" + i, config.slot(), state -> changed.run()))
-                .toList();
+        IntStream.rangeClosed(1, base).forEach(i -> slots.add(newSlot("slot-" + i)));
+    }
+
+    private Slot newSlot(String name) {
+        return new Slot(name, config.slot(), state -> changed.run());
     }
 
     int size() {
         return slots.size();
+    }
+
+    NodeStatus.SlotCount slotCount() {
+        return new NodeStatus.SlotCount(base, max, slots.size());
+    }
+
+    /**
+     * Adds one slot and starts warming it, for a request waiting with no idle slot that the host has room for.
+     * Does nothing (false) at the maximum, while another slot is not yet warm (one warm-up at a time: it takes the
+     * cores for seconds, and the one under way may serve the request; a broken one is being rebuilt), or while the
+     * CPU is too busy to warm.
+     */
+    synchronized boolean grow(LoadMonitor.Snapshot load) {
+        if (closed || slots.size() >= max || !roomToWarm(load) || slots.stream().map(Slot::state).anyMatch(state ->
+                state instanceof SlotState.Cold || state instanceof SlotState.Warming
+                        || state instanceof SlotState.Broken)) {
+            return false;
+        }
+        String name = IntStream.iterate(1, i -> i + 1).mapToObj(i -> "slot-" + i)
+                .filter(candidate -> slots.stream().noneMatch(slot -> slot.name().equals(candidate)))
+                .findFirst().orElseThrow();
+        Slot slot = newSlot(name);
+        slots.add(slot);
+        log.info("slots: growing to {} (base {}, max {}) for a waiting recording; warming {}", slots.size(), base, max,
+                name);
+        maintain(slot, () -> warm(slot));
+        return true;
+    }
+
+    /**
+     * Stops a slot beyond the base (one added later than the first {@code base}, so the base slots keep their
+     * names) that has been idle for the linger. It leaves the list under this lock, so
+     * {@link #record} can no longer choose it, before it is closed on the maintenance thread.
+     */
+    private boolean stopIfLingered(Slot slot, long now) {
+        Lingering since = lingering.get(slot);
+        if (since == null || since.uses() != slot.uses()) {
+            lingering.put(slot, new Lingering(slot.uses(), now));
+            return false;
+        }
+        // Read again under the lock: the state the caller saw may predate a recording that started since.
+        if (healthChecks.contains(slot) || !(slot.state() instanceof SlotState.Idle)
+                || now - since.sinceNanos() < config.slotLinger().toNanos()) {
+            return false;
+        }
+        slots.remove(slot);
+        forget(slot);
+        log.info("slots: {} idle for {} s, stopping it; {} left (base {}, max {})", slot.name(),
+                Duration.ofNanos(now - since.sinceNanos()).toSeconds(), slots.size(), base, max);
+        stopping.add(slot);
+        maintenance.execute(() -> {
+            slot.close();
+            synchronized (this) {
+                stopping.remove(slot);
+            }
+        });
+        return true;
+    }
+
+    private void forget(Slot slot) {
+        lingering.remove(slot);
+        warmRetries.remove(slot);
+        lastHealthCheck.remove(slot);
     }
 
     /** Each slot's processes now, by slot name. */
@@ -94,8 +187,11 @@ final class SlotPool implements AutoCloseable {
         for (Slot slot : slots) {
             SlotState state = slot.state();
             synchronized (this) {
-                if (closed || inMaintenance.contains(slot)) {
+                if (closed || inMaintenance.contains(slot) || !slots.contains(slot)) {
                     continue;
+                }
+                if (!(state instanceof SlotState.Idle)) {
+                    lingering.remove(slot);
                 }
                 if (state instanceof SlotState.Cold || state instanceof SlotState.Broken) {
                     WarmRetry retry = warmRetries.get(slot);
@@ -108,6 +204,8 @@ final class SlotPool implements AutoCloseable {
                             warm(slot);
                         }
                     });
+                } else if (state instanceof SlotState.Idle && slots.indexOf(slot) >= base && stopIfLingered(slot, now)) {
+                    continue;
                 } else if (state instanceof SlotState.Idle && !healthChecks.contains(slot)
                         && now - lastHealthCheck.getOrDefault(slot, 0L) >= config.healthCheckInterval().toNanos()) {
                     lastHealthCheck.put(slot, now);
@@ -220,11 +318,14 @@ final class SlotPool implements AutoCloseable {
     /** Stops upkeep and every slot; a recording in progress is finished and its file kept. */
     @Override
     public void close() {
+        List<Slot> all;
         synchronized (this) {
             closed = true;
+            all = new ArrayList<>(slots);
+            all.addAll(stopping);
         }
         maintenance.shutdownNow();
-        CompletableFuture.allOf(slots.stream()
+        CompletableFuture.allOf(all.stream()
                 .map(slot -> CompletableFuture.runAsync(slot::close))
                 .toArray(CompletableFuture[]::new)).join();
         try {

@@ -221,6 +221,26 @@ class AdmissionTest {
         assertThat(withPicture.judge(t + SECOND, 0.5, facts(running, CPU))).isInstanceOf(Admission.Verdict.Hold.class);
     }
 
+    @Test
+    void withEverySlotTakenOnlyARecordingTheCpuHasRoomForWouldGetASlotAdded() {
+        Admission admission = admission();
+        // Two recordings measured at 0.5 core, half a core foreign: 0.5 core left, less the 0.25 margin.
+        List<Admission.Cost> running = List.of(measured(0.5), measured(0.5));
+        Admission.Facts noSlotForPicture = new Admission.Facts(running, false, PLENTY, Optional.empty(), CPU, MEMORY);
+        Admission.Facts noSlotForAudio = new Admission.Facts(running, false, PLENTY, Optional.empty(),
+                NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING, MEMORY);
+        assertHeld(admission.judge(0, 0.5, noSlotForAudio), BusyReason.NO_IDLE_SLOT);
+        assertThat(admission.decideGivenSlot(noSlotForAudio, 0.5)).as("audio-only: 0.15 of 0.5 core left")
+                .isInstanceOf(Admission.Verdict.Admit.class);
+        assertHeld(admission.decideGivenSlot(noSlotForPicture, 0.5), BusyReason.CPU); // 0.9 of 0.5 core left
+        assertHeld(admission.decideGivenSlot(noSlotForAudio, 0.9), BusyReason.CPU); // 0.1 left, under the margin
+        Admission.Facts overloaded = new Admission.Facts(running, false, PLENTY, Optional.of("encoder at 0.9x"),
+                NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING, MEMORY);
+        assertHeld(admission.decideGivenSlot(overloaded, 0), BusyReason.OVERLOADED); // encoders fall behind
+        // Asking leaves the held verdict alone: it still holds for want of a slot, not turned by the question.
+        assertHeld(admission.judge(SECOND, 0.5, noSlotForAudio), BusyReason.NO_IDLE_SLOT);
+    }
+
     private static void assertHeld(Admission.Verdict verdict, BusyReason reason) {
         assertThat(verdict).isInstanceOf(Admission.Verdict.Hold.class);
         Admission.Verdict.Hold hold = (Admission.Verdict.Hold) verdict;

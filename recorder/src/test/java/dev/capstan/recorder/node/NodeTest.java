@@ -59,9 +59,11 @@ class NodeTest {
         work = temp.resolve("work");
         // The pool is under test here, not admission (AdmissionTest, and JibriProtocolTest under a swinging hog):
         // beside the hog, and whatever else this machine runs, an honest budget of 2 cores would rightly refuse
-        // a second recording, so the budget is lifted out of the way.
+        // a second recording, so the budget is lifted out of the way; the pool is kept at its two slots, which the
+        // lifted budget would otherwise let it grow beyond (ElasticSlotsTest).
         node = Node.start(NodeConfig.defaults(SlotConfig.defaults().withWorkDirectory(work))
-                .withSlots(2).withHealthCheckInterval(Duration.ofSeconds(1)).withCpuBudget(4));
+                .withSlots(2).withElasticSlots(2, NodeConfig.DEFAULT_SLOT_LINGER)
+                .withHealthCheckInterval(Duration.ofSeconds(1)).withCpuBudget(4));
     }
 
     @AfterAll

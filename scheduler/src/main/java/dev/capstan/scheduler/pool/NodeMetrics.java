@@ -41,6 +41,9 @@ class NodeMetrics implements MeterBinder {
             gauge("capstan.node.slots", "Slots in this state", status -> status.slots().stream()
                     .filter(slot -> slot.state().equals(state)).count()).tag("state", state).register(registry);
         }
+        gauge("capstan.node.slots.base", "Slots kept warm", status -> status.slotCount().base()).register(registry);
+        gauge("capstan.node.slots.max", "Slots the pool may grow to for recordings cheaper than the base count "
+                + "assumes (audio-only)", status -> status.slotCount().max()).register(registry);
         gauge("capstan.node.queue.length", "Requests waiting for room", NodeStatus::queued).register(registry);
         gauge("capstan.node.overloaded", "1 while a recording falls behind real time or delivers too few frames",
                 status -> status.overload().isPresent() ? 1 : 0).register(registry);

@@ -30,6 +30,11 @@ import org.springframework.util.unit.DataSize;
  * @param admissionHold      a verdict driven by load holds at least this long (brewery presence changes no faster)
  * @param admissionMargin    cores left over, beyond another recording, before a node holding for CPU admits again
  * @param cpuPerAudioRecording cores reserved for a new audio-only recording until its own use is measured
+ * @param maxSlots           slots the pool may grow to, beyond {@code slots}, for a waiting recording that admission
+ *                           would take at its own estimate (an audio-only one) while no slot is idle; 0 means as many
+ *                           as {@code cpu-budget} holds at {@code cpu-per-audio-recording} and memory (less {@code
+ *                           memory-reserve}) at {@code memory-per-recording}
+ * @param slotLinger         how long a slot beyond {@code slots} stays idle before it is stopped
  * @param drainTimeout       how long a fleet node that is asked to stop (SIGTERM) waits for its recordings to end;
  *                           what still runs then continues on another node
  */
@@ -52,13 +57,15 @@ public record NodeProperties(
         @DefaultValue("30s") Duration foreignLoadWindow,
         @DefaultValue("10s") Duration admissionHold,
         @DefaultValue("0.25") double admissionMargin,
-        @DefaultValue("" + NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING) double cpuPerAudioRecording) {
+        @DefaultValue("" + NodeConfig.DEFAULT_CPU_PER_AUDIO_RECORDING) double cpuPerAudioRecording,
+        @DefaultValue("0") int maxSlots,
+        @DefaultValue("30s") Duration slotLinger) {
 
     /** The node configuration these properties describe, for slots built as {@code slot} says. */
     public NodeConfig nodeConfig(SlotConfig slot) {
         return new NodeConfig(slot, slots, maxQueueLength, queueTimeout, recycleAfterUses, recycleAfter, cpuPerRecording,
                 memoryPerRecording.toBytes(), cpuBudget, memoryReserve.toBytes(), overloadSpeed, overloadFpsShare,
                 speedWindow, healthCheckInterval, foreignLoadWindow, admissionHold, admissionMargin,
-                cpuPerAudioRecording);
+                cpuPerAudioRecording, maxSlots, slotLinger);
     }
 }

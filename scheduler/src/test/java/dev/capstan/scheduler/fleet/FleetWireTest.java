@@ -60,6 +60,22 @@ class FleetWireTest {
     }
 
     @Test
+    void aNodeThatCanAddSlotsSaysHowManyAndOneThatDoesNotSayReadsAsNone() throws Exception {
+        NodeReport growable = new NodeReport(1, 0, 1, 0, 0.1, false, List.of(), 7);
+        assertThat(growable.toXML().toString()).isEqualTo("<node xmlns='urn:capstan:fleet:1' slots='1' free='0'"
+                + " busy='1' queued='0' load='0.10' draining='false' spare='7'/>");
+        assertThat(read(growable.toXML().toString()).spare()).isEqualTo(7);
+        assertThat(read("<node xmlns='urn:capstan:fleet:1' slots='1' free='0' busy='1' queued='0' load='0.10'"
+                + " draining='false'/>").spare()).as("an older node").isZero();
+    }
+
+    private static NodeReport read(String node) throws Exception {
+        Presence presence = PacketParserUtils.parseStanza("<presence from='pool@internal-muc.localhost/node-a'>"
+                + node + "</presence>");
+        return presence.getExtension(NodeReport.class);
+    }
+
+    @Test
     void aPartsSpeakerTracksTravelTypedAndAnUnknownCaptureIsLeftOut() throws Exception {
         for (SpeakerTracks.Capture capture : SpeakerTracks.Capture.values()) {
             boolean captured = capture == SpeakerTracks.Capture.CAPTURED;

@@ -21,7 +21,9 @@ import org.springframework.http.ResponseEntity;
 
 /** The embedded node as an operator sees it: status over REST, health and metrics, with a real warm slot. */
 @Tag("media")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "capstan.node.slots=1")
+// One slot that does not grow: the queue test needs the second start to wait (an added slot would take it).
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"capstan.node.slots=1", "capstan.node.max-slots=1"})
 class NodeEndpointsTest {
 
     private static PageServer pages;
@@ -57,6 +59,9 @@ class NodeEndpointsTest {
         assertThat(status.at("/cpuPerRecording").asDouble()).isPositive();
         assertThat(status.at("/queued").asInt()).isZero();
         assertThat(status.at("/recordings").size()).isZero();
+        assertThat(status.at("/slotCount/base").asInt()).isEqualTo(1);
+        assertThat(status.at("/slotCount/max").asInt()).isEqualTo(1);
+        assertThat(status.at("/slotCount/current").asInt()).isEqualTo(1);
     }
 
     @Test
@@ -76,6 +81,10 @@ class NodeEndpointsTest {
         assertThat(idle.at("/measurements/0/value").asDouble()).isEqualTo(1.0);
         JsonNode broken = http.getForObject("/actuator/metrics/capstan.node.slots?tag=state:broken", JsonNode.class);
         assertThat(broken.at("/measurements/0/value").asDouble()).isZero();
+        JsonNode base = http.getForObject("/actuator/metrics/capstan.node.slots.base", JsonNode.class);
+        assertThat(base.at("/measurements/0/value").asDouble()).isEqualTo(1.0);
+        JsonNode max = http.getForObject("/actuator/metrics/capstan.node.slots.max", JsonNode.class);
+        assertThat(max.at("/measurements/0/value").asDouble()).isEqualTo(1.0);
         JsonNode queue = http.getForObject("/actuator/metrics/capstan.node.queue.length", JsonNode.class);
         assertThat(queue.at("/measurements/0/value").asDouble()).isZero();
         JsonNode overloaded = http.getForObject("/actuator/metrics/capstan.node.overloaded", JsonNode.class);

@@ -5,6 +5,7 @@ import dev.capstan.recorder.live.InvalidStreamUrlException;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
@@ -54,6 +55,11 @@ public final class NodeAgent implements SmartLifecycle, Draining {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     /** An ended recording stays in the presence this long, for schedulers that were reconnecting. */
     private static final Duration ENDED_KEPT = Duration.ofSeconds(60);
+    /**
+     * How long an audio-only recording placed here waits for a slot this node adds for it (a warm-up takes 3 to
+     * 5 s), within the scheduler's 10-s command timeout; then it is refused, and placed elsewhere.
+     */
+    private static final Duration SLOT_GROWTH_WAIT = Duration.ofSeconds(8);
 
     private final Node node;
     private final Recordings recordings;
@@ -146,8 +152,11 @@ public final class NodeAgent implements SmartLifecycle, Draining {
                     progress == null ? 0 : progress.bytes(), t.reason, t.failure,
                     recordings.trackCapture(RecordingId.of(t.partId))));
         }
+        // Slots it could add, while nothing holds it back but the want of an idle slot.
+        boolean growable = !draining && status.overload().isEmpty() && status.busy()
+                .map(hold -> hold.reason() == BusyReason.NO_IDLE_SLOT || hold.reason() == BusyReason.CPU).orElse(true);
         return new NodeReport(status.slots().size(), capacity.freeSlots(), capacity.busySlots(), capacity.queued(),
-                capacity.loadRatio(), draining, reports);
+                capacity.loadRatio(), draining, reports, growable ? status.slotCount().spare() : 0);
     }
 
     private IQ handle(FleetIq command) {
@@ -202,7 +211,8 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             return IQ.createResultIQ(command);
         }
         try {
-            Recording recording = recordings.start(plan, part, Duration.ZERO, event -> follow(entry, event)).join();
+            Duration wait = plan.audioOnly() && node.status().slotCount().spare() > 0 ? SLOT_GROWTH_WAIT : Duration.ZERO;
+            Recording recording = recordings.start(plan, part, wait, event -> follow(entry, event)).join();
             entry.recording = recording;
             log.info("node {}: {} part {} ({}) on {}", name(), plan, entry.part, entry.partId, recording.slotName());
             room.republish();
@@ -330,7 +340,8 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             boolean recording = now.recordings().stream().anyMatch(r -> !r.ended());
             NodeReport before = lastPublished;
             boolean capacityChanged = before == null || before.free() != now.free() || before.busy() != now.busy()
-                    || before.slots() != now.slots() || before.recordings().size() != now.recordings().size();
+                    || before.slots() != now.slots() || before.spare() != now.spare()
+                    || before.recordings().size() != now.recordings().size();
             if (recording || capacityChanged) {
                 lastPublished = now;
                 room.republish();

@@ -230,7 +230,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
     private boolean place(Active entry, Part part, Set<String> avoid) {
         Set<String> excluded = new HashSet<>(avoid);
         while (true) {
-            Optional<NodeView> choice = Placement.choose(roster.nodes(), excluded);
+            Optional<NodeView> choice = Placement.choose(roster.nodes(), excluded, entry.plan.audioOnly());
             if (choice.isEmpty()) {
                 return false;
             }

@@ -79,7 +79,8 @@ public final class NodeRoster {
         nodes.computeIfPresent(name, (key, view) -> {
             NodeReport r = view.report();
             return new NodeView(key, new NodeReport(r.slots(), Math.max(0, r.free() - 1), r.busy() + 1, r.queued(),
-                    r.load(), r.draining(), r.recordings()), view.seenAt());
+                    r.load(), r.draining(), r.recordings(), r.free() > 0 ? r.spare() : Math.max(0, r.spare() - 1)),
+                    view.seenAt());
         });
     }
 }

@@ -21,11 +21,24 @@ public final class Placement {
     private Placement() {
     }
 
+    /** An audio-only recording starts at once where a slot is idle, and waits for a slot to warm up elsewhere. */
+    private static final Comparator<NodeView> AUDIO_ONLY = Comparator
+            .comparing((NodeView node) -> node.report().free() == 0)
+            .thenComparing(PACKING);
+
     /** The node for the next recording, never one in {@code excluded} (it refused, or the recording fled it). */
     public static Optional<NodeView> choose(Collection<NodeView> nodes, Set<String> excluded) {
+        return choose(nodes, excluded, false);
+    }
+
+    /**
+     * The same for a recording that may be {@code audioOnly}: that one may also go to a node with no idle slot that
+     * can add one ({@link NodeView#canTakeAudioOnly}).
+     */
+    public static Optional<NodeView> choose(Collection<NodeView> nodes, Set<String> excluded, boolean audioOnly) {
         return nodes.stream()
-                .filter(NodeView::canTake)
+                .filter(audioOnly ? NodeView::canTakeAudioOnly : NodeView::canTake)
                 .filter(node -> !excluded.contains(node.name()))
-                .min(PACKING);
+                .min(audioOnly ? AUDIO_ONLY : PACKING);
     }
 }

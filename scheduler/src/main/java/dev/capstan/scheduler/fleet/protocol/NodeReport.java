@@ -16,7 +16,7 @@ import org.jivesoftware.smack.util.XmlStringBuilder;
  * while it records:
  *
  * <pre>{@code
- * <node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false'>
+ * <node xmlns='urn:capstan:fleet:1' slots='2' free='1' busy='1' queued='0' load='0.43' draining='false' spare='8'>
  *   <recording id='R' part-id='P' part='1' state='on' seconds='12.0' fps='30.0' speed='1.00' bytes='1523000'
  *              tracks='captured' speakers='2'/>
  * </node>
@@ -27,9 +27,11 @@ import org.jivesoftware.smack.util.XmlStringBuilder;
  *
  * @param free  slots that would take a recording now (0 while draining or when admission holds)
  * @param load  the node's CPU in use against its budget, 0..1 and above when overloaded
+ * @param spare slots the node could still add for a recording cheaper than its base count assumes (audio-only), as
+ *              its CPU allows; 0 while draining, and from a node that does not say (an older version)
  */
 public record NodeReport(int slots, int free, int busy, int queued, double load, boolean draining,
-        List<RecordingReport> recordings) implements ExtensionElement {
+        List<RecordingReport> recordings, int spare) implements ExtensionElement {
 
     public static final String ELEMENT = "node";
     public static final String NAMESPACE = "urn:capstan:fleet:1";
@@ -37,6 +39,12 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
 
     public NodeReport {
         recordings = List.copyOf(recordings);
+    }
+
+    /** A node whose pool does not grow. */
+    public NodeReport(int slots, int free, int busy, int queued, double load, boolean draining,
+            List<RecordingReport> recordings) {
+        this(slots, free, busy, queued, load, draining, recordings, 0);
     }
 
     /** Where a part stands on its node, by the name the presence's {@code state} attribute carries. */
@@ -108,6 +116,9 @@ public record NodeReport(int slots, int free, int busy, int queued, double load,
         XmlStringBuilder xml = new XmlStringBuilder(this, enclosingNamespace);
         xml.attribute("slots", slots).attribute("free", free).attribute("busy", busy).attribute("queued", queued)
                 .attribute("load", decimal(load)).attribute("draining", Boolean.toString(draining));
+        if (spare > 0) {
+            xml.attribute("spare", spare); // absent reads as 0, as from a node that does not grow
+        }
         if (recordings.isEmpty()) {
             xml.closeEmptyElement();
             return xml;

@@ -25,6 +25,7 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
         int queued = integer(parser, "queued");
         double load = decimal(parser, "load");
         boolean draining = Boolean.parseBoolean(parser.getAttributeValue("", "draining"));
+        int spare = Math.max(0, integer(parser, "spare"));
         List<NodeReport.RecordingReport> recordings = new ArrayList<>();
         while (true) {
             XmlPullParser.Event event = parser.next();
@@ -44,7 +45,7 @@ public final class NodeReportProvider extends ExtensionElementProvider<NodeRepor
                 break;
             }
         }
-        return new NodeReport(slots, free, busy, queued, load, draining, recordings);
+        return new NodeReport(slots, free, busy, queued, load, draining, recordings, spare);
     }
 
     /** A failure's reason by its wire name; one this scheduler does not know yet reads as {@code other}. */
