@@ -36,8 +36,9 @@ import java.util.Objects;
  * @param cpuPerAudioRecording cores reserved for an audio-only recording until its own use has been measured: its
  *                           slot still runs the page, but nothing grabs or encodes a picture
  * @param maxSlots           how many slots the pool may grow to while a waiting request would be admitted at its own
- *                           estimate but no slot is idle; 0 means as many as the CPU budget holds at {@code
- *                           cpuPerAudioRecording} and memory at {@code memoryPerRecording}; never below the base
+ *                           estimate but no slot is idle; 0 means, when {@code slots} is derived too, as many as the
+ *                           CPU budget holds at {@code cpuPerAudioRecording} and memory at {@code memoryPerRecording},
+ *                           and with a {@code slots} set, exactly that many; never below the base
  * @param slotLinger         how long a slot beyond the base stays idle before it is stopped
  */
 public record NodeConfig(
@@ -134,6 +135,10 @@ public record NodeConfig(
         }
         if (maxSlots > 0) {
             return Math.max(base, maxSlots);
+        }
+        if (slots > 0) {
+            // A slot count the operator set is the pool's size: it grows only when max-slots says how far.
+            return base;
         }
         long byCpu = (long) Math.floor(cores * cpuBudget / cpuPerAudioRecording + 1e-9);
         long byMemory = memoryPerRecording == 0 ? byCpu : Math.max(0, (memoryTotal - memoryReserve) / memoryPerRecording);

@@ -48,6 +48,8 @@ class SlotGrowthTest {
         assertThat(defaults.withSlots(4).withElasticSlots(3, NodeConfig.DEFAULT_SLOT_LINGER).maxSlotCount(2, GIB))
                 .as("never below the base").isEqualTo(4);
         assertThat(defaults.withSlots(NodeConfig.NO_SLOTS).maxSlotCount(2, 8 * GIB)).as("a scheduler only").isZero();
+        assertThat(defaults.withSlots(4).maxSlotCount(2, 24 * GIB))
+                .as("a slot count set by the operator is the pool's size unless max-slots says more").isEqualTo(4);
     }
 
     @Test
