@@ -198,7 +198,7 @@ final class JitsiMeetScripts {
                                 { mimeType: 'audio/webm;codecs=opus', audioBitsPerSecond: 48000 });
                             recorder.ondataavailable = function (e) {
                                 if (e.data && e.data.size > 0) {
-                                    state.queue.push({ type: 'data', key: media.id, blob: e.data });
+                                    state.queue.push({ type: 'data', key: media.id, blob: e.data, at: now() });
                                 }
                             };
                             recorder.onstop = function () {
@@ -286,7 +286,7 @@ final class JitsiMeetScripts {
                         for (var i = 0; i < bytes.length; i += 0x8000) {
                             text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
                         }
-                        return { type: 'data', key: item.key, data: btoa(text) };
+                        return { type: 'data', key: item.key, data: btoa(text), at: item.at };
                     });
                 }));
             }).then(function (items) {

@@ -68,7 +68,7 @@ final class JitsiMeetTracks implements PageTracks {
         Instant at = at(item.get("at"));
         return switch (String.valueOf(item.get("type"))) {
             case "data" -> key.map(track -> new TrackSignal.Data(track,
-                    Base64.getDecoder().decode(String.valueOf(item.get("data")))));
+                    Base64.getDecoder().decode(String.valueOf(item.get("data"))), at));
             case "started" -> key.flatMap(track -> JitsiMeetScripts.participants(List.of(item.get("participant")))
                     .stream().findFirst()
                     .map(who -> new TrackSignal.Started(track, who, JitsiMeetScripts.text(item.get("statsId")), at)));

@@ -24,8 +24,11 @@ public sealed interface TrackSignal {
         }
     }
 
-    /** The next bytes of a track's WebM file. */
-    record Data(String trackKey, byte[] bytes) implements TrackSignal {
+    /**
+     * The next bytes of a track's WebM file, as the page's recorder gave them {@code at}: the sound in them was heard
+     * at the latest then, which dates the track better than the moment its recorder was started.
+     */
+    record Data(String trackKey, byte[] bytes, Instant at) implements TrackSignal {
     }
 
     /** A track's capture ended: its participant left, the track was removed, or the capture was finished. */

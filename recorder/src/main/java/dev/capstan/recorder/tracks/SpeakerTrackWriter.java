@@ -63,7 +63,7 @@ public final class SpeakerTrackWriter {
             } else if (signal instanceof TrackSignal.Data data) {
                 PartFile part = open.get(data.trackKey());
                 if (part != null) {
-                    part.write(data.bytes());
+                    part.write(data.bytes(), data.at());
                     written.add(part);
                 }
             } else if (signal instanceof TrackSignal.Ended ended) {
@@ -207,10 +207,12 @@ public final class SpeakerTrackWriter {
             Files.deleteIfExists(webm);
             return;
         }
-        long offset = soundOffset(on, part);
         Path ogg = directory.resolve(part.ogg());
+        long offset = soundOffset(on, part);
         try {
-            TrackAudio.Holes holes = TrackAudio.holes(webm);
+            TrackAudio.Timing timing = TrackAudio.timing(webm, part.chunkEnds());
+            offset = soundOffset(on, part.firstSound(timing));
+            TrackAudio.Holes holes = timing.holes();
             if (holes.count() > 0) {
                 log.info("recording {}: {} has {} hole(s), {} ms in all, where the page's sound stalled; they are "
                         + "filled with silence", recording, part.webm(), holes.count(), holes.totalMs());
@@ -225,8 +227,9 @@ public final class SpeakerTrackWriter {
             Files.deleteIfExists(webm);
             parts.add(new SpeakerTracks.Part(part.number, part.ogg(), offset, measured.get().durationMs(),
                     Files.size(ogg)));
-            measured.get().audible().forEach(span ->
-                    audible.add(new SpeakerTracks.Span(offset + span.fromMs(), offset + span.toMs())));
+            for (SpeakerTracks.Span span : measured.get().audible()) {
+                audible.add(new SpeakerTracks.Span(offset + span.fromMs(), offset + span.toMs()));
+            }
         } catch (IOException e) {
             log.warn("recording {}: {} is kept as it was taken: {}", recording, part.webm(), e.getMessage());
             detail = part.webm() + " could not be made final: " + e.getMessage();
@@ -238,7 +241,11 @@ public final class SpeakerTrackWriter {
 
     /** Where a part's first sound lies on the timeline: where the composite has the same sound. */
     private long soundOffset(Instant on, PartFile part) {
-        return millis(on, part.startedAt.plus(soundDelay));
+        return soundOffset(on, part.startedAt);
+    }
+
+    private long soundOffset(Instant on, Instant firstSound) {
+        return millis(on, firstSound.plus(soundDelay));
     }
 
     private static long millis(Instant on, Instant at) {
@@ -291,6 +298,10 @@ public final class SpeakerTrackWriter {
         }
     }
 
+    /** A chunk as the page gave it: where it ends in the file, and when. */
+    private record Chunk(long endByte, Instant givenAt) {
+    }
+
     /** One part's WebM, appended to as the page gives it. */
     private static final class PartFile {
         private final int number;
@@ -299,6 +310,7 @@ public final class SpeakerTrackWriter {
         private final FileChannel channel;
         private Instant endedAt;
         private long bytes;
+        private final List<Chunk> chunks = new ArrayList<>();
 
         PartFile(int number, String name, Path directory, Instant startedAt) throws IOException {
             this.number = number;
@@ -316,12 +328,35 @@ public final class SpeakerTrackWriter {
             return name + ".ogg";
         }
 
-        void write(byte[] data) throws IOException {
+        void write(byte[] data, Instant givenAt) throws IOException {
             ByteBuffer buffer = ByteBuffer.wrap(data);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
             bytes += data.length;
+            chunks.add(new Chunk(bytes, givenAt));
+        }
+
+        long[] chunkEnds() {
+            return chunks.stream().mapToLong(Chunk::endByte).toArray();
+        }
+
+        /**
+         * When the part's first sound was heard. Each chunk came out of the page's recorder some time after the
+         * sound it ends with: the chunk given soonest after its sound dates the start best (a starved page starts
+         * its recorder late, and the moment it was asked to start would date the sound too early). Never before the
+         * recorder was started.
+         */
+        Instant firstSound(TrackAudio.Timing timing) {
+            Instant best = null;
+            long[] sound = timing.soundByChunkMs();
+            for (int i = 0; i < sound.length && i < chunks.size(); i++) {
+                if (sound[i] >= 0) {
+                    Instant start = chunks.get(i).givenAt().minusMillis(sound[i]);
+                    best = best == null || start.isBefore(best) ? start : best;
+                }
+            }
+            return best == null || best.isBefore(startedAt) ? startedAt : best;
         }
 
         void sync() throws IOException {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -71,11 +72,28 @@ final class TrackAudio {
     record Holes(int count, long totalMs) {
     }
 
-    /** Reads the packets' timestamps (no decoding). */
+    /**
+     * What a file's packet timestamps say (read without decoding).
+     *
+     * @param holes          where the page's audio stalled
+     * @param soundByChunkMs for each chunk the page handed over (by the byte where it ended), the media time its
+     *                       last packet ends at; -1 for a chunk without a whole packet
+     */
+    record Timing(Holes holes, long[] soundByChunkMs) {
+    }
+
     static Holes holes(Path file) throws IOException {
+        return timing(file, new long[0]).holes();
+    }
+
+    /** @param chunkEnds the byte offsets at which the page's chunks ended, in order */
+    static Timing timing(Path file, long[] chunkEnds) throws IOException {
         int count = 0;
         long total = 0;
         long expected = -1;
+        long[] soundByChunk = new long[chunkEnds.length];
+        Arrays.fill(soundByChunk, -1);
+        int chunk = 0;
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile())) {
             grabber.start();
             AVPacket packet;
@@ -88,13 +106,20 @@ final class TrackAudio {
                     total += pts - expected;
                 }
                 expected = pts + (duration > 0 ? duration : 20);
+                long packetEnd = packet.pos() + packet.size();
+                while (chunk < chunkEnds.length && packetEnd > chunkEnds[chunk]) {
+                    chunk++;
+                }
+                if (packet.pos() >= 0 && chunk < chunkEnds.length) {
+                    soundByChunk[chunk] = Math.max(soundByChunk[chunk], expected);
+                }
                 avcodec.av_packet_unref(packet);
             }
             grabber.stop();
         } catch (FrameGrabber.Exception e) {
             throw new IOException(file.getFileName() + " does not read: " + e.getMessage(), e);
         }
-        return new Holes(count, total);
+        return new Timing(new Holes(count, total), soundByChunk);
     }
 
     /** Decodes the file once; empty when it holds no sound at all. */
