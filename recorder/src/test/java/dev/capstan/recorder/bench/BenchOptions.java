@@ -1,5 +1,6 @@
 package dev.capstan.recorder.bench;
 
+import dev.capstan.recorder.capture.VideoProfile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +28,8 @@ import java.util.stream.Stream;
  * @param pressureSeconds   length of each step's recordings in the pressure section
  * @param speakersSeconds   speakers section: measured window of each recording
  * @param speakerCounts     speakers section: how many loopback speakers the meetings have
+ * @param profile           what Capstan's slots record (720p30 unless asked); the Jibri-style pipeline stays at 720p.
+ *                          Written to results.json, where {@code ./capstan plan} looks for the resolution it sizes
  */
 record BenchOptions(
         Set<String> sections,
@@ -45,6 +48,7 @@ record BenchOptions(
         int pressureSeconds,
         int speakersSeconds,
         List<Integer> speakerCounts,
+        VideoProfile profile,
         Path out) {
 
     /** What {@code ./capstan bench} runs without options; the live section only runs when asked for. */
@@ -72,12 +76,14 @@ record BenchOptions(
               --pressure-seconds=30  pressure section: length of each step's recordings (1x, 1.5x, 2x capacity, hogs)
               --speakers-seconds=30  speakers section: measured window of each recording (tracks off and on)
               --speakers=2,4,6       speakers section: loopback speakers in the meeting, one pair of recordings each
+              --resolution=720p      what Capstan's slots record: 720p or 1080p (Jibri-style stays at 720p)
               --out=target/bench     where results.json and the recordings go
             """;
 
     static BenchOptions defaults() {
         return new BenchOptions(new LinkedHashSet<>(DEFAULT_SECTIONS), 5, 5, 4, 30, 25, 3, 20, true,
-                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), 30, 30, List.of(2, 4, 6), Path.of("target/bench"));
+                new LinkedHashSet<>(List.of("capstan", "jibri")), 30, 2, List.of(1, 2), 30, 30, List.of(2, 4, 6),
+                VideoProfile.HD_720P30, Path.of("target/bench"));
     }
 
     static BenchOptions parse(String[] args) {
@@ -123,6 +129,7 @@ record BenchOptions(
                 number(given, "pressure-seconds", d.pressureSeconds()),
                 number(given, "speakers-seconds", d.speakersSeconds()),
                 numbers(given, "speakers", d.speakerCounts()),
+                profile(given, d.profile()),
                 Path.of(given.getOrDefault("out", d.out().toString())));
         if (options.speakerCounts().stream().anyMatch(n -> n > SpeakerTracksBench.MOST_SPEAKERS)) {
             throw new IllegalArgumentException("--speakers takes at most " + SpeakerTracksBench.MOST_SPEAKERS
@@ -151,6 +158,18 @@ record BenchOptions(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " takes a whole number above 0, got '" + value + "'");
         }
+    }
+
+    private static VideoProfile profile(Map<String, String> given, VideoProfile fallback) {
+        String value = given.remove("resolution");
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value) {
+            case "720p" -> VideoProfile.HD_720P30;
+            case "1080p" -> VideoProfile.FULL_HD_1080P30;
+            default -> throw new IllegalArgumentException("--resolution takes 720p or 1080p, got '" + value + "'");
+        };
     }
 
     private static List<Integer> numbers(Map<String, String> given, String name, List<Integer> fallback) {

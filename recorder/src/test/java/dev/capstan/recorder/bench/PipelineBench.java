@@ -80,7 +80,7 @@ public final class PipelineBench {
         deleteRecursively(out.resolve("work"));
         Files.createDirectories(out);
         this.ffmpeg = FfmpegBinary.resolve(Optional.empty());
-        this.slotConfig = SlotConfig.defaults().withWorkDirectory(out.resolve("work"));
+        this.slotConfig = SlotConfig.defaults().withWorkDirectory(out.resolve("work")).withProfile(options.profile());
     }
 
     public static void main(String[] args) throws Exception {
@@ -663,9 +663,9 @@ public final class PipelineBench {
     private String header() {
         @SuppressWarnings("unchecked")
         Map<String, Object> machine = (Map<String, Object>) results.get("machine");
-        return String.format(Locale.ROOT, "Capstan bench, %s: %s, %s cores, %s GiB; %s; %s",
+        return String.format(Locale.ROOT, "Capstan bench, %s: %s, %s cores, %s GiB; %s; %s; Capstan records %s",
                 machine.get("date"), machine.get("cpu"), machine.get("cores"), machine.get("memoryGiB"),
-                machine.get("chromium"), machine.get("ffmpeg"));
+                machine.get("chromium"), machine.get("ffmpeg"), options.profile().name());
     }
 
     private Map<String, Object> machine() throws Exception {
