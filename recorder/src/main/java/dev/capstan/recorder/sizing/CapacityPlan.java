@@ -73,6 +73,11 @@ public record CapacityPlan(PlanRequest request, MeasuredCosts costs, double core
         public double pricePerMonth() {
             return pricePerHour() * HOURS_PER_MONTH;
         }
+
+        /** A recording-hour on a full host: what more load would cost per recording. */
+        public double pricePerRecordingHourFull() {
+            return instance.pricePerHour() / recordingsPerHost();
+        }
     }
 
     /** One recording per host, as Jibri runs. */

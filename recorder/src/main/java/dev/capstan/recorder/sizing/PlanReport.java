@@ -24,21 +24,24 @@ public final class PlanReport {
                 plan.memoryMiBPerRecording(), plan.costs().kilobitsPerSecond().value()));
         lines.add("");
         lines.add("Capstan (warm slots, many recordings per host)");
-        lines.add(String.format(Locale.ROOT, "  %-16s %5s %7s %-16s %6s %6s %5s %9s %10s %11s", "instance", "vCPU",
-                "GiB", "per host", "by CPU", "by mem", "hosts", "$/hour", "$/month", "$/rec-hour"));
+        lines.add(String.format(Locale.ROOT, "  %-16s %5s %7s %-16s %6s %6s %5s %9s %10s %11s %11s", "instance", "vCPU",
+                "GiB", "per host", "by CPU", "by mem", "hosts", "$/hour", "$/month", "$/rec-hour", "full host"));
         for (CapacityPlan.HostPlan host : plan.hosts()) {
             InstanceType i = host.instance();
             if (!host.fits()) {
                 lines.add(String.format(Locale.ROOT, "  %-16s %5d %7.1f %-16s %6d %6d %5s %9s %10s %11s", i.name(),
                         i.vcpus(), i.memoryGiB(), "0 (too small)", host.recordingsByCpu(), host.recordingsByMemory(),
-                        "-", "-", "-", "-"));
+                        "-", "-", "-", "-") + String.format(Locale.ROOT, " %11s", "-"));
                 continue;
             }
-            lines.add(String.format(Locale.ROOT, "  %-16s %5d %7.1f %-16s %6d %6d %5d %9.3f %10.2f %11.4f", i.name(),
+            lines.add(String.format(Locale.ROOT, "  %-16s %5d %7.1f %-16s %6d %6d %5d %9.3f %10.2f %11.4f %11.4f", i.name(),
                     i.vcpus(), i.memoryGiB(), host.recordingsPerHost() + " (" + host.limit().wireName() + "-bound)",
                     host.recordingsByCpu(), host.recordingsByMemory(), host.hosts(), host.pricePerHour(),
-                    host.pricePerMonth(), CapacityPlan.pricePerRecordingHour(host.pricePerHour(), request.meetings())));
+                    host.pricePerMonth(), CapacityPlan.pricePerRecordingHour(host.pricePerHour(), request.meetings()),
+                    host.pricePerRecordingHourFull()));
         }
+        lines.add("  ($/rec-hour: the fleet's price over the " + request.meetings() + " recordings; full host: the price of"
+                + " one host over the recordings it holds)");
         lines.add("");
         lines.add("Jibri-style fleet (one recording per host)");
         plan.jibriFleet().ifPresentOrElse(jibri -> lines.add(String.format(Locale.ROOT,
@@ -92,6 +95,7 @@ public final class PlanReport {
                 node.put("pricePerMonth", host.pricePerMonth());
                 node.put("pricePerRecordingHour", CapacityPlan.pricePerRecordingHour(host.pricePerHour(),
                         request.meetings()));
+                node.put("pricePerRecordingHourOnAFullHost", host.pricePerRecordingHourFull());
             }
         }
         plan.jibriFleet().ifPresent(jibri -> {

@@ -64,6 +64,7 @@ class PlanCommandTest {
         assertThat(c5n.path("hosts").asInt()).isEqualTo(1);
         assertThat(c5n.path("pricePerMonth").asDouble()).isCloseTo(368.65, within(0.001));
         assertThat(c5n.path("pricePerRecordingHour").asDouble()).isCloseTo(0.0505, within(1e-9));
+        assertThat(c5n.path("pricePerRecordingHourOnAFullHost").asDouble()).isCloseTo(0.505 / 13, within(1e-9));
 
         JsonNode cpuRich = json.path("capstan").get(1);
         // (4 - 2) x 1024 / 800 = 2.56: two per host, five hosts for ten
@@ -120,7 +121,7 @@ class PlanCommandTest {
         assertThat(outcome.out()).contains("10 concurrent 1080p recordings", "per recording: 0.800 cores, 1000 MiB, 2000 kb/s",
                 "capacity.steps[concurrent=2].cores / 2 (section capacity) of " + CAPACITY_1080P + ", 2026-12-08",
                 "Egress to S3: 20.00 Mb/s, 9.00 GB per hour");
-        assertThat(outcome.out()).containsPattern("c5n\\.2xlarge +8 +21\\.0 8 \\(cpu-bound\\) +8 +19 +2 +1\\.010 +737\\.30 +0\\.1010");
+        assertThat(outcome.out()).containsPattern("c5n\\.2xlarge +8 +21\\.0 8 \\(cpu-bound\\) +8 +19 +2 +1\\.010 +737\\.30 +0\\.1010 +0\\.0631");
         assertThat(outcome.out()).containsPattern("c5n\\.18xlarge +72 +192\\.0 76 \\(cpu-bound\\) +76 +194 +1 +4\\.545 +3317\\.85");
         assertThat(outcome.out()).containsPattern("Jibri-style fleet.*\\n +c5n\\.2xlarge +8 +21\\.0 1 +10 +5\\.050 +3686\\.50 +0\\.5050");
     }
