@@ -38,7 +38,7 @@ import org.bytedeco.ffmpeg.global.avutil;
 
 /**
  * Benchmark, not a test: Capstan's recording pipeline side by side with a Jibri-style one, on this machine, in one
- * run. Five sections, each recording the demo meeting at 720p30:
+ * run. Five sections, each recording the demo meeting at 720p30 ({@code --resolution=1080p} for Capstan's slots at 1080p):
  * <ol>
  *   <li>start latency: request to first frame written, a warm slot against a Jibri-style cold start;</li>
  *   <li>cost per recorded minute: CPU-seconds and peak memory (PSS) of every process of each pipeline;</li>
@@ -532,7 +532,7 @@ public final class PipelineBench {
         List<Slot> slots = new ArrayList<>();
         int sustained = 0;
         line(3, "");
-        line(3, "3. Capacity: concurrent 720p30 recordings on warm slots (" + options.capacitySeconds()
+        line(3, "3. Capacity: concurrent " + options.profile().name() + "30 recordings on warm slots (" + options.capacitySeconds()
                 + " s each; pass = every one >= 29 fps, < 5% repeated)");
         line(3, String.format(Locale.ROOT, "   %2s  %-6s %-44s %-22s %s", "k", "result", "per recording: fps / repeated / A/V",
                 "slowest 5 s speed", "cores (ours / host)"));
@@ -553,7 +553,8 @@ public final class PipelineBench {
             slots.forEach(Slot::close);
         }
         results.put("capacity", Map.of("sustainedConcurrent", sustained, "steps", steps));
-        line(3, String.format(Locale.ROOT, "   capacity: %d concurrent 720p30 recordings (target >= 2: %s)", sustained,
+        line(3, String.format(Locale.ROOT, "   capacity: %d concurrent %s30 recordings (target >= 2: %s)", sustained,
+                options.profile().name(),
                 sustained >= 2 ? "met" : "MISSED"));
     }
 
