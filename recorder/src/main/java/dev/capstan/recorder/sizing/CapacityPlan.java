@@ -22,7 +22,7 @@ public record CapacityPlan(PlanRequest request, MeasuredCosts costs, double core
     public static final double CPU_BUDGET = 0.85;
     /** Memory a host keeps for the OS, the node's JVM and the page cache the spool writes through. */
     public static final double MEMORY_RESERVE_GIB = 2;
-    /** Jibri's documented minimum for one recording: one Chromium, one FFmpeg, per machine. */
+    /** Jibri's minimum for one recording (jitsi handbook: 8 GB; AWS guides: c5.xlarge), one per machine. */
     public static final int JIBRI_MIN_VCPUS = 4;
     public static final double JIBRI_MIN_MEMORY_GIB = 8;
 

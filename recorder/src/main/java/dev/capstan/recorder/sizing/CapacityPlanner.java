@@ -69,7 +69,8 @@ public final class CapacityPlanner {
         lines.add("egress: every recording's file goes to S3 once, at the measured bitrate; live streams and previews"
                 + " are not counted");
         lines.add(String.format(Locale.ROOT, "Jibri-style fleet: one recording per machine of at least %d vCPU and"
-                        + " %.0f GiB (Jibri's recommended minimum), the cheapest such type given", CapacityPlan.JIBRI_MIN_VCPUS,
+                        + " %.0f GiB (the jitsi handbook asks 8 GB per recording; AWS Jibri guides use c5.xlarge, 4 vCPU/8 GB), the"
+                        + " cheapest such type given", CapacityPlan.JIBRI_MIN_VCPUS,
                 CapacityPlan.JIBRI_MIN_MEMORY_GIB));
         lines.add(String.format(Locale.ROOT, "prices as given, per hour, %.0f hours a month; hosts run all month"
                 + " (no autoscaling, no reserved or spot discount)", CapacityPlan.HOURS_PER_MONTH));
