@@ -47,6 +47,8 @@ public final class CapacityPlanner {
         lines.add(String.format(Locale.ROOT, "a host gives recordings %.0f%% of its vCPUs and its memory less %.0f GiB"
                         + " (OS, the node's JVM, the spool's page cache)", CapacityPlan.CPU_BUDGET * 100,
                 CapacityPlan.MEMORY_RESERVE_GIB));
+        lines.add("costs add up linearly: n recordings on a host cost n times one (the benchmark's capacity section"
+                + " checks this only as far as its own machine goes; many slots per host are extrapolated)");
         lines.add("a vCPU of the instance does the work of one core of the benchmark's machine (the same x86"
                 + " generation; recheck with ./capstan bench on the instance type itself)");
         if (request.audioOnly()) {
