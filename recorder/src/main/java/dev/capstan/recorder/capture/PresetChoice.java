@@ -22,7 +22,7 @@ public final class PresetChoice {
      * Runnable threads per core, averaged over the last minute, from which the host counts as short of CPU: less
      * than a quarter of it is idle.
      */
-    static final double SHORT_OF_CPU = 0.75;
+    public static final double SHORT_OF_CPU = 0.75;
     private static final Path LOADAVG = Path.of("/proc/loadavg");
 
     private PresetChoice() {

@@ -2,6 +2,7 @@ package dev.capstan.recorder.sizing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.capture.PresetChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,11 @@ import java.util.stream.StreamSupport;
  * @param memoryMiBPerRecording peak PSS of those processes
  * @param kilobitsPerSecond  the recorded file's size over its length: what goes to S3
  * @param coresPerParticipant what each participant adds, when the speakers section measured it
+ * @param shortOfCpu         the cores were measured on a host short of CPU, where the recorder encodes with ultrafast
  */
 public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure coresPerRecording,
                             Figure memoryMiBPerRecording, Figure kilobitsPerSecond,
-                            Optional<Figure> coresPerParticipant) {
+                            Optional<Figure> coresPerParticipant, boolean shortOfCpu) {
 
     /** Audio-only files carry the profile's AAC track and nothing else. */
     static final double AUDIO_KILOBITS_PER_SECOND = 128;
@@ -52,7 +54,17 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
         String machine() {
             JsonNode m = root.path("machine");
             return m.path("cpu").asText("an unknown CPU") + ", " + m.path("cores").asText("?") + " cores, "
-                    + m.path("memoryGiB").asText("?") + " GiB";
+                    + m.path("memoryGiB").asText("?") + " GiB" + (m.has("loadAverage")
+                    ? ", load average " + m.path("loadAverage").asText() + " at the start" : "");
+        }
+
+        /**
+         * Whether the recorder ran short of CPU when the bench started: it then encodes with ultrafast (see the
+         * recorder's PresetChoice), which costs less CPU and writes bigger files than on a host with room.
+         */
+        boolean busy() {
+            JsonNode m = root.path("machine");
+            return m.path("loadAverage").asDouble(0) >= PresetChoice.SHORT_OF_CPU * m.path("cores").asDouble(Double.MAX_VALUE);
         }
 
         Optional<Figure> figure(double value, String unit, String section, String field) {
@@ -166,7 +178,7 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
                     + video.describe() + "), as an upper bound: the audio section does not measure memory");
             Figure bitrate = new Figure.Assumed(AUDIO_KILOBITS_PER_SECOND, "kb/s",
                     "the recording profile's AAC bitrate, not measured");
-            return new MeasuredCosts(resolution, true, cores, memory, bitrate, participant);
+            return new MeasuredCosts(resolution, true, cores, memory, bitrate, participant, busy(results, cores));
         }
         List<String> missing = new ArrayList<>();
         Optional<Figure> cores = first(atResolution, BenchResults::videoCores);
@@ -179,7 +191,13 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
             throw new MissingMeasurementException("no " + String.join(", ", missing) + " per " + resolution.wireName()
                     + " recording in " + files, List.of(costCommand(resolution)));
         }
-        return new MeasuredCosts(resolution, false, cores.get(), memory.get(), bitrate.get(), participant);
+        return new MeasuredCosts(resolution, false, cores.get(), memory.get(), bitrate.get(), participant,
+                busy(results, cores.get()));
+    }
+
+    private static boolean busy(List<BenchResults> results, Figure cores) {
+        return cores instanceof Figure.Measured measured
+                && results.stream().anyMatch(r -> r.source().equals(measured.source()) && r.busy());
     }
 
     /** The shortest bench run that measures a video recording's cores, memory and bitrate (about a minute). */

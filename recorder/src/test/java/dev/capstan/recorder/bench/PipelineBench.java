@@ -679,6 +679,8 @@ public final class PipelineBench {
         machine.put("memoryGiB", Math.round(Files.readAllLines(Path.of("/proc/meminfo")).stream()
                 .filter(line -> line.startsWith("MemTotal")).findFirst()
                 .map(line -> Long.parseLong(line.replaceAll("\\D+", ""))).orElse(0L) / 1048576.0));
+        // Above 0.75 per core the recorder encodes with ultrafast (PresetChoice): cheaper CPU, bigger files.
+        machine.put("loadAverage", Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]));
         machine.put("chromium", firstLine(slotConfig.chromium().toString(), "--version"));
         machine.put("ffmpeg", firstLine(ffmpeg.toString(), "-hide_banner", "-version").replaceAll(" Copyright.*", "")
                 + " (" + ffmpeg.getFileName() + " bundled with JavaCV)");

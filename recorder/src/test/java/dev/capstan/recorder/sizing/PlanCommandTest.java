@@ -110,6 +110,8 @@ class PlanCommandTest {
         assertThat(without.path("perRecording").path("cores").asDouble()).as("no speakers section: nothing added")
                 .isCloseTo(0.8, within(1e-9));
         assertThat(without.path("assumptions").toString()).contains("not modelled");
+        assertThat(without.path("assumptions").toString()).as("load 3.5 on 2 cores").contains("short of CPU", "ultrafast");
+        assertThat(json.path("assumptions").toString()).as("no load recorded").doesNotContain("short of CPU");
     }
 
     @Test
@@ -119,7 +121,8 @@ class PlanCommandTest {
         assertThat(outcome.exit()).as(outcome.err()).isZero();
         // two sustained: 1.6 cores and 2000 MiB for two recordings; 6.8 / 0.8 = 8.5 per c5n.2xlarge
         assertThat(outcome.out()).contains("10 concurrent 1080p recordings", "per recording: 0.800 cores, 1000 MiB, 2000 kb/s",
-                "capacity.steps[concurrent=2].cores / 2 (section capacity) of " + CAPACITY_1080P + ", 2026-12-08",
+                "capacity.steps[concurrent=2].cores / 2 (section capacity) of " + CAPACITY_1080P + ", 2026-12-08 on Test CPU,"
+                        + " 2 cores, 24 GiB, load average 3.5 at the start",
                 "Egress to S3: 20.00 Mb/s, 9.00 GB per hour");
         assertThat(outcome.out()).containsPattern("c5n\\.2xlarge +8 +21\\.0 8 \\(cpu-bound\\) +8 +19 +2 +1\\.010 +737\\.30 +0\\.1010 +0\\.0631");
         assertThat(outcome.out()).containsPattern("c5n\\.18xlarge +72 +192\\.0 76 \\(cpu-bound\\) +76 +194 +1 +4\\.545 +3317\\.85");
