@@ -2,6 +2,7 @@ package dev.capstan.recorder.sizing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.capstan.recorder.capture.PresetChoice;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
 
     /** Audio-only files carry the profile's AAC track and nothing else. */
     static final double AUDIO_KILOBITS_PER_SECOND = 128;
+
+    private static final JsonNode MISSING = MissingNode.getInstance();
 
     /** One results.json, and the resolution Capstan's slots recorded in it. */
     record BenchResults(Path source, JsonNode root, Resolution resolution) {
@@ -81,8 +84,22 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
                     .filter(step -> step.path("concurrent").asInt() == sustained && sustained > 0).findFirst();
         }
 
-        Optional<Figure> videoCores() {
+        /**
+         * The cost run, when its file passed the bench's quality check: a run that dropped frames did less work
+         * than a recording should, so its figures would flatter the plan.
+         */
+        Optional<JsonNode> passingCost() {
             JsonNode cost = root.path("capstan").path("cost");
+            return cost.isObject() && cost.path("quality").path("passes").asBoolean(false)
+                    ? Optional.of(cost) : Optional.empty();
+        }
+
+        boolean costFailedQuality() {
+            return root.path("capstan").path("cost").isObject() && passingCost().isEmpty();
+        }
+
+        Optional<Figure> videoCores() {
+            JsonNode cost = passingCost().orElse(MISSING);
             if (cost.has("steadyCores")) {
                 return figure(cost.path("steadyCores").asDouble(), "cores", "cost", "capstan.cost.steadyCores");
             }
@@ -98,7 +115,7 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
         }
 
         Optional<Figure> memory() {
-            JsonNode cost = root.path("capstan").path("cost");
+            JsonNode cost = passingCost().orElse(MISSING);
             if (cost.has("peakPssMegabytes")) {
                 return figure(cost.path("peakPssMegabytes").asDouble(), "MiB", "cost", "capstan.cost.peakPssMegabytes");
             }
@@ -109,7 +126,7 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
         }
 
         Optional<Figure> bitrate() {
-            JsonNode cost = root.path("capstan").path("cost").path("quality");
+            JsonNode cost = passingCost().orElse(MISSING).path("quality");
             if (cost.has("kilobitsPerSecond")) {
                 return figure(cost.path("kilobitsPerSecond").asDouble(), "kb/s", "cost",
                         "capstan.cost.quality.kilobitsPerSecond");
@@ -188,8 +205,12 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
         memory.ifPresentOrElse(m -> { }, () -> missing.add("memory"));
         bitrate.ifPresentOrElse(b -> { }, () -> missing.add("bitrate"));
         if (!missing.isEmpty()) {
+            String failed = atResolution.stream().filter(BenchResults::costFailedQuality)
+                    .map(r -> " (the cost run in " + r.source() + " failed the bench's quality check, fps or repeated"
+                            + " frames, on a host too busy for it: its figures are not used)")
+                    .findFirst().orElse("");
             throw new MissingMeasurementException("no " + String.join(", ", missing) + " per " + resolution.wireName()
-                    + " recording in " + files, List.of(costCommand(resolution)));
+                    + " recording in " + files + failed, List.of(costCommand(resolution)));
         }
         return new MeasuredCosts(resolution, false, cores.get(), memory.get(), bitrate.get(), participant,
                 busy(results, cores.get()));

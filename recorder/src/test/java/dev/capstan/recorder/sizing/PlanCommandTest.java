@@ -25,6 +25,8 @@ class PlanCommandTest {
     private static final Path COST_720P = fixture("cost-720p.json");
     /** capacity section at 1080p, 2 sustained: 1.6 cores and 2000 MiB for two, 1900 and 2100 kb/s. */
     private static final Path CAPACITY_1080P = fixture("capacity-1080p.json");
+    /** cost section at 1080p whose file failed the quality check (19 fps on a host at load 47). */
+    private static final Path FAILED_1080P = fixture("failed-1080p.json");
     /** audio section only: audio-only steps, and one video recording's cores but no memory. */
     private static final Path AUDIO_ONLY = fixture("audio-only.json");
 
@@ -136,6 +138,11 @@ class PlanCommandTest {
         assertThat(notAt1080p.out()).isEmpty();
         assertThat(notAt1080p.err()).contains("no cores, memory, bitrate per 1080p recording",
                 "./capstan bench --sections=cost --pipelines=capstan --resolution=1080p --out=target/bench-1080p");
+
+        Outcome failed = plan("--meetings=10", "--resolution=1080p", "--results=" + FAILED_1080P);
+        assertThat(failed.exit()).as("a run that dropped frames did less work than a recording should").isEqualTo(3);
+        assertThat(failed.err()).contains("failed the bench's quality check",
+                "./capstan bench --sections=cost --pipelines=capstan --resolution=1080p");
 
         Outcome noMemory = plan("--meetings=10", "--resolution=720p", "--results=" + AUDIO_ONLY);
         assertThat(noMemory.exit()).isEqualTo(3);
