@@ -1,5 +1,7 @@
 package dev.capstan.recorder.sizing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +29,8 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
 
     static final String USAGE = """
             usage: ./capstan plan --meetings N --resolution 720p|1080p [--participants P] [--audio-only]
-                                  [--instance name=vcpus:memGiB:pricePerHour ...] [--results path/to/results.json ...]
+                                  [--instance name=vcpus:memGiB:pricePerHour ...] [--instances FILE]
+                                  [--results path/to/results.json ...]
                                   [--json]
               --meetings N        meetings recorded at the same time (1..100000)
               --resolution R      720p or 1080p (not needed with --audio-only)
@@ -35,6 +38,7 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
               --audio-only        audio-only recordings
               --instance SPEC     a machine type, repeatable (default: c5n.2xlarge=8:21:0.505 c5n.18xlarge=72:192:4.545,
                                   us-east-1 on-demand prices in USD per hour)
+              --instances FILE    machine types from a file, one SPEC a line (# comments), with any --instance
               --results PATH      a ./capstan bench results.json, repeatable (default: target/bench/results.json, then
                                   target/bench-1080p/results.json); the first that measured the resolution is used
               --json              print the plan as JSON
@@ -68,7 +72,8 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
             }
             int eq = arg.indexOf('=');
             String name = eq > 0 ? arg.substring(0, eq) : arg;
-            if (!List.of("--meetings", "--resolution", "--participants", "--instance", "--results").contains(name)) {
+            if (!List.of("--meetings", "--resolution", "--participants", "--instance", "--instances", "--results")
+                    .contains(name)) {
                 throw new PlanArgumentException(name, "is not an option of ./capstan plan");
             }
             String value;
@@ -80,7 +85,7 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
                 throw new PlanArgumentException(name, "needs a value");
             }
             List<String> values = given.computeIfAbsent(name, key -> new ArrayList<>());
-            if (!values.isEmpty() && !name.equals("--instance") && !name.equals("--results")) {
+            if (!values.isEmpty() && !List.of("--instance", "--instances", "--results").contains(name)) {
                 throw new PlanArgumentException(name, "is given twice");
             }
             values.add(value);
@@ -94,8 +99,14 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
             throw new PlanArgumentException("--resolution", "is required (720p or 1080p) unless --audio-only");
         }
         String participants = single(given, "--participants");
-        List<InstanceType> instances = given.containsKey("--instance")
-                ? given.get("--instance").stream().map(InstanceType::parse).toList() : DEFAULT_INSTANCES;
+        List<InstanceType> instances = new ArrayList<>();
+        for (String file : given.getOrDefault("--instances", List.of())) {
+            instances.addAll(fromFile(Path.of(file)));
+        }
+        given.getOrDefault("--instance", List.of()).stream().map(InstanceType::parse).forEach(instances::add);
+        if (instances.isEmpty()) {
+            instances = DEFAULT_INSTANCES;
+        }
         if (instances.stream().map(InstanceType::name).distinct().count() < instances.size()) {
             throw new PlanArgumentException("--instance", "names a machine type twice");
         }
@@ -106,6 +117,33 @@ public record PlanRequest(int meetings, Resolution resolution, OptionalInt parti
                 participants == null ? OptionalInt.empty() : OptionalInt.of(count("--participants", participants,
                         MOST_PARTICIPANTS)),
                 audioOnly, instances, results, json);
+    }
+
+    /** One {@code name=vcpus:memGiB:pricePerHour} a line; blank lines and {@code #} comments are skipped. */
+    private static List<InstanceType> fromFile(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new PlanArgumentException("--instances", file + " cannot be read: " + e.getMessage());
+        }
+        List<InstanceType> instances = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String spec = lines.get(i).replaceFirst("#.*", "").trim();
+            if (spec.isEmpty()) {
+                continue;
+            }
+            try {
+                instances.add(InstanceType.parse(spec));
+            } catch (PlanArgumentException e) {
+                throw new PlanArgumentException("--instances", file + ":" + (i + 1) + ": " + e.getMessage()
+                        .substring(e.argument().length() + 1));
+            }
+        }
+        if (instances.isEmpty()) {
+            throw new PlanArgumentException("--instances", file + " lists no instance type");
+        }
+        return instances;
     }
 
     private static String single(Map<String, List<String>> given, String name) {

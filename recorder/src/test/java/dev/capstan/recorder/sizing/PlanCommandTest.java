@@ -215,6 +215,30 @@ class PlanCommandTest {
     }
 
     @Test
+    void instanceTypesComeFromAFileToo(@TempDir Path dir) throws Exception {
+        Path prices = Files.writeString(dir.resolve("prices.txt"), """
+                # us-east-1, on demand
+                c5.xlarge=4:8:0.17
+
+                m5.2xlarge=8:32:0.384   # general purpose
+                """);
+        JsonNode json = plan(with(COST_720P, "--meetings=10", "--resolution=720p", "--instances=" + prices,
+                "--instance=tiny=1:2.5:0.05")).json();
+        assertThat(json.path("capstan").findValuesAsText("instance")).containsExactly("c5.xlarge", "m5.2xlarge", "tiny");
+        // 4 x 0.85 / 0.5 = 6.8 by CPU, (8 - 2) x 1024 / 800 = 7.7 by memory: two hosts for ten
+        assertThat(json.path("capstan").get(0).path("hosts").asInt()).isEqualTo(2);
+        assertThat(json.path("jibriStyle").path("instance").asText()).isEqualTo("c5.xlarge");
+
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "c5.xlarge=4:8:0.17\nm5=8:32\n");
+        Outcome outcome = plan("--meetings=10", "--resolution=720p", "--instances=" + bad);
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).startsWith("capstan plan: --instances " + bad + ":2: takes name=vcpus:memGiB:pricePerHour");
+        Outcome none = plan("--meetings=10", "--resolution=720p", "--instances=" + dir.resolve("absent.txt"));
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).startsWith("capstan plan: --instances " + dir.resolve("absent.txt") + " cannot be read");
+    }
+
+    @Test
     void helpPrintsTheUsageAndSucceeds() {
         Outcome outcome = plan("--help");
         assertThat(outcome.exit()).isZero();
