@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param maxDuration stops the capture by itself after this much recorded media
  * @param size        a smaller picture than the display's: the encoder scales into this box (see {@link OutputSize});
  *                    empty or the display's own size records the display as it is
+ * @param firstSegment the number of the first segment written: a capture resumed after a pause goes on numbering
+ *                    where the one before it stopped
  */
 public record CaptureCommand(
         String display,
@@ -31,9 +33,13 @@ public record CaptureCommand(
         Optional<Duration> maxDuration,
         Optional<LiveTap> live,
         Optional<OutputSize> size,
-        CaptureMedia media) {
+        CaptureMedia media,
+        int firstSegment) {
 
     public CaptureCommand {
+        if (firstSegment < 0) {
+            throw new IllegalArgumentException("segments are numbered from 0, not " + firstSegment);
+        }
         if (size.isPresent() && !size.get().fitsIn(profile)) {
             throw new IllegalArgumentException("the display is " + profile.width() + "x" + profile.height()
                     + ": it cannot be recorded larger, at " + size.get());
@@ -48,7 +54,7 @@ public record CaptureCommand(
             Path segmentDirectory, Duration segmentLength, Duration audioDelay, Optional<Duration> maxDuration,
             Optional<LiveTap> live, Optional<OutputSize> size) {
         this(display, pulseServer, pulseSource, profile, segmentDirectory, segmentLength, audioDelay, maxDuration,
-                live, size, CaptureMedia.AUDIO_AND_VIDEO);
+                live, size, CaptureMedia.AUDIO_AND_VIDEO, 0);
     }
 
     /** A file recording without live output, at the display's size. */
@@ -208,7 +214,7 @@ public record CaptureCommand(
                 "f=hls", "hls_time=" + seconds(segmentLength), "hls_list_size=0",
                 "hls_playlist_type=event", "hls_segment_type=fmp4",
                 "hls_flags=independent_segments+temp_file",
-                "hls_fmp4_init_filename=" + INIT_SEGMENT,
+                "hls_fmp4_init_filename=" + INIT_SEGMENT, "start_number=" + firstSegment,
                 "hls_segment_filename=" + segmentDirectory.resolve(SEGMENT_PATTERN));
     }
 

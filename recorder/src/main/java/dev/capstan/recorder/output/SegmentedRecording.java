@@ -1,9 +1,11 @@
 package dev.capstan.recorder.output;
 
+import dev.capstan.storage.media.FragmentedMp4;
 import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,6 +62,11 @@ public final class SegmentedRecording {
         return directory.resolve("capture.log");
     }
 
+    /** The log of the encoder that resumed the recording after its {@code resume}-th pause. */
+    public Path captureLog(int resume) {
+        return directory.resolve("capture-" + resume + ".log");
+    }
+
     public Path initSegment() {
         return SegmentLayout.init(directory);
     }
@@ -71,6 +78,18 @@ public final class SegmentedRecording {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** Where the recorded media ends now (see {@link FragmentedMp4#end}); zero before the first segment. */
+    public Duration mediaEnd() throws IOException {
+        List<Path> segments = completedSegments();
+        return segments.isEmpty() ? Duration.ZERO : FragmentedMp4.end(initSegment(), segments.get(segments.size() - 1));
+    }
+
+    /** The number the next segment gets: one more than the last complete one. */
+    public int nextSegmentNumber() {
+        List<Path> segments = completedSegments();
+        return segments.isEmpty() ? 0 : SegmentLayout.number(segments.get(segments.size() - 1)) + 1;
     }
 
     /** True if at least one complete segment exists, i.e. there is something playable. */

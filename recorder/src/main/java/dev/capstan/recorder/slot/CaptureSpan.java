@@ -12,8 +12,10 @@ import java.time.Instant;
  *            the media written), so a late report does not shorten the span
  * @param end when the capture was asked to stop; for one that hit its maximum duration, {@code on} plus the media
  *            recorded; for a crash, when FFmpeg exited
+ * @param paused how much of that time the recording was paused, which the file leaves out: from each pause to the
+ *            first frame after it (to {@code end} when it ended paused)
  */
-public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
+public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd, Duration paused) {
 
     /** How the encoder ended. Stored and sent by {@link #wireName()}. */
     public enum EncoderEnd {
@@ -50,10 +52,18 @@ public record CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
         if (end.isBefore(on)) {
             throw new IllegalArgumentException("a capture cannot end (" + end + ") before it is on (" + on + ")");
         }
+        if (paused.isNegative() || paused.compareTo(Duration.between(on, end)) > 0) {
+            throw new IllegalArgumentException("paused " + paused + " of " + Duration.between(on, end));
+        }
+    }
+
+    /** A capture that never paused. */
+    public CaptureSpan(Instant on, Instant end, EncoderEnd encoderEnd) {
+        this(on, end, encoderEnd, Duration.ZERO);
     }
 
     /** How much media the file should hold. */
     public Duration length() {
-        return Duration.between(on, end);
+        return Duration.between(on, end).minus(paused);
     }
 }

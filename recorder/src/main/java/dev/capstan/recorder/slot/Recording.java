@@ -28,11 +28,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.openqa.selenium.JavascriptException;
 import org.openqa.selenium.WebDriverException;
@@ -53,6 +55,10 @@ public final class Recording {
     private static final Duration DRAIN_STALL = Duration.ofSeconds(5);
     private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final long PROGRESS_EVENT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How soon a pause, resume or stop request is noticed. */
+    private static final long CONTROL_POLL_MILLIS = 100;
+    /** The longest a pause or resume may take: the encoder's drain, or the new encoder's first frame. */
+    private static final Duration CONTROL_ANSWER = Duration.ofSeconds(30);
 
     private final Slot slot;
     private final RecordingRequest request;
@@ -65,6 +71,12 @@ public final class Recording {
     private volatile long lastProgressEvent;
     private volatile Capture capture;
     private volatile LiveStreams live;
+    /** Pause and resume requests, obeyed by the recording's own thread between its checks. */
+    private final BlockingQueue<Control> controls = new LinkedBlockingQueue<>();
+    /** When the current pause began; null while capturing. Written by the recording's thread only. */
+    private volatile Instant pausedAt;
+    /** How long the current pause may last. Written by the recording's thread only. */
+    private Duration pauseLimit = Duration.ZERO;
     private boolean released;
     /** Progress is reported only after the first frame, so listeners see events in life-cycle order. */
     private volatile boolean firstFrameAnnounced;
@@ -125,6 +137,71 @@ public final class Recording {
     public List<StreamStats> streams() {
         LiveStreams streams = live;
         return streams == null ? List.of() : streams.stats();
+    }
+
+    /**
+     * Pauses the recording: the encoder stops grabbing at once and writes out what it grabbed before; the browser
+     * stays in the meeting and the slot stays held, so {@link #resume} is quick. Returns once the encoder has
+     * finished (about a second). The file and its segments hold nothing from the pause.
+     *
+     * @param longest the recording ends ({@link StopCause#PAUSED_TOO_LONG}) if it is not resumed within this
+     * @throws PauseRefusedException when the recording has no file of its own to pause, streams live, keeps
+     *                               speaker tracks, is paused already or is not capturing
+     */
+    public SlotEvent.Paused pause(Duration longest) throws PauseRefusedException {
+        if (longest.isNegative() || longest.isZero()) {
+            throw new IllegalArgumentException("a pause may last a positive time, not " + longest);
+        }
+        return ask(new Control.Pause(longest, new CompletableFuture<>()));
+    }
+
+    /**
+     * Resumes a paused recording: a new encoder continues the recording's segments where the pause left them.
+     * Returns once it has grabbed its first frame.
+     *
+     * @throws PauseRefusedException when the recording is not paused
+     */
+    public SlotEvent.Resumed resume() throws PauseRefusedException {
+        return ask(new Control.Resume(new CompletableFuture<>()));
+    }
+
+    /** When the current pause began, while the recording is paused. */
+    public Optional<Instant> pausedSince() {
+        return Optional.ofNullable(pausedAt);
+    }
+
+    /** A pause or resume for the recording's thread, and its answer. */
+    private sealed interface Control {
+
+        CompletableFuture<? extends SlotEvent> reply();
+
+        record Pause(Duration longest, CompletableFuture<SlotEvent.Paused> reply) implements Control {
+        }
+
+        record Resume(CompletableFuture<SlotEvent.Resumed> reply) implements Control {
+        }
+    }
+
+    private <T extends SlotEvent> T ask(Control control) throws PauseRefusedException {
+        if (outcome.isDone() || stopSignal.getCount() == 0) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING, "the recording is ending");
+        }
+        controls.add(control);
+        try {
+            @SuppressWarnings("unchecked")
+            T answer = (T) control.reply().get(CONTROL_ANSWER.toSeconds(), TimeUnit.SECONDS);
+            return answer;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PauseRefusedException refused) {
+                throw new PauseRefusedException(refused.reason(), refused.getMessage());
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the recording did not answer within " + CONTROL_ANSWER.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the recording");
+        }
     }
 
     private LiveStreams liveStreams() {
@@ -247,31 +324,20 @@ public final class Recording {
         } catch (IOException e) {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
         }
-        CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
-                parts.sink().monitorSource(), PresetChoice.forHost(config.profile()), output.segmentDirectory(),
-                config.segmentLength(),
-                config.audioDelay(), request.maxDuration(), tap, request.size(), request.media());
+        CaptureRuns runs = new CaptureRuns(request, parts, ffmpeg, output, PresetChoice.forHost(config.profile()),
+                this::onProgress);
         Capture capture;
         try {
-            capture = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, this::onProgress);
+            capture = runs.start(config.segmentLength(), config.audioDelay(), tap);
             this.capture = capture;
         } catch (IOException e) {
             closeLive();
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, e.getMessage());
         }
-        try {
-            capture.firstFrame().get(config.firstFrameTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            Capture.Ending ending = capture.stop(Duration.ofSeconds(2));
+        Optional<String> noFrame = awaitFirstFrame(capture);
+        if (noFrame.isPresent()) {
             closeLive();
-            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED,
-                    "no " + (request.media().hasVideo() ? "frame" : "sound") + " within "
-                            + config.firstFrameTimeout().toSeconds() + " s: " + ending.lastError());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            capture.stop(Duration.ofSeconds(2));
-            closeLive();
-            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "interrupted");
+            return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, noFrame.get());
         }
         emit(new SlotEvent.FirstFrameWritten(request.id(), sinceRequest()));
         firstFrameAnnounced = true;
@@ -282,14 +348,17 @@ public final class Recording {
                         status -> emit(new SlotEvent.TracksChanged(request.id(), status))))
                 : Optional.empty();
 
-        End end = awaitEnd(capture, parts, tracks);
+        End end = awaitEnd(runs, parts, tracks);
         if (!end.slotHurt()) {
             // While the page is still there: each track's last second.
             tracks.ifPresent(SpeakerTrackCapture::finishPage);
         }
         Instant decidedAt = Instant.now();
         long drainStart = System.nanoTime();
-        Capture.Ending ending = capture.stop(DRAIN_STALL);
+        Capture last = runs.current();
+        Capture.Ending ending = last.stop(DRAIN_STALL);
+        runs.finish();
+        failPendingControls();
         CaptureSpan.EncoderEnd encoderEnd = CaptureSpan.EncoderEnd.of(ending);
         log.info("recording {}: encoder {} {} ms after the stop", request.id(), encoderEnd.wireName(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart));
@@ -299,7 +368,8 @@ public final class Recording {
         Optional<Path> file = assemble(ffmpeg, output);
         // Dated once the capture is over: its estimate of the first grab improves with every report.
         Instant on = capture.firstFrameAt().orElse(decidedAt);
-        CaptureSpan span = new CaptureSpan(on, latest(on, spanEnd(on, ending, decidedAt)), encoderEnd);
+        Instant lastOn = last.firstFrameAt().orElse(on);
+        CaptureSpan span = runs.span(on, latest(lastOn, spanEnd(lastOn, ending, decidedAt)), encoderEnd);
         tracks.ifPresent(speakers -> speakers.finish(ffmpeg, on, span.end()));
         if (end.failure().isPresent()) {
             return new Result(new SlotEvent.Failed(request.id(), end.failure().get(), file, Optional.of(span)),
@@ -310,8 +380,107 @@ public final class Recording {
                     describeExit(ending.exitCode()) + "; last message: " + ending.lastError());
             return new Result(new SlotEvent.Failed(request.id(), died, file, Optional.of(span)), Optional.empty());
         }
-        return new Result(new SlotEvent.Stopped(request.id(), file, ending.last(), end.cause(), span),
+        return new Result(new SlotEvent.Stopped(request.id(), file, runs.continued(ending.last()), end.cause(), span),
                 Optional.empty());
+    }
+
+    /** Waits for the encoder's first frame; says why there is none, stopping the encoder then. */
+    private Optional<String> awaitFirstFrame(Capture started) {
+        Duration timeout = slot.config().firstFrameTimeout();
+        try {
+            started.firstFrame().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            Capture.Ending ending = started.stop(Duration.ofSeconds(2));
+            return Optional.of("no " + (request.media().hasVideo() ? "frame" : "sound") + " within "
+                    + timeout.toSeconds() + " s: " + ending.lastError());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            started.stop(Duration.ofSeconds(2));
+            return Optional.of("interrupted");
+        }
+    }
+
+    /**
+     * Obeys a pause or resume on the recording's thread; the answer goes to the caller. A resume whose encoder does
+     * not start ends the recording (what it recorded before is kept).
+     */
+    private Optional<End> obey(Control control, CaptureRuns runs) {
+        try {
+            if (control instanceof Control.Pause pause) {
+                refusePause(runs);
+                Instant at = Instant.now();
+                Duration position = runs.pause(at, DRAIN_STALL);
+                pausedAt = at;
+                pauseLimit = pause.longest();
+                SlotEvent.Paused paused = new SlotEvent.Paused(request.id(), at, position);
+                log.info("recording {}: paused at {} of media (ends if not resumed within {})", request.id(),
+                        position, pause.longest());
+                emit(paused);
+                pause.reply().complete(paused);
+            } else if (control instanceof Control.Resume resume) {
+                if (!runs.paused()) {
+                    throw new PauseRefusedException(PauseRefusedException.Reason.NOT_PAUSED,
+                            "the recording is not paused");
+                }
+                Capture resumed = runs.resume(slot.config().segmentLength(), slot.config().audioDelay());
+                capture = resumed;
+                Optional<String> noFrame = awaitFirstFrame(resumed);
+                if (noFrame.isPresent()) {
+                    resume.reply().completeExceptionally(new PauseRefusedException(
+                            PauseRefusedException.Reason.NOT_CAPTURING, "the capture did not resume: " + noFrame.get()));
+                    return Optional.of(End.failed(new Failure(Failure.Reason.CAPTURE_FAILED,
+                            "the capture did not resume: " + noFrame.get())));
+                }
+                Instant on = resumed.firstFrameAt().orElseGet(Instant::now);
+                Duration pausedFor = runs.resumed(on);
+                pausedAt = null;
+                SlotEvent.Resumed event = new SlotEvent.Resumed(request.id(), on, runs.position(), pausedFor);
+                log.info("recording {}: resumed at {} of media after a pause of {} ms", request.id(),
+                        runs.position(), pausedFor.toMillis());
+                emit(event);
+                resume.reply().complete(event);
+            }
+        } catch (PauseRefusedException e) {
+            control.reply().completeExceptionally(e);
+        } catch (IOException e) {
+            control.reply().completeExceptionally(e);
+            return Optional.of(End.failed(new Failure(Failure.Reason.CAPTURE_FAILED,
+                    "pausing or resuming failed: " + e.getMessage())));
+        }
+        return Optional.empty();
+    }
+
+    private void refusePause(CaptureRuns runs) throws PauseRefusedException {
+        if (!request.recordsFile()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.NO_FILE,
+                    "a live stream without a file cannot pause");
+        }
+        if (request.live().isPresent()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.STREAMING,
+                    "a recording that also streams live cannot pause: its viewers would lose the stream");
+        }
+        if (request.speakerTracks()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.SPEAKER_TRACKS,
+                    "a recording that keeps speaker tracks cannot pause: the page records them on its own");
+        }
+        if (runs.paused()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.ALREADY_PAUSED,
+                    "the recording is paused already");
+        }
+        if (runs.current().ended().isDone()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                    "the recording's capture has ended");
+        }
+    }
+
+    /** Requests that came too late for the recording to obey are refused. */
+    private void failPendingControls() {
+        Control control;
+        while ((control = controls.poll()) != null) {
+            control.reply().completeExceptionally(new PauseRefusedException(
+                    PauseRefusedException.Reason.NOT_CAPTURING, "the recording has ended"));
+        }
     }
 
     /** Opens the live feed and starts the first destinations; they connect once the encoder's stream flows. */
@@ -405,17 +574,39 @@ public final class Recording {
     }
 
     /**
-     * Waits for a stop request or the end of the capture, watching the slot's parts meanwhile and, when the
-     * request asks for it, the meeting.
+     * Waits for a stop request or the end of the capture, obeying pauses and resumes and watching the slot's parts
+     * meanwhile and, when the request asks for it, the meeting (paused or not).
      */
-    private End awaitEnd(Capture capture, Slot.Parts parts, Optional<SpeakerTrackCapture> tracks) {
+    private End awaitEnd(CaptureRuns runs, Slot.Parts parts, Optional<SpeakerTrackCapture> tracks) {
         Optional<MeetingWatch> meeting = request.autoStop().map(rules -> new MeetingWatch(rules, parts.browser()));
+        long nextCheck = System.nanoTime() + HEALTH_CHECK_INTERVAL.toNanos();
         try {
-            while (!stopSignal.await(HEALTH_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
-                tracks.ifPresent(speakers -> speakers.takeIfDue(capture.firstFrameAt().orElseGet(Instant::now)));
-                if (capture.ended().isDone()) {
+            while (stopSignal.getCount() > 0) {
+                Control control = controls.poll(CONTROL_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (control != null) {
+                    Optional<End> failed = obey(control, runs);
+                    if (failed.isPresent()) {
+                        return failed.get();
+                    }
+                }
+                if (System.nanoTime() - nextCheck < 0) {
+                    continue;
+                }
+                nextCheck = System.nanoTime() + HEALTH_CHECK_INTERVAL.toNanos();
+                Capture current = runs.current();
+                tracks.ifPresent(speakers -> speakers.takeIfDue(current.firstFrameAt().orElseGet(Instant::now)));
+                if (!runs.paused() && current.ended().isDone()) {
                     // Only a capture that reaches its maximum duration ends by itself in order.
                     return End.stopped(StopCause.MAX_DURATION);
+                }
+                if (runs.failure().isPresent()) {
+                    return End.failed(new Failure(Failure.Reason.CAPTURE_FAILED,
+                            "the media after a pause cannot join the recording: " + runs.failure().get()));
+                }
+                Optional<Instant> since = runs.pausedAt();
+                if (since.isPresent() && Duration.between(since.get(), Instant.now()).compareTo(pauseLimit) > 0) {
+                    log.info("recording {}: paused for longer than {}, ending it", request.id(), pauseLimit);
+                    return End.stopped(StopCause.PAUSED_TOO_LONG);
                 }
                 if (!parts.alive()) {
                     // A dead browser or display would otherwise be recorded as a frozen or black picture.

@@ -7,6 +7,7 @@ import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,6 +48,20 @@ public sealed interface SlotEvent {
      * tracks, or the capture broke (the composite recording goes on).
      */
     record TracksChanged(RecordingId recordingId, TrackCaptureStatus status) implements SlotEvent {
+    }
+
+    /**
+     * The capture stopped for a pause: nothing from {@code at} on is recorded until it resumes. {@code position} is
+     * where the recording's media stands (the resumed capture continues there).
+     */
+    record Paused(RecordingId recordingId, Instant at, Duration position) implements SlotEvent {
+    }
+
+    /**
+     * The capture is on again: its first frame was grabbed {@code at}, {@code pausedFor} after the pause, and lies
+     * at {@code position} in the recording's media.
+     */
+    record Resumed(RecordingId recordingId, Instant at, Duration position, Duration pausedFor) implements SlotEvent {
     }
 
     /** The last event of a recording. */

@@ -11,7 +11,9 @@ public enum StopCause {
     /** Everyone muted. */
     ALL_MUTED,
     /** The recorder is no longer in the meeting (kicked, or the meeting ended). */
-    LEFT_MEETING;
+    LEFT_MEETING,
+    /** Paused for longer than the pause allowed. */
+    PAUSED_TOO_LONG;
 
     /** As in logs and metadata: {@code room-empty}. */
     @Override

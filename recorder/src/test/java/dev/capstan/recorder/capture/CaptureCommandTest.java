@@ -58,7 +58,7 @@ class CaptureCommandTest {
     void anAudioOnlyCaptureReadsTheSinkAloneAndEncodesNoPicture() {
         List<String> args = new CaptureCommand(":42", "unix:/run/capstan/slot-1/pulse/native", "capstan.monitor",
                 VideoProfile.HD_720P30, SEGMENTS, Duration.ofSeconds(2), Duration.ofMillis(120),
-                Optional.of(Duration.ofMinutes(5)), Optional.empty(), Optional.empty(), CaptureMedia.AUDIO_ONLY)
+                Optional.of(Duration.ofMinutes(5)), Optional.empty(), Optional.empty(), CaptureMedia.AUDIO_ONLY, 0)
                 .arguments(FFMPEG);
 
         assertThat(args).as("no display grab, no video encode, no picture filter")
@@ -187,7 +187,7 @@ class CaptureCommandTest {
                 .isNotNegative();
         assertThat(indexOfPair(args, "-flags", "+global_header")).isNotNegative();
         assertThat(args.get(args.size() - 1)).isEqualTo("[f=hls:hls_time=2.000:hls_list_size=0:hls_playlist_type=event"
-                + ":hls_segment_type=fmp4:hls_flags=independent_segments+temp_file:hls_fmp4_init_filename=init.mp4"
+                + ":hls_segment_type=fmp4:hls_flags=independent_segments+temp_file:hls_fmp4_init_filename=init.mp4:start_number=0"
                 + ":hls_segment_filename=/var/lib/capstan/rec-1/segments/seg_%05d.m4s:onfail=abort]"
                 + "/var/lib/capstan/rec-1/segments/index.m3u8"
                 + "|[f=mpegts:onfail=ignore]unix\\:/tmp/capstan-live-1/feed.sock");

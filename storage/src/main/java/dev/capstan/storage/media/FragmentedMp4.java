@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -304,6 +305,94 @@ public final class FragmentedMp4 {
         return Init.read(init).movieDuration(inspected);
     }
 
+    /**
+     * Where the media of a run of segments ends: the latest sample end of any track in its last segment, on the
+     * recording's timeline. A capture resumed after a pause continues from here, so no track overlaps what came
+     * before it.
+     */
+    public static Duration end(Path init, Path lastSegment) throws IOException {
+        Init parsed = Init.read(init);
+        long endNanos = 0;
+        for (TrackFragment fragment : inspect(lastSegment).fragments) {
+            Init.Track track = parsed.track(fragment.trackId, lastSegment);
+            long end = Math.addExact(fragment.baseMediaDecodeTime,
+                    fragment.duration(parsed.trex.getOrDefault(fragment.trackId, new Trex(0, 0))));
+            endNanos = Math.max(endNanos, rescale(end, track.timescale(), 1_000_000_000L));
+        }
+        return Duration.ofNanos(endNanos);
+    }
+
+    /**
+     * Whether the segments that came with {@code other} may follow those of {@code init} in one file: the same
+     * tracks, timescales and codec configurations (sample descriptions). Edit lists and durations may differ; the
+     * final file keeps the first init's.
+     */
+    public static boolean sameStreams(Path init, Path other) throws IOException {
+        Init first = Init.read(init);
+        Init second = Init.read(other);
+        if (!first.tracks.keySet().equals(second.tracks.keySet())) {
+            return false;
+        }
+        for (Init.Track track : first.tracks.values()) {
+            Init.Track twin = second.tracks.get(track.id());
+            if (track.timescale() != twin.timescale() || !track.handler().equals(twin.handler())
+                    || !Arrays.equals(first.sampleDescription(track), second.sampleDescription(twin))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Copies a media segment to {@code target} with every track's decode times (tfdt) moved {@code offset} later,
+     * in the track's own timescale. The samples are untouched: this is how the segments of a capture resumed after a
+     * pause, which FFmpeg starts at 0, continue the recording's timeline without a gap or an overlap.
+     */
+    public static void shift(Path init, Path segment, Duration offset, Path target) throws IOException {
+        if (offset.isNegative()) {
+            throw new IllegalArgumentException("a segment moves later, not " + offset);
+        }
+        Init parsed = Init.read(init);
+        byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer patch = ByteBuffer.wrap(bytes);
+        Cursor file = new Cursor(bytes, segment.toString());
+        int shifted = 0;
+        while (file.remaining() > 0) {
+            Cursor top = file.box();
+            while (top.type.equals("moof") && top.remaining() > 0) {
+                Cursor traf = top.box();
+                long trackId = -1;
+                while (traf.type.equals("traf") && traf.remaining() > 0) {
+                    Cursor box = traf.box();
+                    if (box.type.equals("tfhd")) {
+                        box.skip(4);
+                        trackId = box.u32();
+                    } else if (box.type.equals("tfdt")) {
+                        long ticks = rescale(offset.toNanos(), 1_000_000_000L, parsed.track(trackId, segment).timescale());
+                        int version = box.u8();
+                        box.skip(3);
+                        int at = box.position;
+                        if (version == 1) {
+                            patch.putLong(at, Math.addExact(box.u64(), ticks));
+                        } else {
+                            long moved = box.u32() + ticks;
+                            if (moved > 0xFFFFFFFFL) {
+                                throw new IOException(box.where + ": track " + trackId
+                                        + "'s 32-bit decode time cannot move " + offset + " later");
+                            }
+                            patch.putInt(at, (int) moved);
+                        }
+                        shifted++;
+                    }
+                }
+            }
+        }
+        if (shifted == 0) {
+            throw new IOException(segment + " is not a media segment: it has no decode time (tfdt) to move");
+        }
+        Files.write(target, bytes);
+    }
+
     /** Whether the recording has a picture: an audio-only one has a sound track alone. */
     public static boolean hasVideo(Path init) throws IOException {
         return Init.read(init).tracks.values().stream().anyMatch(track -> track.handler.equals("vide"));
@@ -557,6 +646,22 @@ public final class FragmentedMp4 {
                 init.trex.put(trackId, new Trex(duration, flags));
             }
             return init;
+        }
+
+        Track track(long id, Path segment) throws IOException {
+            Track track = tracks.get(id);
+            if (track == null) {
+                throw new IOException(segment + " has track " + id + ", which " + file + " does not declare");
+            }
+            return track;
+        }
+
+        /**
+         * The track's minf box as written: its sample descriptions (codecs and their configuration) and, in an init
+         * segment, empty sample tables.
+         */
+        byte[] sampleDescription(Track track) throws IOException {
+            return track.trak.require("mdia", file).require("minf", file).payload;
         }
 
         private static String handler(Box hdlr) {

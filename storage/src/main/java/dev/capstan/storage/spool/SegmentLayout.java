@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -34,6 +35,20 @@ public final class SegmentLayout {
 
     public static Path init(Path recordingDirectory) {
         return segmentDirectory(recordingDirectory).resolve(INIT);
+    }
+
+    /** The n-th segment's file in a directory of segments. */
+    public static Path segment(Path segmentDirectory, int number) {
+        return segmentDirectory.resolve(String.format(Locale.ROOT, SEGMENT_PATTERN, number));
+    }
+
+    /** A segment file's number: {@code seg_00042.m4s} is 42. */
+    public static int number(Path segment) {
+        String name = segment.getFileName().toString();
+        if (!isSegment(name)) {
+            throw new IllegalArgumentException(name + " is not a segment's name");
+        }
+        return Integer.parseInt(name.substring("seg_".length(), name.length() - ".m4s".length()));
     }
 
     public static boolean isSegment(String fileName) {
