@@ -117,6 +117,43 @@ class PauseResumeTest {
         Leftovers.assertNoneLeft(work);
     }
 
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aPauseLongerThanAllowedEndsTheRecordingAtThePause() throws Exception {
+        Path work = temp.resolve("work");
+        Path directory = temp.resolve("recordings/abandoned");
+        List<SlotEvent> events = new CopyOnWriteArrayList<>();
+        SlotEvent.Paused paused;
+        SlotEvent.Outcome outcome;
+        Instant endedAt;
+        try (PageServer pages = PageServer.start();
+                Slot slot = new Slot("slot-1", SlotConfig.defaults().withWorkDirectory(work))) {
+            Recording recording = slot.record(RecordingRequest.of(RecordingId.of("abandoned"),
+                    new WebPage(pages.demo()), directory), events::add);
+            awaitFirstFrame(events);
+            Thread.sleep(4_000);
+            paused = recording.pause(Duration.ofSeconds(2));
+            outcome = recording.outcome().get(30, TimeUnit.SECONDS);
+            endedAt = Instant.now();
+            assertThatThrownBy(recording::resume).as("resuming an ended recording")
+                    .isInstanceOfSatisfying(PauseRefusedException.class, e ->
+                            assertThat(e.reason()).isEqualTo(PauseRefusedException.Reason.NOT_CAPTURING));
+        }
+
+        assertThat(outcome).isInstanceOfSatisfying(SlotEvent.Stopped.class, stopped -> {
+            assertThat(stopped.cause()).isEqualTo(StopCause.PAUSED_TOO_LONG);
+            assertThat(stopped.span().end()).as("the recording ends at its pause").isEqualTo(paused.at());
+            assertThat(stopped.span().paused()).isZero();
+        });
+        SlotEvent.Stopped stopped = (SlotEvent.Stopped) outcome;
+        assertThat(Duration.between(paused.at(), endedAt).toMillis()).as("ended after the allowed pause, ms")
+                .isBetween(2_000L, 8_000L);
+        double length = stopped.span().length().toMillis() / 1000.0;
+        assertThat(MediaReport.of(stopped.file().orElseThrow()).duration()).as("the file holds what came before the pause")
+                .isCloseTo(length, offset(0.5));
+        assertThat(paused.position().toMillis() / 1000.0).isCloseTo(length, offset(0.5));
+    }
+
     private static void awaitFirstFrame(List<SlotEvent> events) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (events.stream().noneMatch(SlotEvent.FirstFrameWritten.class::isInstance)) {
