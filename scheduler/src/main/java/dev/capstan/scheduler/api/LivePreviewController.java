@@ -75,8 +75,10 @@ class LivePreviewController {
 
     @GetMapping("/{id}/live/{name}")
     @Operation(summary = "a file of the live preview: init.mp4 or a segment seg_NNNNN.m4s", responses = {
-            @ApiResponse(responseCode = "200", content = @Content(mediaType = "video/iso.segment",
-                    schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "200", description = "init.mp4 as video/mp4, a segment as video/iso.segment",
+                    content = {@Content(mediaType = "video/mp4", schema = @Schema(type = "string", format = "binary")),
+                            @Content(mediaType = "video/iso.segment",
+                                    schema = @Schema(type = "string", format = "binary"))}),
             @ApiResponse(responseCode = "400", description = "malformed id, or not init.mp4 or seg_NNNNN.m4s"),
             @ApiResponse(responseCode = "404", description = "no such recording or segment, or nothing to preview"),
             @ApiResponse(responseCode = "409", description = "another node records it"),

@@ -7,35 +7,23 @@ import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.archive.RecordingStatus;
-import dev.capstan.storage.media.FragmentedMp4;
 import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
  * A recording's live preview from the segments its recorder has written so far on this host: where they are, and
- * their playlist. Each segment's length is read from its boxes once (a complete segment never changes); what is
- * known of a recording goes when its directory does.
+ * their playlist.
  */
 @Service
 public class LivePreview {
 
-    private static final Logger log = LoggerFactory.getLogger(LivePreview.class);
-
     private final Sessions sessions;
     private final Recordings recordings;
-    /** Per recording directory: each listed segment's length by its name. */
-    private final Map<Path, Map<String, Duration>> lengths = new ConcurrentHashMap<>();
+    private final SegmentLengths lengths = new SegmentLengths();
 
     public LivePreview(Sessions sessions, Recordings recordings) {
         this.sessions = sessions;
@@ -77,37 +65,8 @@ public class LivePreview {
         return Optional.of(new PreviewSource.Finished(entry.get()));
     }
 
-    /**
-     * The playlist of the segments written so far. A segment that cannot be read ends the list there: a player
-     * must see no gap.
-     */
+    /** The playlist of the segments written so far. */
     public LivePlaylist playlist(PreviewSource.Here source) throws IOException {
-        forgetGone();
-        Path directory = source.directory();
-        Map<String, Duration> known = lengths.computeIfAbsent(directory, ignored -> new ConcurrentHashMap<>());
-        Path init = SegmentLayout.init(directory);
-        List<LivePlaylist.Segment> segments = new ArrayList<>();
-        if (Files.isRegularFile(init)) {
-            for (Path file : SegmentLayout.completedSegments(directory)) {
-                String name = file.getFileName().toString();
-                Duration length = known.get(name);
-                if (length == null) {
-                    try {
-                        length = FragmentedMp4.segmentDuration(init, file);
-                    } catch (IOException unreadable) {
-                        log.debug("recording {}: {} not listed: {}", source.part(), name, unreadable.getMessage());
-                        break;
-                    }
-                    known.put(name, length);
-                }
-                segments.add(new LivePlaylist.Segment(name, length));
-            }
-        }
-        return new LivePlaylist(segments, source.ended());
-    }
-
-    /** What was known of recordings whose directory has gone since. */
-    private void forgetGone() {
-        lengths.keySet().removeIf(directory -> !Files.isDirectory(directory));
+        return lengths.playlist(source.directory(), source.ended());
     }
 }
