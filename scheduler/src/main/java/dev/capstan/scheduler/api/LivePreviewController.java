@@ -114,8 +114,9 @@ class LivePreviewController {
         }
         if (source instanceof PreviewSource.Elsewhere elsewhere) {
             throw new PreviewUnavailableException(ApiProblem.PREVIEW_ELSEWHERE, "recording " + id + " is recorded by "
-                    + "node " + elsewhere.node() + ": its preview is served only by the host that records it",
-                    Map.of("node", elsewhere.node()));
+                    + elsewhere.node().map(node -> "node " + node).orElse("another node") + ": its preview is served "
+                    + "only by the host that records it", elsewhere.node().map(node -> Map.of("node", node))
+                    .orElse(Map.of()));
         }
         if (source instanceof PreviewSource.Finished finished) {
             throw ended(finished.entry());

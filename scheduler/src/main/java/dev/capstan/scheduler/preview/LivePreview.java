@@ -46,7 +46,7 @@ public class LivePreview {
             String node = session.get().node();
             return Optional.of(node == null || node.isBlank()
                     ? new PreviewSource.Nothing("recording " + id + " has not started recording yet")
-                    : new PreviewSource.Elsewhere(node));
+                    : new PreviewSource.Elsewhere(Optional.of(node)));
         }
         Path directory = recordings.archive().spool().directory(part);
         if (Files.isRegularFile(SegmentLayout.init(directory))) {
@@ -60,7 +60,7 @@ public class LivePreview {
             // Not here and not ended: a node of the fleet records it (or it is about to write its first segment).
             return Optional.of(session.isPresent() && Session.LOCAL.equals(session.get().node())
                     ? new PreviewSource.Nothing("recording " + id + " has not written its first segment yet")
-                    : new PreviewSource.Elsewhere(session.map(Session::node).orElse("another node")));
+                    : new PreviewSource.Elsewhere(session.map(Session::node)));
         }
         return Optional.of(new PreviewSource.Finished(entry.get()));
     }

@@ -3,6 +3,7 @@ package dev.capstan.scheduler.preview;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Where a recording's live preview can be had, if anywhere: what {@link LivePreview#find} found. */
 public sealed interface PreviewSource {
@@ -17,8 +18,8 @@ public sealed interface PreviewSource {
     record Here(RecordingId part, Path directory, boolean ended) implements PreviewSource {
     }
 
-    /** Another node of the fleet records it: only that host has its segments. */
-    record Elsewhere(String node) implements PreviewSource {
+    /** Another node of the fleet records it (that node when its session says which): only it has the segments. */
+    record Elsewhere(Optional<String> node) implements PreviewSource {
     }
 
     /** It has ended and its segments are no longer on this host: the finished file is what there is to play. */
