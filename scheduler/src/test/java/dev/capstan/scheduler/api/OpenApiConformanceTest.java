@@ -161,8 +161,8 @@ class OpenApiConformanceTest {
         String playlist = "GET " + RECORDINGS + "/{id}/live.m3u8";
         String liveFile = "GET " + RECORDINGS + "/{id}/live/{name}";
         assertThat(call(playlist, recording + "/live.m3u8").body()).contains("live/seg_00000.m4s");
-        call(liveFile, recording + "/live/init.mp4").expect(200);
-        call(liveFile, recording + "/live/seg_00000.m4s").expect(200);
+        assertThat(call(liveFile, recording + "/live/init.mp4").status()).isEqualTo(200);
+        assertThat(call(liveFile, recording + "/live/seg_00000.m4s").status()).isEqualTo(200);
         call(liveFile, recording + "/live/notes.txt").expect(400);
         call("GET " + RECORDINGS + "/{id}/streams", recording + "/streams").expect(200);
         call("GET " + RECORDINGS + "/{id}/streams/{streamId}", recording + "/streams/s9").expect(404);
