@@ -494,9 +494,12 @@
     showPlayerMessage('');
     if (window.Hls && window.Hls.isSupported()) {
       const hls = new window.Hls({
-        // One second behind the newest complete segment, at most five: a late one is caught up by playing faster.
-        liveSyncDuration: 1,
+        // Blocking reloads (the server answers the playlist the moment the next 2-s segment is complete), played
+        // 2.5 s behind the newest segment: enough buffer to bridge to the next one, and a few seconds behind live.
+        lowLatencyMode: true,
+        liveSyncDuration: 2.5,
         liveMaxLatencyDuration: 5,
+        liveSyncOnStallIncrease: 0.5,
         maxLiveSyncPlaybackRate: 1.5,
         backBufferLength: 60,
       });

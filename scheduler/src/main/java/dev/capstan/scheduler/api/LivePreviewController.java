@@ -10,6 +10,7 @@ import dev.capstan.storage.spool.SegmentLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -21,12 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -59,18 +62,27 @@ class LivePreviewController {
             + "recording no longer captures", responses = {
             @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/vnd.apple.mpegurl",
                     schema = @Schema(type = "string"))),
-            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "400", description = "malformed id or _HLS_msn"),
             @ApiResponse(responseCode = "404", description = "no such recording, or nothing to preview (a live "
                     + "stream that keeps no file, or no segment yet)"),
             @ApiResponse(responseCode = "409", description = "another node records it: only that host serves its "
                     + "preview (its name in node)"),
             @ApiResponse(responseCode = "410", description = "it has ended and its segments are gone: its finished "
                     + "file plays from media")})
-    ResponseEntity<String> playlist(@PathVariable String id) throws IOException {
+    CompletableFuture<ResponseEntity<String>> playlist(@PathVariable String id,
+            @Parameter(name = "_HLS_msn", description = "a blocking reload: answer once the playlist lists the segment "
+                    + "of this media sequence number (0 first), or the recording ended, or after 3 target durations")
+            @RequestParam(name = "_HLS_msn", required = false) Long sequenceNumber) throws IOException {
+        if (sequenceNumber != null && sequenceNumber < 0) {
+            throw new ApiException(ApiProblem.INVALID_PARAMETER, "_HLS_msn must be a media sequence number: 0, 1, …");
+        }
         PreviewSource.Here here = here(id);
-        LivePlaylist playlist = preview.playlist(here);
         playlists.increment();
-        return ResponseEntity.ok().contentType(PLAYLIST).cacheControl(CacheControl.noCache()).body(playlist.render());
+        CompletableFuture<LivePlaylist> playlist = sequenceNumber == null
+                ? CompletableFuture.completedFuture(preview.playlist(here))
+                : preview.playlistListing(here, sequenceNumber);
+        return playlist.thenApply(found -> ResponseEntity.ok().contentType(PLAYLIST)
+                .cacheControl(CacheControl.noCache()).body(found.render()));
     }
 
     @GetMapping("/{id}/live/{name}")

@@ -8,7 +8,9 @@ import java.util.Locale;
 /**
  * A running recording's HLS event playlist (RFC 8216): the header, then every complete segment so far in recording
  * order with its own length, and {@code #EXT-X-ENDLIST} once the recording no longer captures, so that a player
- * stops at its end instead of waiting for more. Addresses are relative to the playlist's own
+ * stops at its end instead of waiting for more. While it grows, it offers blocking reloads (a player asks for the
+ * playlist that lists the next segment and has it the moment that segment is complete), which keeps the preview a
+ * few seconds behind live without the player polling. Addresses are relative to the playlist's own
  * ({@code …/{id}/live.m3u8} → {@code …/{id}/live/seg_00000.m4s}).
  *
  * @param segments the complete segments, in recording order
@@ -51,6 +53,19 @@ public record LivePlaylist(List<Segment> segments, boolean ended) {
         return Math.max(1, Math.round(longest.toMillis() / 1000.0));
     }
 
+    /** Whether it lists the segment of this media sequence number (the first segment is 0). */
+    public boolean lists(long sequenceNumber) {
+        return sequenceNumber < segments.size();
+    }
+
+    /**
+     * How long a blocking reload waits for a segment not listed yet (RFC 8216bis 6.2.5.2: three target durations),
+     * after which the playlist as it is answers.
+     */
+    public Duration longestBlock() {
+        return Duration.ofSeconds(3 * targetDuration());
+    }
+
     /** The playlist as sent ({@code application/vnd.apple.mpegurl}). */
     public String render() {
         StringBuilder text = new StringBuilder(128 + 40 * segments.size())
@@ -59,6 +74,7 @@ public record LivePlaylist(List<Segment> segments, boolean ended) {
                 .append("#EXT-X-PLAYLIST-TYPE:EVENT\n")
                 .append("#EXT-X-INDEPENDENT-SEGMENTS\n")
                 .append("#EXT-X-TARGETDURATION:").append(targetDuration()).append('\n')
+                .append(ended ? "" : "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n")
                 .append("#EXT-X-MEDIA-SEQUENCE:0\n")
                 .append("#EXT-X-MAP:URI=\"").append(FILES).append(SegmentLayout.INIT).append("\"\n");
         for (Segment segment : segments) {

@@ -11,7 +11,13 @@ import dev.capstan.storage.spool.SegmentLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Service;
 
 /**
@@ -19,11 +25,19 @@ import org.springframework.stereotype.Service;
  * their playlist.
  */
 @Service
-public class LivePreview {
+public class LivePreview implements AutoCloseable {
 
     private final Sessions sessions;
     private final Recordings recordings;
+    /** How often a blocking reload looks for the segment it waits for: a segment appears every 2 s. */
+    private static final Duration POLL = Duration.ofMillis(100);
+
     private final SegmentLengths lengths = new SegmentLengths();
+    private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "live-preview");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public LivePreview(Sessions sessions, Recordings recordings) {
         this.sessions = sessions;
@@ -41,7 +55,6 @@ public class LivePreview {
                     ? new PreviewSource.Here(part, running.get().request().outputDirectory(), false)
                     : new PreviewSource.Nothing("recording " + id + " is a live stream that keeps no file"));
         }
-        Optional<RecordingEntry> entry = recordings.archive().catalog().find(part);
         if (session.isPresent() && !session.get().state().isFinal() && !Session.LOCAL.equals(session.get().node())) {
             String node = session.get().node();
             return Optional.of(node == null || node.isBlank()
@@ -53,6 +66,7 @@ public class LivePreview {
             // Ended here, its segments still in the spool (uploading, or kept until the file is filed).
             return Optional.of(new PreviewSource.Here(part, directory, true));
         }
+        Optional<RecordingEntry> entry = recordings.archive().catalog().find(part);
         if (entry.isEmpty()) {
             return session.map(found -> new PreviewSource.Nothing("recording " + id + " keeps no file"));
         }
@@ -68,5 +82,40 @@ public class LivePreview {
     /** The playlist of the segments written so far. */
     public LivePlaylist playlist(PreviewSource.Here source) throws IOException {
         return lengths.playlist(source.directory(), source.ended());
+    }
+
+    /**
+     * A blocking reload: the playlist once it lists the segment of {@code sequenceNumber}, or once the recording no
+     * longer captures, or as it is after {@link LivePlaylist#longestBlock}.
+     */
+    public CompletableFuture<LivePlaylist> playlistListing(PreviewSource.Here source, long sequenceNumber)
+            throws IOException {
+        LivePlaylist now = playlist(source);
+        if (now.ended() || now.lists(sequenceNumber)) {
+            return CompletableFuture.completedFuture(now);
+        }
+        CompletableFuture<LivePlaylist> answer = new CompletableFuture<>();
+        long deadline = System.nanoTime() + now.longestBlock().toNanos();
+        ScheduledFuture<?> polling = waits.scheduleWithFixedDelay(() -> {
+            try {
+                // Found afresh: the recording may have stopped meanwhile.
+                PreviewSource.Here current = find(source.part()).filter(PreviewSource.Here.class::isInstance)
+                        .map(PreviewSource.Here.class::cast).orElse(new PreviewSource.Here(source.part(),
+                                source.directory(), true));
+                LivePlaylist playlist = playlist(current);
+                if (playlist.ended() || playlist.lists(sequenceNumber) || System.nanoTime() > deadline) {
+                    answer.complete(playlist);
+                }
+            } catch (IOException | RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        }, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        answer.whenComplete((playlist, error) -> polling.cancel(false));
+        return answer;
+    }
+
+    @Override
+    public void close() {
+        waits.shutdownNow();
     }
 }

@@ -106,6 +106,12 @@ class LivePreviewApiTest {
         for (String climb : new String[] {"..%2Fmetadata.json", "%2E%2E%2F%2E%2E%2Fsegments%2Finit.mp4", ".."}) {
             assertThat(problem(api.get(live + "/" + climb), 400).has("status")).as(climb).isTrue();
         }
+        assertThat(api.get(live + ".m3u8?_HLS_msn=99").body()).as("ended: nothing to wait for")
+                .isEqualTo(playlist.body());
+        for (String sequence : new String[] {"-1", "first"}) {
+            assertThat(problem(api.get(live + ".m3u8?_HLS_msn=" + sequence), 400).at("/code").asText())
+                    .isEqualTo("invalid-parameter");
+        }
         assertThat(problem(api.get("/api/v1/recordings/no-such-recording/live.m3u8"), 404).at("/code").asText())
                 .isEqualTo("recording-not-found");
         assertThat(problem(api.get("/api/v1/recordings/a..b/live.m3u8"), 400).at("/code").asText())

@@ -23,6 +23,7 @@ class LivePlaylistTest {
                 #EXT-X-PLAYLIST-TYPE:EVENT
                 #EXT-X-INDEPENDENT-SEGMENTS
                 #EXT-X-TARGETDURATION:2
+                #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES
                 #EXT-X-MEDIA-SEQUENCE:0
                 #EXT-X-MAP:URI="live/init.mp4"
                 #EXTINF:2.000,
@@ -33,6 +34,9 @@ class LivePlaylistTest {
                 live/seg_00002.m4s
                 """);
         assertThat(playlist.length()).isEqualTo(Duration.ofMillis(6000));
+        assertThat(playlist.lists(2)).isTrue();
+        assertThat(playlist.lists(3)).as("a blocking reload for the next segment waits").isFalse();
+        assertThat(playlist.longestBlock()).isEqualTo(Duration.ofSeconds(6));
     }
 
     @Test
@@ -40,6 +44,7 @@ class LivePlaylistTest {
         String ended = new LivePlaylist(List.of(segment(0, 2000)), true).render();
         assertThat(ended).endsWith("live/seg_00000.m4s\n#EXT-X-ENDLIST\n");
         assertThat(ended.lines().filter(line -> line.equals("#EXT-X-ENDLIST"))).hasSize(1);
+        assertThat(ended).as("nothing to wait for").doesNotContain("CAN-BLOCK-RELOAD");
     }
 
     @Test

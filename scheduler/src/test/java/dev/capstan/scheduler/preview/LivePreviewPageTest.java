@@ -69,6 +69,8 @@ class LivePreviewPageTest {
                             && number(browser, "return arguments[0].currentTime", player) > 1 ? player : null;
                 });
 
+                browser.executeScript("window.stalls = 0; arguments[0].addEventListener('waiting', "
+                        + "() => window.stalls++);", video);
                 // Several seconds of playing, each moment against the recording's own length at that moment.
                 List<Double> lags = new ArrayList<>();
                 double firstTime = number(browser, "return arguments[0].currentTime", video);
@@ -85,15 +87,24 @@ class LivePreviewPageTest {
                 }
                 double wall = (System.nanoTime() - firstNanos) / 1e9;
                 DoubleSummaryStatistics lag = lags.stream().mapToDouble(Double::doubleValue).summaryStatistics();
-                System.out.printf("live preview beside a %.1f-core hog: %d samples over %.1f s, played %.1f s; lag "
-                        + "behind the recording min %.2f avg %.2f max %.2f s%n", hog.cores(), lags.size(), wall,
-                        lastTime - firstTime, lag.getMin(), lag.getAverage(), lag.getMax());
+                System.out.printf("live preview beside a %.1f-core hog: %d samples over %.1f s, played %.1f s with "
+                        + "%s stalls; lag behind the recording min %.2f avg %.2f max %.2f s%n", hog.cores(),
+                        lags.size(), wall, lastTime - firstTime, browser.executeScript("return window.stalls"),
+                        lag.getMin(), lag.getAverage(), lag.getMax());
                 assertThat(lastTime - firstTime).as("the preview plays on (%.1f s of wall time)", wall)
                         .isGreaterThan(wall * 0.7);
                 assertThat(lag.getMax()).as("the preview is within %s s of the recording: %s", MAX_LAG, lags)
                         .isLessThanOrEqualTo(MAX_LAG);
                 assertThat(lag.getMin()).as("never ahead of what was recorded: %s", lags).isGreaterThan(-0.5);
                 assertThat(browser.findElement(By.id("player-status")).getAttribute("data-mode")).isEqualTo("live");
+
+                // A blocking reload for the next segment answers once it is complete: within a segment's 2 s.
+                int listed = segments(playlist(recording + "/live.m3u8"));
+                long asked = System.nanoTime();
+                String next = playlist(recording + "/live.m3u8?_HLS_msn=" + listed);
+                double waited = (System.nanoTime() - asked) / 1e9;
+                assertThat(segments(next)).as("waited %.2f s", waited).isGreaterThan(listed);
+                assertThat(waited).as("answered as soon as the next segment was complete").isLessThan(3.0);
 
                 post(recording + "/stop");
                 JsonNode entry = ControlApi.within(LIVE, "the recording is filed", () -> {
@@ -139,6 +150,16 @@ class LivePreviewPageTest {
             assertThat(answer.statusCode()).as("start: %s", answer.body()).isEqualTo(201);
             return JSON.readTree(answer.body()).at("/id").asText();
         });
+    }
+
+    private String playlist(String path) throws Exception {
+        HttpResponse<String> answer = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as("GET %s: %s", path, answer.body()).isEqualTo(200);
+        return answer.body();
+    }
+
+    private static int segments(String playlist) {
+        return (int) playlist.lines().filter(line -> line.startsWith("#EXTINF:")).count();
     }
 
     private JsonNode status(String recording) throws Exception {
