@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -72,12 +74,15 @@ class LivePreviewController {
     CompletableFuture<ResponseEntity<String>> playlist(@PathVariable String id,
             @Parameter(name = "_HLS_msn", description = "a blocking reload: answer once the playlist lists the segment "
                     + "of this media sequence number (0 first), or the recording ended, or after 3 target durations")
-            @RequestParam(name = "_HLS_msn", required = false) Long sequenceNumber) throws IOException {
+            @RequestParam(name = "_HLS_msn", required = false) Long sequenceNumber, HttpServletResponse response)
+            throws IOException {
         if (sequenceNumber != null && sequenceNumber < 0) {
             throw new ApiException(ApiProblem.INVALID_PARAMETER, "_HLS_msn must be a media sequence number: 0, 1, …");
         }
         PreviewSource.Here here = here(id);
         playlists.increment();
+        // Set before the answer may go async: Spring Security would otherwise write its own no-store first.
+        response.setHeader(HttpHeaders.CACHE_CONTROL, CacheControl.noCache().getHeaderValue());
         CompletableFuture<LivePlaylist> playlist = sequenceNumber == null
                 ? CompletableFuture.completedFuture(preview.playlist(here))
                 : preview.playlistListing(here, sequenceNumber);
