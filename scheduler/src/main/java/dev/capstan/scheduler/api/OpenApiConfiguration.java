@@ -116,6 +116,8 @@ class OpenApiConfiguration {
                         .description("400 for a request body: every wrong field"))
                 .addProperty("busyReason", new StringSchema().description("503 for a start: why the node is busy"))
                 .addProperty("incident", new StringSchema().description("500: where to look in the server's log"))
+                .addProperty("media", new StringSchema().description("410 for a live preview: the finished file"))
+                .addProperty("node", new StringSchema().description("409 for a live preview: the node recording it"))
                 .required(List.of("status", "title"));
     }
 }
