@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 public final class PresetChoice {
 
     private static final Logger log = LoggerFactory.getLogger(PresetChoice.class);
-    static final String FASTEST = "ultrafast";
+    /** The preset of a host short of CPU. */
+    public static final String FASTEST = "ultrafast";
     /**
      * Runnable threads per core, averaged over the last minute, from which the host counts as short of CPU: less
      * than a quarter of it is idle.

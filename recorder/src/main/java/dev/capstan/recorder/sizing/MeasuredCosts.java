@@ -62,10 +62,15 @@ public record MeasuredCosts(Resolution resolution, boolean audioOnly, Figure cor
         }
 
         /**
-         * Whether the recorder ran short of CPU when the bench started: it then encodes with ultrafast (see the
-         * recorder's PresetChoice), which costs less CPU and writes bigger files than on a host with room.
+         * Whether the cost run encoded with ultrafast, as the recorder does on a host short of CPU (see the recorder's
+         * PresetChoice): it costs less CPU and writes bigger files than on a host with room. Results that do not
+         * name the preset are judged by the load average at the bench's start.
          */
         boolean busy() {
+            JsonNode preset = root.path("capstan").path("cost").path("x264Preset");
+            if (preset.isTextual()) {
+                return preset.asText().equals(PresetChoice.FASTEST);
+            }
             JsonNode m = root.path("machine");
             return m.path("loadAverage").asDouble(0) >= PresetChoice.SHORT_OF_CPU * m.path("cores").asDouble(Double.MAX_VALUE);
         }

@@ -75,6 +75,8 @@ public final class Recording {
     private final BlockingQueue<Control> controls = new LinkedBlockingQueue<>();
     /** When the current pause began; null while capturing. Written by the recording's thread only. */
     private volatile Instant pausedAt;
+    /** The profile the encoders use, once the capture has started. */
+    private volatile VideoProfile encoding;
     /** How long the current pause may last. Written by the recording's thread only. */
     private Duration pauseLimit = Duration.ZERO;
     private boolean released;
@@ -110,6 +112,14 @@ public final class Recording {
     public Optional<ProcessHandle> captureProcess() {
         Capture running = capture;
         return running == null ? Optional.empty() : ProcessHandle.of(running.pid()).filter(ProcessHandle::isAlive);
+    }
+
+    /**
+     * The picture's encoding, once the capture has started: the slot's profile, with x264's fastest preset when the
+     * host was short of CPU at the start (see {@link PresetChoice}).
+     */
+    public Optional<VideoProfile> videoProfile() {
+        return Optional.ofNullable(encoding);
     }
 
     /** Which slot records it. */
@@ -324,8 +334,8 @@ public final class Recording {
         } catch (IOException e) {
             return Result.failed(request.id(), Failure.Reason.CAPTURE_FAILED, "the live feed could not open: " + e);
         }
-        CaptureRuns runs = new CaptureRuns(request, parts, ffmpeg, output, PresetChoice.forHost(config.profile()),
-                this::onProgress);
+        encoding = PresetChoice.forHost(config.profile());
+        CaptureRuns runs = new CaptureRuns(request, parts, ffmpeg, output, encoding, this::onProgress);
         Capture capture;
         try {
             capture = runs.start(config.segmentLength(), config.audioDelay(), tap);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.capture.PresetChoice;
+import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.slot.Recording;
@@ -313,6 +314,7 @@ public final class PipelineBench {
     }
 
     private Map<String, Object> capstanCost(Slot slot, URI demo, Path recordings) throws Exception {
+        awaitCalm(); // the slot's warm-up may have loaded the host: the encoder's preset is chosen at its start
         ResourceMeter meter = ResourceMeter.start();
         SlotRecording recording = new SlotRecording(slot, demo, recordings, "cost", options.costSeconds());
         Duration firstFrame = recording.awaitFirstFrame();
@@ -322,6 +324,7 @@ public final class PipelineBench {
         Quality quality = Quality.of(file);
         Map<String, Object> cost = cost(firstFrame, steady, whole, quality);
         cost.put("encoderSpeedMinMean", recording.speeds());
+        cost.put("x264Preset", recording.recording.videoProfile().map(VideoProfile::x264Preset).orElse("unknown"));
         progress("capstan cost: %s", describeCost(cost));
         return cost;
     }

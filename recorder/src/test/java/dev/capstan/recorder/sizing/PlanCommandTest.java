@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -114,6 +115,24 @@ class PlanCommandTest {
         assertThat(without.path("assumptions").toString()).contains("not modelled");
         assertThat(without.path("assumptions").toString()).as("load 3.5 on 2 cores").contains("short of CPU", "ultrafast");
         assertThat(json.path("assumptions").toString()).as("no load recorded").doesNotContain("short of CPU");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ultrafast, 0.2, true", "superfast, 3.5, false"})
+    void thePresetTheCostRunEncodedWithSaysWhetherItsHostWasShortOfCpu(String preset, double load, boolean warned,
+            @TempDir Path temp) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode results =
+                (ObjectNode) mapper.readTree(COST_720P.toFile());
+        ((ObjectNode) results.path("capstan").path("cost")).put("x264Preset", preset);
+        ((ObjectNode) results.path("machine")).put("loadAverage", load);
+        Path file = temp.resolve("results.json");
+        mapper.writeValue(file.toFile(), results);
+
+        JsonNode json = plan(with(file, "--meetings=10", "--resolution=720p")).json();
+
+        assertThat(json.path("assumptions").toString().contains("short of CPU")).as("%s at load %s", preset, load)
+                .isEqualTo(warned);
     }
 
     @Test
