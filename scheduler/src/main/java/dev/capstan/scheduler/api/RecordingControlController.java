@@ -6,6 +6,8 @@ import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.PauseRefusedException;
+import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.RecorderProperties;
@@ -222,6 +224,51 @@ class RecordingControlController {
         running(recordingId).stop();
         log.info("rest: recording {} asked to stop", recordingId);
         return ResponseEntity.accepted().body(view(recordingId));
+    }
+
+    /**
+     * 200 with its status once the capture has stopped (about a second): nothing more is recorded until it is
+     * resumed, its slot staying held; it ends if not resumed within {@code capstan.recording.max-pause}. 409 when it
+     * is paused already, streams live, keeps no file or speaker tracks, or is not capturing.
+     */
+    @PostMapping("/{id}/pause")
+    @Operation(summary = "pause a running recording: the file leaves the pause out", responses = {
+            @ApiResponse(responseCode = "200", description = "paused", content = @Content(
+                    schema = @Schema(implementation = RecordingProgress.Progress.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node"),
+            @ApiResponse(responseCode = "409", description = "refused; reason: already-paused, streaming, no-file, "
+                    + "speaker-tracks or not-capturing")})
+    RecordingProgress.Progress pause(@PathVariable String id) {
+        RecordingId recordingId = RecordingIdParameter.parse(id);
+        RunningSession recording = running(recordingId);
+        try {
+            SlotEvent.Paused paused = recording.pause();
+            log.info("rest: recording {} paused at {} s of media", recordingId, paused.position().toMillis() / 1000.0);
+        } catch (PauseRefusedException refused) {
+            throw new PauseRefusedProblem(recordingId, refused);
+        }
+        return status(id);
+    }
+
+    /** 200 with its status once the capture is on again, continuing the same file; 409 when it is not paused. */
+    @PostMapping("/{id}/resume")
+    @Operation(summary = "resume a paused recording into the same file", responses = {
+            @ApiResponse(responseCode = "200", description = "on again", content = @Content(
+                    schema = @Schema(implementation = RecordingProgress.Progress.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node"),
+            @ApiResponse(responseCode = "409", description = "refused; reason: not-paused or not-capturing")})
+    RecordingProgress.Progress resume(@PathVariable String id) {
+        RecordingId recordingId = RecordingIdParameter.parse(id);
+        RunningSession recording = running(recordingId);
+        try {
+            SlotEvent.Resumed resumed = recording.resume();
+            log.info("rest: recording {} resumed after {} ms", recordingId, resumed.pausedFor().toMillis());
+        } catch (PauseRefusedException refused) {
+            throw new PauseRefusedProblem(recordingId, refused);
+        }
+        return status(id);
     }
 
     @GetMapping("/{id}/streams")

@@ -3,6 +3,7 @@ package dev.capstan.scheduler.session;
 import dev.capstan.scheduler.plan.Part;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -55,6 +56,16 @@ public class SessionDriver {
         if (sessions.moveTo(session, new SessionState.On(Instant.now()))) {
             listener.onAir();
         }
+    }
+
+    /** Its capture stopped for a pause {@code at}, its media standing at {@code position}. */
+    public void paused(Session session, Instant at, Duration position) {
+        sessions.moveTo(session, new SessionState.Paused(at, position));
+    }
+
+    /** Its capture is on again since {@code at} (the first frame after the pause). */
+    public void resumed(Session session, Instant at) {
+        sessions.moveTo(session, new SessionState.On(at));
     }
 
     public void stopping(Session session) {

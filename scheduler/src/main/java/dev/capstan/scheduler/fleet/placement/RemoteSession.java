@@ -2,6 +2,8 @@ package dev.capstan.scheduler.fleet.placement;
 
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.PauseRefusedException;
+import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.fleet.protocol.FleetCommandException;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import dev.capstan.scheduler.fleet.protocol.PoolRoom;
@@ -44,6 +46,18 @@ final class RemoteSession implements RunningSession {
     public CompletableFuture<Void> stop() {
         fleet.stop(id);
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public SlotEvent.Paused pause() throws PauseRefusedException {
+        throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                "pausing a recording on another node is not supported yet");
+    }
+
+    @Override
+    public SlotEvent.Resumed resume() throws PauseRefusedException {
+        throw new PauseRefusedException(PauseRefusedException.Reason.NOT_PAUSED,
+                "resuming a recording on another node is not supported yet");
     }
 
     @Override
