@@ -1,0 +1,217 @@
+package dev.capstan.scheduler.events.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.recorder.fixture.CpuHog;
+import dev.capstan.recorder.media.MediaReport;
+import dev.capstan.scheduler.api.ControlApi;
+import dev.capstan.scheduler.demo.DemoPageController;
+import dev.capstan.scheduler.recording.Recordings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Pause and resume end to end, with the real browser, encoder, archive and a webhook receiver on loopback, beside a
+ * hog of one core: a 20-s recording of the demo meeting paused for 5 s in its middle over REST is one file of about
+ * 15 s, ready (nothing lost), announced paused and resumed in order, with the pause on its timeline and in its
+ * metadata.json.
+ */
+@Tag("media")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "capstan.node.slots=1",
+        "capstan.api.keys=" + PauseResumeLiveTest.KEY})
+class PauseResumeLiveTest {
+
+    static final String KEY = "pause-test-key-5c21";
+    private static final Duration WARM = Duration.ofSeconds(120);
+    private static final Duration HALF = Duration.ofMillis(7_500);
+    private static final Duration PAUSE = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Receiver receiver;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Autowired
+    Recordings recordings;
+    @LocalServerPort
+    int port;
+    @TempDir
+    Path downloads;
+
+    @DynamicPropertySource
+    static void webhooks(DynamicPropertyRegistry registry) throws IOException {
+        receiver = Receiver.healthy();
+        registry.add("capstan.webhooks.subscribers[0].url", () -> receiver.url().toString());
+        registry.add("capstan.webhooks.subscribers[0].secret", () -> Rig.SECRET);
+    }
+
+    @AfterAll
+    static void closeReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void aTwentySecondRecordingPausedForFiveSecondsIsOneReadyFileOfFifteenWithThePauseMarked() throws Exception {
+        String id = start();
+        String path = "/api/v1/recordings/" + id;
+        Instant pauseAnswered;
+        Instant resumeRequested;
+        try (CpuHog hog = CpuHog.steady(1.0)) {
+            JsonNode on = ControlApi.within(Duration.ofSeconds(60), "the recording on", () -> {
+                JsonNode status = api(path + "/status");
+                return status.at("/state").asText().equals("on") ? status : null;
+            });
+            Instant since = Instant.parse(on.at("/since").asText());
+            sleepUntil(since.plus(HALF));
+
+            Instant pauseRequested = Instant.now();
+            HttpResponse<String> paused = post(path + "/pause");
+            pauseAnswered = Instant.now();
+            System.out.printf("pause answered in %d ms: %s%n",
+                    Duration.between(pauseRequested, pauseAnswered).toMillis(), paused.body());
+            assertThat(paused.statusCode()).as("pause: %s", paused.body()).isEqualTo(200);
+            JsonNode pausedStatus = JSON.readTree(paused.body());
+            assertThat(pausedStatus.at("/state").asText()).isEqualTo("paused");
+            assertThat(pausedStatus.at("/pauses/pausedSince").asText()).isNotEmpty();
+
+            // Paused twice: refused, saying why; the slot stays held meanwhile.
+            HttpResponse<String> again = post(path + "/pause");
+            assertThat(again.statusCode()).as("second pause: %s", again.body()).isEqualTo(409);
+            assertThat(JSON.readTree(again.body()).at("/reason").asText()).isEqualTo("already-paused");
+            JsonNode node = api("/api/v1/node");
+            assertThat(node.at("/recordings")).as("the node while paused: %s", node).hasSize(1);
+            assertThat(node.at("/busy").isNull() || node.at("/busy").isMissingNode())
+                    .as("the node admits another while paused: %s", node).isFalse();
+
+            sleepUntil(pauseRequested.plus(PAUSE));
+            resumeRequested = Instant.now();
+            HttpResponse<String> resumed = post(path + "/resume");
+            Instant resumeAnswered = Instant.now();
+            System.out.printf("resume answered in %d ms: %s%n",
+                    Duration.between(resumeRequested, resumeAnswered).toMillis(), resumed.body());
+            assertThat(resumed.statusCode()).as("resume: %s", resumed.body()).isEqualTo(200);
+            assertThat(JSON.readTree(resumed.body()).at("/state").asText()).isEqualTo("on");
+
+            sleepUntil(since.plus(HALF).plus(PAUSE).plus(HALF));
+            HttpResponse<String> stop = post(path + "/stop");
+            assertThat(stop.statusCode()).as("stop: %s", stop.body()).isEqualTo(202);
+            ControlApi.within(Duration.ofSeconds(90), "the recording settled", () -> {
+                JsonNode now = api(path + "/status");
+                return now.has("status") ? now : null;
+            });
+        }
+
+        JsonNode entry = api(path);
+        System.out.println("paused recording: " + entry);
+        assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
+        assertThat(entry.at("/lostSeconds").asDouble()).isZero();
+
+        MediaReport played = MediaReport.of(download(path + "/media", "paused.mp4"));
+        System.out.println("file of a 20-s recording paused 5 s: " + played);
+        assertThat(played.duration()).as("the file leaves the pause out").isCloseTo(15.0, within(1.5));
+        assertThat(played.longestFrameGap()).as("no gap where the pause was cut out, s").isLessThanOrEqualTo(0.5);
+        assertThat(played.hasPicture()).isTrue();
+
+        // The timeline: one pause, where it lies in the file and how long it lasted.
+        JsonNode timeline = api(path + "/timeline");
+        System.out.println("timeline: " + timeline);
+        assertThat(timeline.at("/pauses")).hasSize(1);
+        JsonNode pause = timeline.at("/pauses/0");
+        assertThat(pause.at("/positionSeconds").asDouble()).isCloseTo(HALF.toMillis() / 1000.0, within(1.5));
+        assertThat(pause.at("/durationSeconds").asDouble()).isCloseTo(5.0, within(1.0));
+        Instant pausedAt = Instant.parse(pause.at("/pausedAt").asText());
+        Instant resumedAt = Instant.parse(pause.at("/resumedAt").asText());
+        assertThat(pausedAt).isBefore(pauseAnswered);
+        assertThat(resumedAt).isAfter(resumeRequested);
+
+        JsonNode metadata;
+        try (InputStream in = recordings.archive().store().read(id + "/metadata.json", 0, -1)) {
+            metadata = JSON.readTree(in);
+        }
+        assertThat(metadata.at("/pauses")).as("metadata.json: %s", metadata).isEqualTo(timeline.at("/pauses"));
+
+        // The webhooks, in order, the pause's with where and how long.
+        List<Receiver.Received> mine = ControlApi.within(Duration.ofSeconds(30), "recording.ready at the receiver",
+                () -> {
+                    List<Receiver.Received> all = receiver.received().stream()
+                            .filter(request -> request.body().contains(id)).toList();
+                    return all.stream().anyMatch(r -> r.header("Capstan-Event").equals("recording.ready"))
+                            ? all : null;
+                });
+        assertThat(mine).extracting(request -> request.header("Capstan-Event")).containsExactly(
+                "recording.started", "recording.on", "recording.paused", "recording.resumed", "recording.stopped",
+                "recording.ready");
+        JsonNode pausedHook = JSON.readTree(mine.get(2).body()).at("/recording");
+        JsonNode resumedHook = JSON.readTree(mine.get(3).body()).at("/recording");
+        System.out.println("webhooks: " + pausedHook + " / " + resumedHook);
+        assertThat(pausedHook.at("/state").asText()).isEqualTo("paused");
+        assertThat(pausedHook.at("/pause/positionSeconds").asDouble()).isEqualTo(pause.at("/positionSeconds")
+                .asDouble());
+        assertThat(Instant.parse(pausedHook.at("/pause/pausedAt").asText())).isEqualTo(pausedAt);
+        assertThat(resumedHook.at("/state").asText()).isEqualTo("on");
+        assertThat(Instant.parse(resumedHook.at("/pause/resumedAt").asText())).isEqualTo(resumedAt);
+        assertThat(resumedHook.at("/pause/pausedSeconds").asDouble()).isCloseTo(5.0, within(1.0));
+        assertThat(JSON.readTree(mine.get(5).body()).at("/recording/status").asText()).isEqualTo("ready");
+    }
+
+    private static void sleepUntil(Instant when) throws InterruptedException {
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), when).toMillis()));
+    }
+
+    /** Starts a recording of the demo page over REST, retrying a 503 until the slot is warm and free. */
+    private String start() throws Exception {
+        String body = "{\"url\": \"http://127.0.0.1:" + port + DemoPageController.PATH + "\", \"maxDuration\": \""
+                + Duration.ofMinutes(3) + "\"}";
+        HttpResponse<String> started = ControlApi.within(WARM, "the node takes the recording", () -> {
+            HttpResponse<String> answer = http.send(request("/api/v1/recordings")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 503 ? null : answer;
+        });
+        assertThat(started.statusCode()).as("start: %s", started.body()).isEqualTo(201);
+        return JSON.readTree(started.body()).at("/id").asText();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + KEY);
+    }
+
+    private JsonNode api(String path) throws Exception {
+        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Path download(String path, String name) throws Exception {
+        HttpResponse<Path> media = http.send(request(path).GET().build(),
+                HttpResponse.BodyHandlers.ofFile(downloads.resolve(name)));
+        assertThat(media.statusCode()).as("GET %s", path).isEqualTo(200);
+        return media.body();
+    }
+}
