@@ -107,7 +107,8 @@ public final class ResumedRun implements AutoCloseable {
         }
         Path init = staging.resolve(SegmentLayout.INIT);
         if (!streamsChecked) {
-            if (!Files.isRegularFile(init)) {
+            // FFmpeg writes the init segment in pieces: it is whole once the first media segment is complete.
+            if (!Files.isRegularFile(init) || !Files.isRegularFile(SegmentLayout.segment(staging, nextSegment))) {
                 return;
             }
             if (!FragmentedMp4.sameStreams(recording.initSegment(), init)) {

@@ -11,6 +11,7 @@ import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.RecorderProperties;
+import dev.capstan.scheduler.session.Pausing;
 import dev.capstan.scheduler.session.RecorderNode;
 import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
@@ -243,6 +244,10 @@ class RecordingControlController {
         RecordingId recordingId = RecordingIdParameter.parse(id);
         RunningSession recording = running(recordingId);
         try {
+            Optional<PauseRefusedException> refused = Pausing.refusePause(recording.session());
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
             SlotEvent.Paused paused = recording.pause();
             log.info("rest: recording {} paused at {} s of media", recordingId, paused.position().toMillis() / 1000.0);
         } catch (PauseRefusedException refused) {
@@ -263,6 +268,10 @@ class RecordingControlController {
         RecordingId recordingId = RecordingIdParameter.parse(id);
         RunningSession recording = running(recordingId);
         try {
+            Optional<PauseRefusedException> refused = Pausing.refuseResume(recording.session());
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
             SlotEvent.Resumed resumed = recording.resume();
             log.info("rest: recording {} resumed after {} ms", recordingId, resumed.pausedFor().toMillis());
         } catch (PauseRefusedException refused) {

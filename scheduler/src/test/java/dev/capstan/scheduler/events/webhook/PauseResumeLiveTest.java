@@ -77,12 +77,11 @@ class PauseResumeLiveTest {
         Instant pauseAnswered;
         Instant resumeRequested;
         try (CpuHog hog = CpuHog.steady(1.0)) {
-            JsonNode on = ControlApi.within(Duration.ofSeconds(60), "the recording on", () -> {
-                JsonNode status = api(path + "/status");
-                return status.at("/state").asText().equals("on") ? status : null;
-            });
-            Instant since = Instant.parse(on.at("/since").asText());
-            sleepUntil(since.plus(HALF));
+            // Paced by the media recorded (the encoder's clock): 7.5 s, a pause of 5 s, 7.5 s more.
+            awaitMedia(path, HALF);
+            HttpResponse<String> notPaused = post(path + "/resume");
+            assertThat(notPaused.statusCode()).as("resume before a pause: %s", notPaused.body()).isEqualTo(409);
+            assertThat(JSON.readTree(notPaused.body()).at("/reason").asText()).isEqualTo("not-paused");
 
             Instant pauseRequested = Instant.now();
             HttpResponse<String> paused = post(path + "/pause");
@@ -112,7 +111,7 @@ class PauseResumeLiveTest {
             assertThat(resumed.statusCode()).as("resume: %s", resumed.body()).isEqualTo(200);
             assertThat(JSON.readTree(resumed.body()).at("/state").asText()).isEqualTo("on");
 
-            sleepUntil(since.plus(HALF).plus(PAUSE).plus(HALF));
+            awaitMedia(path, HALF.plus(HALF));
             HttpResponse<String> stop = post(path + "/stop");
             assertThat(stop.statusCode()).as("stop: %s", stop.body()).isEqualTo(202);
             ControlApi.within(Duration.ofSeconds(90), "the recording settled", () -> {
@@ -172,6 +171,15 @@ class PauseResumeLiveTest {
         assertThat(Instant.parse(resumedHook.at("/pause/resumedAt").asText())).isEqualTo(resumedAt);
         assertThat(resumedHook.at("/pause/pausedSeconds").asDouble()).isCloseTo(5.0, within(1.0));
         assertThat(JSON.readTree(mine.get(5).body()).at("/recording/status").asText()).isEqualTo("ready");
+    }
+
+    /** Waits until the recording holds {@code media}, asking its status every 200 ms. */
+    private void awaitMedia(String path, Duration media) throws Exception {
+        ControlApi.within(Duration.ofSeconds(60), media + " of media", () -> {
+            JsonNode status = api(path + "/status");
+            return status.at("/state").asText().equals("on")
+                    && status.at("/durationSeconds").asDouble() * 1000 >= media.toMillis() ? status : null;
+        });
     }
 
     private static void sleepUntil(Instant when) throws InterruptedException {
