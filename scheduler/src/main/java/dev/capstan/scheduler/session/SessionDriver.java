@@ -51,8 +51,14 @@ public class SessionDriver {
         sessions.moveTo(session, new SessionState.Pending(Instant.now()));
     }
 
-    /** Its first frame is written or, without a file, a destination has it. */
+    /**
+     * Its first frame is written or, without a file, a destination has it. A paused session stays paused: a node's
+     * report that its part is on the air says nothing of pauses; only {@link #resumed} ends one.
+     */
     public void onAir(Session session, SessionListener listener) {
+        if (session.state() instanceof SessionState.Paused) {
+            return;
+        }
         if (sessions.moveTo(session, new SessionState.On(Instant.now()))) {
             listener.onAir();
         }

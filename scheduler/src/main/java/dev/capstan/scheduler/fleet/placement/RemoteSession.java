@@ -12,6 +12,7 @@ import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.StreamChangeRefusedException;
 import dev.capstan.storage.archive.RecordingId;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,14 +51,37 @@ final class RemoteSession implements RunningSession {
 
     @Override
     public SlotEvent.Paused pause() throws PauseRefusedException {
-        throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
-                "pausing a recording on another node is not supported yet");
+        FleetIq.PauseMark mark = pauseOrResume(FleetIq.Action.PAUSE);
+        fleet.paused(id, mark);
+        return new SlotEvent.Paused(id, mark.at(), mark.position());
     }
 
     @Override
     public SlotEvent.Resumed resume() throws PauseRefusedException {
-        throw new PauseRefusedException(PauseRefusedException.Reason.NOT_PAUSED,
-                "resuming a recording on another node is not supported yet");
+        FleetIq.PauseMark mark = pauseOrResume(FleetIq.Action.RESUME);
+        fleet.resumed(id, mark);
+        return new SlotEvent.Resumed(id, mark.at(), mark.position(), mark.pausedFor().orElse(Duration.ZERO));
+    }
+
+    /** Has the node pause or resume the part; its refusal comes back with the recorder's reason. */
+    private FleetIq.PauseMark pauseOrResume(FleetIq.Action action) throws PauseRefusedException {
+        Optional<Target> target = fleet.target(id);
+        if (target.isEmpty()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                    "it is not running on a node now");
+        }
+        try {
+            return room.send(target.get().node(), FleetIq.command(action, target.get().address()),
+                            FleetSessions.PAUSE_TIMEOUT).flatMap(FleetIq::pause)
+                    .orElseThrow(() -> new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                            "node " + target.get().node() + " did not say what it did"));
+        } catch (FleetCommandException e) {
+            if (e.pauseRefused().isPresent()) {
+                throw new PauseRefusedException(e.pauseRefused().get(), e.getMessage());
+            }
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                    refused(target.get(), e).getMessage());
+        }
     }
 
     @Override

@@ -135,6 +135,7 @@ class PauseResumeLiveTest {
         JsonNode timeline = api(path + "/timeline");
         System.out.println("timeline: " + timeline);
         assertThat(timeline.at("/pauses")).hasSize(1);
+        assertThat(entry.at("/links/timeline").asText()).isEqualTo(path + "/timeline");
         JsonNode pause = timeline.at("/pauses/0");
         assertThat(pause.at("/positionSeconds").asDouble()).isCloseTo(HALF.toMillis() / 1000.0, within(1.5));
         assertThat(pause.at("/durationSeconds").asDouble()).isCloseTo(5.0, within(1.0));
