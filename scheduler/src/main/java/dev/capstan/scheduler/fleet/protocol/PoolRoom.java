@@ -213,7 +213,7 @@ public final class PoolRoom implements AutoCloseable {
             StanzaError error = e.getStanzaError();
             throw new FleetCommandException(FleetCommandException.Problem.of(error.getCondition()),
                     Optional.ofNullable(error.getDescriptiveText()).orElse(error.getCondition().toString()),
-                    pauseRefused(error));
+                    pauseRefusal(error));
         } catch (SmackException.NoResponseException e) {
             throw new FleetCommandException(FleetCommandException.Problem.TIMEOUT,
                     toNick + " did not answer within " + timeout.toMillis() + " ms");
@@ -224,7 +224,7 @@ public final class PoolRoom implements AutoCloseable {
     }
 
     /** The reason of a refused pause or resume, by its wire name beside the error (see {@link FleetIq#REFUSED}). */
-    private static Optional<PauseRefusedException.Reason> pauseRefused(StanzaError error) {
+    public static Optional<PauseRefusedException.Reason> pauseRefusal(StanzaError error) {
         ExtensionElement refused = error.getExtension(FleetIq.REFUSED, FleetIq.NAMESPACE);
         if (!(refused instanceof StandardExtensionElement element)) {
             return Optional.empty();
