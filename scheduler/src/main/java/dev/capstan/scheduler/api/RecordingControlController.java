@@ -7,7 +7,6 @@ import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.slot.PauseRefusedException;
-import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.RecorderProperties;
@@ -241,19 +240,8 @@ class RecordingControlController {
             @ApiResponse(responseCode = "409", description = "refused; reason: already-paused, streaming, no-file, "
                     + "speaker-tracks or not-capturing")})
     RecordingProgress.Progress pause(@PathVariable String id) {
-        RecordingId recordingId = RecordingIdParameter.parse(id);
-        RunningSession recording = running(recordingId);
-        try {
-            Optional<PauseRefusedException> refused = Pausing.refusePause(recording.session());
-            if (refused.isPresent()) {
-                throw refused.get();
-            }
-            SlotEvent.Paused paused = recording.pause();
-            log.info("rest: recording {} paused at {} s of media", recordingId, paused.position().toMillis() / 1000.0);
-        } catch (PauseRefusedException refused) {
-            throw new PauseRefusedProblem(recordingId, refused);
-        }
-        return status(id);
+        return pauseOrResume(id, recording -> "paused at "
+                + Pausing.pause(recording).position().toMillis() / 1000.0 + " s of media");
     }
 
     /** 200 with its status once the capture is on again, continuing the same file; 409 when it is not paused. */
@@ -265,15 +253,21 @@ class RecordingControlController {
             @ApiResponse(responseCode = "404", description = "not running on this node"),
             @ApiResponse(responseCode = "409", description = "refused; reason: not-paused or not-capturing")})
     RecordingProgress.Progress resume(@PathVariable String id) {
+        return pauseOrResume(id, recording -> "resumed after "
+                + Pausing.resume(recording).pausedFor().toMillis() + " ms");
+    }
+
+    /** A pause or resume, saying what it did for the log. */
+    @FunctionalInterface
+    private interface PauseControl {
+        String apply(RunningSession recording) throws PauseRefusedException;
+    }
+
+    /** Pauses or resumes it; a refusal is a 409 with its reason. */
+    private RecordingProgress.Progress pauseOrResume(String id, PauseControl control) {
         RecordingId recordingId = RecordingIdParameter.parse(id);
-        RunningSession recording = running(recordingId);
         try {
-            Optional<PauseRefusedException> refused = Pausing.refuseResume(recording.session());
-            if (refused.isPresent()) {
-                throw refused.get();
-            }
-            SlotEvent.Resumed resumed = recording.resume();
-            log.info("rest: recording {} resumed after {} ms", recordingId, resumed.pausedFor().toMillis());
+            log.info("rest: recording {} {}", recordingId, control.apply(running(recordingId)));
         } catch (PauseRefusedException refused) {
             throw new PauseRefusedProblem(recordingId, refused);
         }

@@ -2,6 +2,7 @@ package dev.capstan.scheduler.session;
 
 import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.recorder.slot.PauseRefusedException.Reason;
+import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.plan.Mode;
 import java.util.Optional;
 
@@ -15,8 +16,34 @@ public final class Pausing {
     private Pausing() {
     }
 
+    /**
+     * Pauses it, unless it cannot pause now.
+     *
+     * @throws PauseRefusedException why not: from what the session says, or from its recorder
+     */
+    public static SlotEvent.Paused pause(RunningSession running) throws PauseRefusedException {
+        Optional<PauseRefusedException> refused = refusePause(running.session());
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
+        return running.pause();
+    }
+
+    /**
+     * Resumes it, unless it is not paused.
+     *
+     * @throws PauseRefusedException why not: from what the session says, or from its recorder
+     */
+    public static SlotEvent.Resumed resume(RunningSession running) throws PauseRefusedException {
+        Optional<PauseRefusedException> refused = refuseResume(running.session());
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
+        return running.resume();
+    }
+
     /** Why {@code session} cannot pause now; empty when it may. */
-    public static Optional<PauseRefusedException> refusePause(Session session) {
+    static Optional<PauseRefusedException> refusePause(Session session) {
         SessionState state = session.state();
         if (session.mode() == Mode.STREAM) {
             return refused(Reason.NO_FILE, "a live stream without a file cannot pause");
@@ -35,7 +62,7 @@ public final class Pausing {
     }
 
     /** Why {@code session} cannot resume now; empty when it may. */
-    public static Optional<PauseRefusedException> refuseResume(Session session) {
+    static Optional<PauseRefusedException> refuseResume(Session session) {
         SessionState state = session.state();
         if (state instanceof SessionState.Paused) {
             return Optional.empty();

@@ -8,15 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.api.ControlApi;
-import dev.capstan.scheduler.demo.DemoPageController;
 import dev.capstan.scheduler.events.metrics.PrometheusText;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.RecordingId;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,11 +52,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class MediaLossLiveTest {
 
     static final String KEY = "media-loss-test-key-0b7e";
-    private static final Duration WARM = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Receiver receiver;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Autowired
     Recordings recordings;
@@ -204,48 +197,29 @@ class MediaLossLiveTest {
         assertThat(played.hasPicture()).isTrue();
     }
 
-    /** Starts a recording of the demo page over REST, retrying a 503 until the slot is warm and free. */
     private String start(Duration maxDuration) throws Exception {
-        String body = "{\"url\": \"http://127.0.0.1:" + port + DemoPageController.PATH + "\", \"maxDuration\": \""
-                + maxDuration + "\"}";
-        HttpResponse<String> started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            HttpResponse<String> answer = http.send(request("/api/v1/recordings")
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 503 ? null : answer;
-        });
-        assertThat(started.statusCode()).as("start: %s", started.body()).isEqualTo(201);
-        return JSON.readTree(started.body()).at("/id").asText();
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + KEY);
+        return rest().start(maxDuration);
     }
 
     private JsonNode api(String path) throws Exception {
-        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        assertThat(response.body()).doesNotContain(KEY, Rig.SECRET);
-        return JSON.readTree(response.body());
+        return rest().api(path);
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return rest().post(path);
+    }
+
+    private RestRecordings rest() {
+        return new RestRecordings(port, KEY);
     }
 
     private PrometheusText scrape() throws Exception {
-        HttpResponse<String> response = http.send(request("/actuator/prometheus").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = rest().get("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
         return PrometheusText.parse(response.body());
     }
 
     private Path download(String path, String name) throws Exception {
-        HttpResponse<Path> media = http.send(request(path).GET().build(),
-                HttpResponse.BodyHandlers.ofFile(downloads.resolve(name)));
-        assertThat(media.statusCode()).as("GET %s", path).isEqualTo(200);
-        return media.body();
+        return rest().download(path, downloads.resolve(name));
     }
 }

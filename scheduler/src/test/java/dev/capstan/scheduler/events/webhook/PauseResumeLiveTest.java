@@ -8,13 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.api.ControlApi;
-import dev.capstan.scheduler.demo.DemoPageController;
 import dev.capstan.scheduler.recording.Recordings;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,13 +39,10 @@ import org.springframework.test.context.DynamicPropertySource;
 class PauseResumeLiveTest {
 
     static final String KEY = "pause-test-key-5c21";
-    private static final Duration WARM = Duration.ofSeconds(120);
     private static final Duration HALF = Duration.ofMillis(7_500);
     private static final Duration PAUSE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Receiver receiver;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Autowired
     Recordings recordings;
@@ -72,7 +65,7 @@ class PauseResumeLiveTest {
 
     @Test
     void aTwentySecondRecordingPausedForFiveSecondsIsOneReadyFileOfFifteenWithThePauseMarked() throws Exception {
-        String id = start();
+        String id = rest().start(Duration.ofMinutes(3));
         String path = "/api/v1/recordings/" + id;
         Instant pauseAnswered;
         Instant resumeRequested;
@@ -125,7 +118,7 @@ class PauseResumeLiveTest {
         assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
         assertThat(entry.at("/lostSeconds").asDouble()).isZero();
 
-        MediaReport played = MediaReport.of(download(path + "/media", "paused.mp4"));
+        MediaReport played = MediaReport.of(rest().download(path + "/media", downloads.resolve("paused.mp4")));
         System.out.println("file of a 20-s recording paused 5 s: " + played);
         assertThat(played.duration()).as("the file leaves the pause out").isCloseTo(15.0, within(1.5));
         assertThat(played.longestFrameGap()).as("no gap where the pause was cut out, s").isLessThanOrEqualTo(0.5);
@@ -187,40 +180,15 @@ class PauseResumeLiveTest {
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), when).toMillis()));
     }
 
-    /** Starts a recording of the demo page over REST, retrying a 503 until the slot is warm and free. */
-    private String start() throws Exception {
-        String body = "{\"url\": \"http://127.0.0.1:" + port + DemoPageController.PATH + "\", \"maxDuration\": \""
-                + Duration.ofMinutes(3) + "\"}";
-        HttpResponse<String> started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            HttpResponse<String> answer = http.send(request("/api/v1/recordings")
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 503 ? null : answer;
-        });
-        assertThat(started.statusCode()).as("start: %s", started.body()).isEqualTo(201);
-        return JSON.readTree(started.body()).at("/id").asText();
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + KEY);
-    }
-
     private JsonNode api(String path) throws Exception {
-        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
+        return rest().api(path);
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return rest().post(path);
     }
 
-    private Path download(String path, String name) throws Exception {
-        HttpResponse<Path> media = http.send(request(path).GET().build(),
-                HttpResponse.BodyHandlers.ofFile(downloads.resolve(name)));
-        assertThat(media.statusCode()).as("GET %s", path).isEqualTo(200);
-        return media.body();
+    private RestRecordings rest() {
+        return new RestRecordings(port, KEY);
     }
 }
