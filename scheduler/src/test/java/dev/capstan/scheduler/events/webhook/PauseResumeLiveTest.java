@@ -30,12 +30,15 @@ import org.springframework.test.context.DynamicPropertySource;
  * Pause and resume end to end, with the real browser, encoder, archive and a webhook receiver on loopback, beside a
  * hog of one core: a 20-s recording of the demo meeting paused for 5 s in its middle over REST is one file of about
  * 15 s, ready (nothing lost), announced paused and resumed in order, with the pause on its timeline and in its
- * metadata.json.
+ * metadata.json. A pause longer than {@code capstan.recording.max-pause} ends its recording, which keeps what it
+ * recorded before.
  */
 @Tag("media")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "capstan.node.slots=1",
-        "capstan.api.keys=" + PauseResumeLiveTest.KEY})
+        "capstan.api.keys=" + PauseResumeLiveTest.KEY,
+        // Above the 5-s pause, short enough to see a longer one end its recording.
+        "capstan.recording.max-pause=8s"})
 class PauseResumeLiveTest {
 
     static final String KEY = "pause-test-key-5c21";
@@ -165,6 +168,39 @@ class PauseResumeLiveTest {
         assertThat(Instant.parse(resumedHook.at("/pause/resumedAt").asText())).isEqualTo(resumedAt);
         assertThat(resumedHook.at("/pause/pausedSeconds").asDouble()).isCloseTo(5.0, within(1.0));
         assertThat(JSON.readTree(mine.get(5).body()).at("/recording/status").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void aPauseLongerThanMaxPauseEndsTheRecordingWithWhatItRecordedBefore() throws Exception {
+        String id = rest().start(Duration.ofMinutes(3));
+        String path = "/api/v1/recordings/" + id;
+        awaitMedia(path, Duration.ofSeconds(4));
+        HttpResponse<String> paused = post(path + "/pause");
+        Instant pauseAnswered = Instant.now();
+        assertThat(paused.statusCode()).as("pause: %s", paused.body()).isEqualTo(200);
+        ControlApi.within(Duration.ofSeconds(40), "the recording ended and settled", () -> {
+            JsonNode now = api(path + "/status");
+            return now.has("status") ? now : null;
+        });
+        JsonNode entry = api(path);
+        System.out.println("paused too long: " + entry);
+        Instant endedAt = Instant.parse(entry.at("/endedAt").asText());
+        assertThat(Duration.between(pauseAnswered, endedAt).toMillis() / 1000.0).as("ended after max-pause, s")
+                .isBetween(7.0, 11.0);
+        assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
+        JsonNode pause = api(path + "/timeline").at("/pauses/0");
+        assertThat(pause.at("/resumedAt").isNull()).as("never resumed: %s", pause).isTrue();
+        assertThat(entry.at("/durationSeconds").asDouble()).as("the file ends where the pause began")
+                .isCloseTo(pause.at("/positionSeconds").asDouble(), within(0.5));
+
+        Receiver.Received stopped = ControlApi.within(Duration.ofSeconds(30), "recording.stopped at the receiver",
+                () -> receiver.received().stream().filter(request -> request.body().contains(id)
+                        && request.header("Capstan-Event").equals("recording.stopped")).findFirst().orElse(null));
+        assertThat(JSON.readTree(stopped.body()).at("/recording/reason").asText()).isEqualTo("paused-too-long");
+        assertThat(receiver.received()).filteredOn(request -> request.body().contains(id))
+                .extracting(request -> request.header("Capstan-Event"))
+                .containsSubsequence("recording.on", "recording.paused", "recording.stopped")
+                .doesNotContain("recording.resumed", "recording.failed");
     }
 
     /** Waits until the recording holds {@code media}, asking its status every 200 ms. */
