@@ -17,6 +17,15 @@ public final class DemoMeeting {
     public static final int BEEP_HZ = 2000;
     /** The sync marker's square, as fractions of the frame: x from, x to, y from, y to. */
     public static final double[] SYNC_MARKER = {0.90, 1.00, 0.00, 0.10};
+    /**
+     * The clock strip along the bottom edge, as fractions of the frame (x from, x to, y from, y to): the wall-clock
+     * time the page drew the frame at, in {@link #CLOCK_BITS} black (0) or white (1) blocks, most significant first:
+     * tenths of a second since the epoch modulo 2^20, then a 4-bit check (the sum of those bits' nibbles modulo 16).
+     * A decoded frame tells when it was shown, which is how tests prove what a recording left out.
+     */
+    public static final double[] CLOCK_STRIP = {0.02, 0.98, 0.982, 1.00};
+    public static final int CLOCK_VALUE_BITS = 20;
+    public static final int CLOCK_BITS = CLOCK_VALUE_BITS + 4;
 
     private static final String RESOURCE = "meeting.html";
 

@@ -183,11 +183,15 @@ final class AdmissionQueue {
     private void growFor(CaptureMedia media, Admission.Verdict verdict) {
         if (verdict instanceof Admission.Verdict.Hold hold && hold.reason() == BusyReason.NO_IDLE_SLOT) {
             LoadMonitor.Snapshot load = monitor.snapshot();
-            if (admissions.get(media).decideGivenSlot(facts(load, media), load.host().foreignCpu())
-                    instanceof Admission.Verdict.Admit) {
+            if (givenSlot(load, media) instanceof Admission.Verdict.Admit) {
                 pool.grow(load);
             }
         }
+    }
+
+    /** The verdict on a recording of {@code media} if one more slot were idle. */
+    private Admission.Verdict givenSlot(LoadMonitor.Snapshot load, CaptureMedia media) {
+        return admissions.get(media).decideGivenSlot(facts(load, media), load.host().foreignCpu());
     }
 
     /** Why a request that waits for a slot gets none added, for the queue's progress log. */
@@ -196,9 +200,7 @@ final class AdmissionQueue {
         if (slots.spare() == 0) {
             return "; no slot added: the pool holds its maximum of " + slots.max() + ", warming ones included";
         }
-        LoadMonitor.Snapshot load = monitor.snapshot();
-        Admission.Verdict withSlot = admissions.get(media).decideGivenSlot(facts(load, media),
-                load.host().foreignCpu());
+        Admission.Verdict withSlot = givenSlot(monitor.snapshot(), media);
         return withSlot instanceof Admission.Verdict.Hold ? "; no slot added: " + describe(withSlot)
                 : "; adding a slot as CPU allows (" + slots.current() + " of at most " + slots.max() + ")";
     }

@@ -105,20 +105,17 @@ public final class ResumedRun implements AutoCloseable {
         if (failure != null) {
             return;
         }
-        Path init = staging.resolve(SegmentLayout.INIT);
-        if (!streamsChecked) {
-            // FFmpeg writes the init segment in pieces: it is whole once the first media segment is complete.
-            if (!Files.isRegularFile(init) || !Files.isRegularFile(SegmentLayout.segment(staging, nextSegment))) {
-                return;
-            }
-            if (!FragmentedMp4.sameStreams(recording.initSegment(), init)) {
-                throw new IOException("the resumed encoder writes other streams than the recording's " + init);
-            }
-            streamsChecked = true;
-        }
-        // FFmpeg renames a segment to its final name once complete (temp_file).
+        // FFmpeg renames a segment to its final name once complete (temp_file); its init segment, written in place,
+        // is complete by the time the first segment is.
         Path next;
         while (Files.isRegularFile(next = SegmentLayout.segment(staging, nextSegment)) && Files.size(next) > 0) {
+            if (!streamsChecked) {
+                Path init = staging.resolve(SegmentLayout.INIT);
+                if (!FragmentedMp4.sameStreams(recording.initSegment(), init)) {
+                    throw new IOException("the resumed encoder writes other streams than the recording's: " + init);
+                }
+                streamsChecked = true;
+            }
             Path target = SegmentLayout.segment(recording.segmentDirectory(), nextSegment);
             Path partial = target.resolveSibling("." + target.getFileName() + ".tmp");
             FragmentedMp4.shift(recording.initSegment(), next, offset, partial);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.openqa.selenium.WebDriverException;
@@ -75,7 +76,7 @@ public final class SpeakerTrackCapture {
         } catch (IOException e) {
             String why = "the track files cannot be written: " + e.getMessage();
             writeQuietly(recording, directory, new SpeakerTracks(SpeakerTracks.Capture.FAILED, why,
-                    java.util.List.of(), java.util.List.of()));
+                    List.of(), List.of()));
             return new SpeakerTrackCapture(recording, directory, Optional.empty(), Optional.empty(),
                     new TrackCaptureStatus(SpeakerTracks.Capture.FAILED, 0, why), changed);
         }

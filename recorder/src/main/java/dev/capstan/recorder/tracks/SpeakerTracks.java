@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Each remote speaker's sound in files of their own, beside the composite recording, and who was audible when. The
@@ -177,11 +178,11 @@ public record SpeakerTracks(Capture capture, String detail, List<Speaker> speake
     }
 
     /** The manifest in {@code recordingDirectory}, if the recorder wrote one. */
-    public static java.util.Optional<SpeakerTracks> readFrom(Path recordingDirectory) throws IOException {
+    public static Optional<SpeakerTracks> readFrom(Path recordingDirectory) throws IOException {
         Path manifest = recordingDirectory.resolve(MANIFEST);
         if (!Files.isRegularFile(manifest)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(fromJson(Files.readString(manifest)));
+        return Optional.of(fromJson(Files.readString(manifest)));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.capstan.recorder.capture.CaptureCommand;
 import dev.capstan.recorder.capture.FfmpegBinary;
+import dev.capstan.recorder.capture.PresetChoice;
 import dev.capstan.recorder.fixture.PageServer;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.slot.Recording;
@@ -64,6 +65,8 @@ public final class PipelineBench {
     private static final Duration SPEED_WINDOW = Duration.ofSeconds(5);
     /** Start-up work (page scripts, encoder warm-up) is left out of the steady-state figures. */
     static final Duration SETTLE = Duration.ofSeconds(2);
+    /** The longest the bench waits for a calm host before it measures anyway (the results say how busy it was). */
+    private static final Duration CALM_WAIT = Duration.ofMinutes(3);
 
     private final BenchOptions options;
     private final Path out;
@@ -101,6 +104,7 @@ public final class PipelineBench {
     }
 
     private void run() throws Exception {
+        awaitCalm();
         long started = System.nanoTime();
         results.put("machine", machine());
         results.put("options", options);
@@ -669,6 +673,27 @@ public final class PipelineBench {
                 machine.get("chromium"), machine.get("ffmpeg"), options.profile().name());
     }
 
+    /**
+     * Waits (up to {@link #CALM_WAIT}) for the build that usually runs just before to stop weighing on the load
+     * average: from 0.75 per core on, the recorder encodes with ultrafast (see PresetChoice) and the figures would
+     * describe that preset rather than the normal one.
+     */
+    private static void awaitCalm() throws IOException, InterruptedException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long deadline = System.nanoTime() + CALM_WAIT.toNanos();
+        double load;
+        while ((load = loadAverage()) >= PresetChoice.SHORT_OF_CPU * cores && System.nanoTime() < deadline) {
+            System.out.printf(Locale.ROOT, "bench: load average %.2f on %d cores; waiting for it to fall below %.2f"
+                    + " (up to %d s more)%n", load, cores, PresetChoice.SHORT_OF_CPU * cores,
+                    TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+            Thread.sleep(10_000);
+        }
+    }
+
+    private static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+    }
+
     private Map<String, Object> machine() throws Exception {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("date", LocalDate.now().toString());
@@ -680,7 +705,7 @@ public final class PipelineBench {
                 .filter(line -> line.startsWith("MemTotal")).findFirst()
                 .map(line -> Long.parseLong(line.replaceAll("\\D+", ""))).orElse(0L) / 1048576.0));
         // Above 0.75 per core the recorder encodes with ultrafast (PresetChoice): cheaper CPU, bigger files.
-        machine.put("loadAverage", Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]));
+        machine.put("loadAverage", loadAverage());
         machine.put("chromium", firstLine(slotConfig.chromium().toString(), "--version"));
         machine.put("ffmpeg", firstLine(ffmpeg.toString(), "-hide_banner", "-version").replaceAll(" Copyright.*", "")
                 + " (" + ffmpeg.getFileName() + " bundled with JavaCV)");

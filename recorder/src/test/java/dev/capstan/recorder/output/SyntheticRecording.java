@@ -1,6 +1,7 @@
 package dev.capstan.recorder.output;
 
 import dev.capstan.recorder.capture.CaptureCommand;
+import dev.capstan.recorder.capture.CaptureMedia;
 import dev.capstan.recorder.capture.FfmpegBinary;
 import dev.capstan.recorder.capture.VideoProfile;
 import dev.capstan.recorder.process.ChildProcess;
@@ -27,13 +28,35 @@ final class SyntheticRecording {
 
     static SegmentedRecording make(Path directory, int seconds) throws Exception {
         SegmentedRecording recording = SegmentedRecording.create(directory);
-        CaptureCommand capture = new CaptureCommand(":0", "unused", "unused", VideoProfile.HD_720P30,
-                recording.segmentDirectory(), Duration.ofSeconds(2), Duration.ofMillis(80),
-                Optional.of(Duration.ofSeconds(seconds)));
+        encode(recording, command(recording.segmentDirectory(), VideoProfile.HD_720P30, seconds, 0), seconds);
+        return recording;
+    }
+
+    /**
+     * Continues a recording as a capture resumed after a pause does: a new encoder (at {@code profile}) writes
+     * {@code seconds} more into a {@link ResumedRun}, which moves its segments into the recording.
+     */
+    static ResumedRun resume(SegmentedRecording recording, int resume, VideoProfile profile, int seconds)
+            throws Exception {
+        ResumedRun run = ResumedRun.start(recording, resume);
+        encode(recording, command(run.stagingDirectory(), profile, seconds, run.firstSegment()), seconds);
+        run.close();
+        return run;
+    }
+
+    private static CaptureCommand command(Path segments, VideoProfile profile, int seconds, int firstSegment) {
+        return new CaptureCommand(":0", "unused", "unused", profile, segments, Duration.ofSeconds(2),
+                Duration.ofMillis(80), Optional.of(Duration.ofSeconds(seconds)), Optional.empty(), Optional.empty(),
+                CaptureMedia.AUDIO_AND_VIDEO, firstSegment);
+    }
+
+    private static void encode(SegmentedRecording recording, CaptureCommand capture, int seconds) throws Exception {
+        VideoProfile profile = capture.profile();
         List<String> command = new ArrayList<>(List.of(FfmpegBinary.bundled().toString(),
                 "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30,format=bgr0"));
+                "-f", "lavfi", "-i", "testsrc2=size=" + profile.width() + "x" + profile.height() + ":rate="
+                        + profile.frameRate() + ",format=bgr0"));
         command.addAll(capture.outputArguments());
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         ChildProcess ffmpeg = ChildProcess.start(ChildProcess.Spec.of("ffmpeg-synthetic", command).onStderr(errors::add));
@@ -46,7 +69,6 @@ final class SyntheticRecording {
         } finally {
             ffmpeg.stop(Duration.ofSeconds(2));
         }
-        return recording;
     }
 
     /** The init segment and the complete media segments plainly concatenated (no header), as {@code target}. */
