@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.media.MediaReport;
+import dev.capstan.recorder.media.PageClock;
 import dev.capstan.scheduler.api.ControlApi;
 import dev.capstan.scheduler.recording.Recordings;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Pause and resume end to end, with the real browser, encoder, archive and a webhook receiver on loopback, beside a
  * hog of one core: a 20-s recording of the demo meeting paused for 5 s in its middle over REST is one file of about
- * 15 s, ready (nothing lost), announced paused and resumed in order, with the pause on its timeline and in its
+ * 15 s, ready (nothing lost), with no frame drawn during the pause (the page's clock dates each frame), announced paused and resumed in order, with the pause on its timeline and in its
  * metadata.json. A pause longer than {@code capstan.recording.max-pause} ends its recording, which keeps what it
  * recorded before.
  */
@@ -70,6 +71,7 @@ class PauseResumeLiveTest {
     void aTwentySecondRecordingPausedForFiveSecondsIsOneReadyFileOfFifteenWithThePauseMarked() throws Exception {
         String id = rest().start(Duration.ofMinutes(3));
         String path = "/api/v1/recordings/" + id;
+        Instant pauseRequested;
         Instant pauseAnswered;
         Instant resumeRequested;
         try (CpuHog hog = CpuHog.steady(1.0)) {
@@ -79,7 +81,7 @@ class PauseResumeLiveTest {
             assertThat(notPaused.statusCode()).as("resume before a pause: %s", notPaused.body()).isEqualTo(409);
             assertThat(JSON.readTree(notPaused.body()).at("/reason").asText()).isEqualTo("not-paused");
 
-            Instant pauseRequested = Instant.now();
+            pauseRequested = Instant.now();
             HttpResponse<String> paused = post(path + "/pause");
             pauseAnswered = Instant.now();
             System.out.printf("pause answered in %d ms: %s%n",
@@ -121,11 +123,20 @@ class PauseResumeLiveTest {
         assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
         assertThat(entry.at("/lostSeconds").asDouble()).isZero();
 
-        MediaReport played = MediaReport.of(rest().download(path + "/media", downloads.resolve("paused.mp4")));
+        Path file = rest().download(path + "/media", downloads.resolve("paused.mp4"));
+        MediaReport played = MediaReport.of(file);
         System.out.println("file of a 20-s recording paused 5 s: " + played);
         assertThat(played.duration()).as("the file leaves the pause out").isCloseTo(15.0, within(1.5));
         assertThat(played.longestFrameGap()).as("no gap where the pause was cut out, s").isLessThanOrEqualTo(0.5);
         assertThat(played.hasPicture()).isTrue();
+
+        // No frame from the pause: the page's clock dates every frame the file holds.
+        List<PageClock.Shown> frames = PageClock.read(file);
+        assertThat(frames.size()).as("frames whose clock reads").isGreaterThan((int) (played.videoFrames() * 0.9));
+        assertThat(PageClock.between(frames, pauseAnswered.plusMillis(300), resumeRequested.minusMillis(500)))
+                .as("frames drawn during the pause").isEmpty();
+        assertThat(PageClock.nearest(frames, pauseRequested).toMillis()).as("the last frame before the pause, ms away")
+                .isLessThan(1_000);
 
         // The timeline: one pause, where it lies in the file and how long it lasted.
         JsonNode timeline = api(path + "/timeline");
@@ -139,6 +150,12 @@ class PauseResumeLiveTest {
         Instant resumedAt = Instant.parse(pause.at("/resumedAt").asText());
         assertThat(pausedAt).isBefore(pauseAnswered);
         assertThat(resumedAt).isAfter(resumeRequested);
+        assertThat(PageClock.nearest(frames, resumedAt).toMillis()).as("the first frame after the pause, ms away")
+                .isLessThan(1_000);
+        for (int i = 1; i < frames.size(); i++) {
+            assertThat(frames.get(i).clock()).as("frames are in the order they were drawn")
+                    .isAfterOrEqualTo(frames.get(i - 1).clock());
+        }
 
         JsonNode metadata;
         try (InputStream in = recordings.archive().store().read(id + "/metadata.json", 0, -1)) {
