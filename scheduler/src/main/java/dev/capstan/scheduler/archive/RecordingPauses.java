@@ -76,15 +76,17 @@ public record RecordingPauses(List<Pause> pauses) {
      * @throws IllegalStateException when what was filed cannot be read
      */
     public static RecordingPauses of(RecordingEntry entry, ObjectMapper json) {
-        if (entry.pausesJson().isEmpty()) {
-            return NONE;
-        }
         try {
-            return new RecordingPauses(json.readValue(entry.pausesJson().get(), STORED));
+            return entry.pausesJson().isEmpty() ? NONE : read(entry.pausesJson().get(), json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("recording " + entry.id() + " has pauses that cannot be read: "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The pauses {@link #toJson} wrote. */
+    static RecordingPauses read(String stored, ObjectMapper json) throws JsonProcessingException {
+        return new RecordingPauses(json.readValue(stored, STORED));
     }
 
     private static double seconds(Duration duration) {
