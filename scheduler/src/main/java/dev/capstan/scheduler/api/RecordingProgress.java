@@ -45,10 +45,10 @@ public interface RecordingProgress {
     /**
      * A recording's status as the API shows it. Absent figures are left out of the JSON.
      *
-     * @param state           its session's state ({@code pending}, {@code on}, {@code stopping}, {@code finalizing},
-     *                        {@code done}, {@code failed}); for a recording this process has no session of, the
-     *                        catalog's status ({@code recording}, {@code uploading}, {@code ready}, {@code partial},
-     *                        {@code failed})
+     * @param state           its session's state ({@code pending}, {@code on}, {@code paused}, {@code stopping},
+     *                        {@code finalizing}, {@code done}, {@code failed}); for a recording this process has no
+     *                        session of, the catalog's status ({@code recording}, {@code uploading}, {@code ready},
+     *                        {@code partial}, {@code failed})
      * @param since           when it entered that state
      * @param mode            {@code file}, {@code stream} or {@code both}
      * @param meeting         the page or meeting it records

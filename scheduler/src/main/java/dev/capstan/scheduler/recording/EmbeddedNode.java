@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This process's own node as a {@link RecorderNode}: it files each recording's session and drives it on the
- * recording's events: {@code pending → on} when it is really on the air, {@code finalizing} (or {@code failed}) at
- * the recorder's outcome, and {@code done} once the recording has settled in the archive.
+ * recording's events: {@code pending → on} when it is really on the air, {@code paused} and {@code on} again as it
+ * pauses and resumes, {@code finalizing} (or {@code failed}) at the recorder's outcome, and {@code done} once the
+ * recording has settled in the archive.
  */
 public class EmbeddedNode implements RecorderNode {
 
