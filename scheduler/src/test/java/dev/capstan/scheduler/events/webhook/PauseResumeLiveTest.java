@@ -4,28 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.recorder.media.PageClock;
 import dev.capstan.scheduler.api.ControlApi;
-import dev.capstan.scheduler.recording.Recordings;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Pause and resume end to end, with the real browser, encoder, archive and a webhook receiver on loopback, beside a
@@ -40,31 +31,14 @@ import org.springframework.test.context.DynamicPropertySource;
         "capstan.api.keys=" + PauseResumeLiveTest.KEY,
         // Above the 5-s pause, short enough to see a longer one end its recording.
         "capstan.recording.max-pause=8s"})
-class PauseResumeLiveTest {
+class PauseResumeLiveTest extends LiveWebhookTest {
 
     static final String KEY = "pause-test-key-5c21";
     private static final Duration HALF = Duration.ofMillis(7_500);
     private static final Duration PAUSE = Duration.ofSeconds(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static Receiver receiver;
-
-    @Autowired
-    Recordings recordings;
-    @LocalServerPort
-    int port;
-    @TempDir
-    Path downloads;
-
-    @DynamicPropertySource
-    static void webhooks(DynamicPropertyRegistry registry) throws IOException {
-        receiver = Receiver.healthy();
-        registry.add("capstan.webhooks.subscribers[0].url", () -> receiver.url().toString());
-        registry.add("capstan.webhooks.subscribers[0].secret", () -> Rig.SECRET);
-    }
-
-    @AfterAll
-    static void closeReceiver() {
-        receiver.close();
+    @Override
+    String apiKey() {
+        return KEY;
     }
 
     @Test
@@ -110,18 +84,9 @@ class PauseResumeLiveTest {
             assertThat(JSON.readTree(resumed.body()).at("/state").asText()).isEqualTo("on");
 
             awaitMedia(path, HALF.plus(HALF));
-            HttpResponse<String> stop = post(path + "/stop");
-            assertThat(stop.statusCode()).as("stop: %s", stop.body()).isEqualTo(202);
-            ControlApi.within(Duration.ofSeconds(90), "the recording settled", () -> {
-                JsonNode now = api(path + "/status");
-                return now.has("status") ? now : null;
-            });
+            stopAndSettle(path);
         }
-
-        JsonNode entry = api(path);
-        System.out.println("paused recording: " + entry);
-        assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
-        assertThat(entry.at("/lostSeconds").asDouble()).isZero();
+        JsonNode entry = ready(path, "paused recording");
 
         Path file = rest().download(path + "/media", downloads.resolve("paused.mp4"));
         MediaReport played = MediaReport.of(file);
@@ -195,13 +160,8 @@ class PauseResumeLiveTest {
         HttpResponse<String> paused = post(path + "/pause");
         Instant pauseAnswered = Instant.now();
         assertThat(paused.statusCode()).as("pause: %s", paused.body()).isEqualTo(200);
-        ControlApi.within(Duration.ofSeconds(40), "the recording ended and settled", () -> {
-            JsonNode now = api(path + "/status");
-            return now.has("status") ? now : null;
-        });
-        JsonNode entry = api(path);
-        System.out.println("paused too long: " + entry);
-        assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
+        settled(path, Duration.ofSeconds(40));
+        JsonNode entry = ready(path, "paused too long");
         JsonNode pause = api(path + "/timeline").at("/pauses/0");
         assertThat(pause.at("/resumedAt").isNull()).as("never resumed: %s", pause).isTrue();
         // Its capture, and so its file, ended at the pause.
@@ -237,15 +197,6 @@ class PauseResumeLiveTest {
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), when).toMillis()));
     }
 
-    private JsonNode api(String path) throws Exception {
-        return rest().api(path);
-    }
 
-    private HttpResponse<String> post(String path) throws Exception {
-        return rest().post(path);
-    }
 
-    private RestRecordings rest() {
-        return new RestRecordings(port, KEY);
-    }
 }
