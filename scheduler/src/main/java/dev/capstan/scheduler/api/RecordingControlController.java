@@ -240,8 +240,8 @@ class RecordingControlController {
             @ApiResponse(responseCode = "409", description = "refused; reason: already-paused, streaming, no-file, "
                     + "speaker-tracks or not-capturing")})
     RecordingProgress.Progress pause(@PathVariable String id) {
-        return pauseOrResume(id, recording -> "paused at "
-                + Pausing.pause(recording).position().toMillis() / 1000.0 + " s of media");
+        return pauseOrResume(id, (recording, now) -> "paused at "
+                + Pausing.pause(recording, now).position().toMillis() / 1000.0 + " s of media");
     }
 
     /** 200 with its status once the capture is on again, continuing the same file; 409 when it is not paused. */
@@ -253,21 +253,26 @@ class RecordingControlController {
             @ApiResponse(responseCode = "404", description = "not running on this node"),
             @ApiResponse(responseCode = "409", description = "refused; reason: not-paused or not-capturing")})
     RecordingProgress.Progress resume(@PathVariable String id) {
-        return pauseOrResume(id, recording -> "resumed after "
-                + Pausing.resume(recording).pausedFor().toMillis() + " ms");
+        return pauseOrResume(id, (recording, now) -> "resumed after "
+                + Pausing.resume(recording, now).pausedFor().toMillis() + " ms");
     }
 
     /** A pause or resume, saying what it did for the log. */
     @FunctionalInterface
     private interface PauseControl {
-        String apply(RunningSession recording) throws PauseRefusedException;
+        String apply(RunningSession recording, Session now) throws PauseRefusedException;
     }
 
-    /** Pauses or resumes it; a refusal is a 409 with its reason. */
+    /**
+     * Pauses or resumes it, judged by its row as it is now (another scheduler may have paused or resumed it); a
+     * refusal is a 409 with its reason.
+     */
     private RecordingProgress.Progress pauseOrResume(String id, PauseControl control) {
         RecordingId recordingId = RecordingIdParameter.parse(id);
+        RunningSession recording = running(recordingId);
         try {
-            log.info("rest: recording {} {}", recordingId, control.apply(running(recordingId)));
+            log.info("rest: recording {} {}", recordingId, control.apply(recording,
+                    sessions.stored(recordingId).orElseGet(recording::session)));
         } catch (PauseRefusedException refused) {
             throw new PauseRefusedProblem(recordingId, refused);
         }

@@ -19,10 +19,11 @@ public final class Pausing {
     /**
      * Pauses it, unless it cannot pause now.
      *
+     * @param now the session as its row says now: another scheduler may have paused or resumed it
      * @throws PauseRefusedException why not: from what the session says, or from its recorder
      */
-    public static SlotEvent.Paused pause(RunningSession running) throws PauseRefusedException {
-        Optional<PauseRefusedException> refused = refusePause(running.session());
+    public static SlotEvent.Paused pause(RunningSession running, Session now) throws PauseRefusedException {
+        Optional<PauseRefusedException> refused = refusePause(now);
         if (refused.isPresent()) {
             throw refused.get();
         }
@@ -32,10 +33,11 @@ public final class Pausing {
     /**
      * Resumes it, unless it is not paused.
      *
+     * @param now the session as its row says now: another scheduler may have paused or resumed it
      * @throws PauseRefusedException why not: from what the session says, or from its recorder
      */
-    public static SlotEvent.Resumed resume(RunningSession running) throws PauseRefusedException {
-        Optional<PauseRefusedException> refused = refuseResume(running.session());
+    public static SlotEvent.Resumed resume(RunningSession running, Session now) throws PauseRefusedException {
+        Optional<PauseRefusedException> refused = refuseResume(now);
         if (refused.isPresent()) {
             throw refused.get();
         }

@@ -66,12 +66,12 @@ public class SessionDriver {
 
     /** Its capture stopped for a pause {@code at}, its media standing at {@code position}. */
     public void paused(Session session, Instant at, Duration position) {
-        sessions.moveTo(session, new SessionState.Paused(at, position));
+        sessions.moveFromStored(session, new SessionState.Paused(at, position));
     }
 
     /** Its capture is on again since {@code at} (the first frame after the pause). */
     public void resumed(Session session, Instant at) {
-        sessions.moveTo(session, new SessionState.On(at));
+        sessions.moveFromStored(session, new SessionState.On(at));
     }
 
     public void stopping(Session session) {
