@@ -33,6 +33,7 @@
     message: $('message'), list: $('recordings'), pager: $('pager'), prev: $('prev'), next: $('next'),
     pageInfo: $('page-info'), refreshing: $('refreshing'),
     panel: $('player-panel'), title: $('player-title'), player: $('player'), playerMessage: $('player-message'),
+    playerStatus: $('player-status'),
     details: $('player-details'), download: $('download'), remove: $('delete'), close: $('player-close'),
     tracks: $('tracks'), tracksMessage: $('tracks-message'), timeline: $('timeline'), speakers: $('speakers'),
   };
@@ -398,11 +399,11 @@
     const media = link(recording, 'media');
     els.player.dataset.recordingId = recording.id;
     if (recording.status === 'RECORDING') {
-      els.player.removeAttribute('src');
-      els.player.load();
-      showPlayerMessage('Still recording: the recording can be played once it has ended.');
+      if (preview.id !== recording.id) startPreview(recording);
     } else if (els.player.getAttribute('src') !== media) {
+      stopPreview();
       els.player.src = media;
+      setPlayerStatus('', '');
     }
     els.download.href = media;
     els.download.setAttribute('download', fileName(recording));
@@ -460,11 +461,166 @@
     }
     els.details.replaceChildren(...nodes);
     els.download.hidden = recording.status === 'RECORDING';
-    if (recording.status !== 'RECORDING' && els.player.dataset.recordingId === recording.id
-        && !els.player.getAttribute('src')) {
+    if (els.player.dataset.recordingId === recording.id) followPreview(recording);
+  }
+
+  // ---- the live preview: a running recording plays over HLS a few seconds behind live (hls.js, vendored) ----------
+  // hls.js loads the playlist and segments with XHR from this origin: the browser adds the credentials it
+  // remembers for the page (Basic, the API key as password) on its own, as it does for fetch.
+
+  const PREVIEW_RETRY_MS = 2000;
+  const PREVIEW_STATUS_MS = 2000;
+  const preview = {
+    id: null,          // the recording previewed
+    hls: null,
+    retry: null,       // timer of the next attempt after a failure (no segment yet, a network error)
+    poll: null,        // timer of the next status look-up (paused? how far behind?)
+    ended: false,      // its playlist is complete: the recording no longer captures
+    paused: false,
+  };
+
+  function setPlayerStatus(mode, text) {
+    els.playerStatus.dataset.mode = mode;
+    els.playerStatus.textContent = text;
+    els.playerStatus.hidden = !text;
+  }
+
+  function startPreview(recording) {
+    stopPreview();
+    preview.id = recording.id;
+    const video = els.player;
+    video.dataset.source = 'live';
+    const playlist = `${link(recording, 'self')}/live.m3u8`;
+    showPlayerMessage('');
+    if (window.Hls && window.Hls.isSupported()) {
+      const hls = new window.Hls({
+        // Blocking reloads (the server answers the playlist the moment the next 2-s segment is complete), played
+        // 2.5 s behind the newest segment: enough buffer to bridge to the next one, and a few seconds behind live.
+        lowLatencyMode: true,
+        liveSyncDuration: 2.5,
+        liveMaxLatencyDuration: 5,
+        liveSyncOnStallIncrease: 0.5,
+        maxLiveSyncPlaybackRate: 1.5,
+        backBufferLength: 60,
+      });
+      preview.hls = hls;
+      hls.on(window.Hls.Events.LEVEL_UPDATED, (event, data) => {
+        if (data.details && !data.details.live && !preview.ended) {
+          preview.ended = true;
+          showPreviewStatus();
+        }
+      });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, () => startPlaying(video));
+      hls.on(window.Hls.Events.ERROR, (event, data) => {
+        if (!data.fatal || preview.hls !== hls) return;
+        const status = data.response && data.response.code;
+        hls.destroy();
+        preview.hls = null;
+        if (status === 410) {
+          // Ended and its segments gone: the list's next refresh brings the finished file.
+          preview.ended = true;
+          showPreviewStatus();
+          return;
+        }
+        // Nothing recorded yet, or a network hiccup: try again while it is still selected.
+        preview.retry = setTimeout(() => {
+          if (preview.id === recording.id && state.selected && state.selected.id === recording.id) {
+            startPreview(state.selected);
+          }
+        }, PREVIEW_RETRY_MS);
+      });
+      hls.loadSource(playlist);
+      hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = playlist;     // Safari plays HLS itself
+      startPlaying(video);
+    } else {
+      showPlayerMessage('This browser cannot play the live preview (no Media Source Extensions); '
+        + 'the recording can be played once it has ended.');
+    }
+    pollPreview();
+  }
+
+  /** Plays; a browser that refuses sound without a gesture of the user plays it muted. */
+  function startPlaying(video) {
+    video.play().catch(() => {
+      video.muted = true;
+      video.play().catch(() => {});
+    });
+  }
+
+  function stopPreview() {
+    clearTimeout(preview.retry);
+    clearTimeout(preview.poll);
+    if (preview.hls) preview.hls.destroy();
+    Object.assign(preview, { id: null, hls: null, retry: null, poll: null, ended: false, paused: false });
+    delete els.player.dataset.source;
+  }
+
+  /** The recording's own status, for the status line: paused or not, and how many seconds the preview is behind. */
+  async function pollPreview() {
+    const id = preview.id;
+    if (!id || preview.ended) return;
+    try {
+      const status = await request(`${link(state.selected, 'self')}/status`);
+      if (preview.id !== id) return;
+      preview.paused = status && status.state === 'paused';
+      const recorded = status && Number(status.durationSeconds);
+      const video = els.player;
+      if (Number.isFinite(recorded) && video.readyState > 0 && !video.paused) {
+        els.playerStatus.dataset.behind = (recorded - video.currentTime).toFixed(1);
+      }
+    } catch (ignored) {
+      // The next look-up may do better; the preview plays on.
+    }
+    if (preview.id !== id) return;
+    showPreviewStatus();
+    preview.poll = setTimeout(pollPreview, PREVIEW_STATUS_MS);
+  }
+
+  function showPreviewStatus() {
+    if (preview.ended) {
+      setPlayerStatus('ended', 'Recording ended: the finished file plays once it is ready.');
+    } else if (preview.paused) {
+      setPlayerStatus('paused', 'Recording paused: the preview goes on when it resumes.');
+    } else {
+      const behind = Number(els.playerStatus.dataset.behind);
+      setPlayerStatus('live', Number.isFinite(behind) && behind > 0
+        ? `Live preview, ${Math.round(behind)} s behind the recording.` : 'Live preview.');
+    }
+  }
+
+  /**
+   * A refresh of the recording in the player: the preview goes on while it records, and gives way to the finished
+   * file once the file is there, where the preview was (from the start if the preview had caught up with its end).
+   */
+  function followPreview(recording) {
+    const video = els.player;
+    const media = (recording.links || {}).media;
+    if (recording.status === 'RECORDING') {
+      if (preview.id !== recording.id) startPreview(recording);
+      return;
+    }
+    if (preview.id === recording.id) {
+      if (!media) {
+        preview.ended = true;
+        showPreviewStatus();
+        return;
+      }
+      const at = video.ended || !Number.isFinite(video.duration) || video.currentTime > video.duration - 3
+        ? 0 : video.currentTime;
+      const wasPlaying = !video.paused || video.ended;
+      stopPreview();
+      video.src = resolve(media).href;
+      video.addEventListener('loadedmetadata', () => {
+        if (at > 0) video.currentTime = at;
+        if (wasPlaying) startPlaying(video);
+      }, { once: true });
+      setPlayerStatus('file', 'Finished file.');
+    } else if (!video.getAttribute('src')) {
       // It has just ended: now there is something to play.
       showPlayerMessage('');
-      els.player.src = link(recording, 'media');
+      video.src = link(recording, 'media');
     }
   }
 
@@ -573,6 +729,8 @@
   }
 
   function closePlayer() {
+    stopPreview();
+    setPlayerStatus('', '');
     els.player.pause();
     els.player.removeAttribute('src');
     els.player.load();

@@ -120,6 +120,8 @@ class OpenApiConfiguration {
                 .addProperty("reason", new StringSchema().description("409 for a pause or resume: why it was refused,"
                         + " stable: branch on it")._enum(Arrays.stream(PauseRefusedException.Reason.values())
                         .map(PauseRefusedException.Reason::wireName).toList()))
+                .addProperty("media", new StringSchema().description("410 for a live preview: the finished file"))
+                .addProperty("node", new StringSchema().description("409 for a live preview: the node recording it"))
                 .required(List.of("status", "title"));
     }
 }

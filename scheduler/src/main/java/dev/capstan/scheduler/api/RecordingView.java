@@ -104,7 +104,8 @@ record RecordingView(
         return entry.duration().map(duration -> duration.toMillis() / 1000.0).orElse(null);
     }
 
-    private static String mediaLink(RecordingEntry entry) {
+    /** The finished file's address, once it has one. */
+    static String mediaLink(RecordingEntry entry) {
         return entry.mediaKey().isPresent() ? RecordingsController.PATH + "/" + entry.id().value() + "/media" : null;
     }
 }

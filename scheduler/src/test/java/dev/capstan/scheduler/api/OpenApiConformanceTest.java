@@ -145,13 +145,15 @@ class OpenApiConformanceTest {
                 "GET {id}/status", "GET {id}/events", "POST {id}/stop", "POST {id}/pause", "POST {id}/resume",
                 "GET {id}/streams",
                 "GET {id}/streams/{streamId}", "DELETE {id}/streams/{streamId}", "GET {id}/tracks",
-                "GET {id}/timeline", "GET {id}/tracks/{speaker}/{part}")) {
+                "GET {id}/timeline", "GET {id}/tracks/{speaker}/{part}", "GET {id}/live.m3u8",
+                "GET {id}/live/{name}")) {
             String[] methodAndPath = operation.split(" ");
             String template = methodAndPath[0] + " " + RECORDINGS + "/" + methodAndPath[1];
             call(template, (UNKNOWN + "/" + methodAndPath[1]).replace("/{id}", "").replace("{streamId}", "s1")
-                    .replace("{speaker}", "s1").replace("{part}", "1"));
+                    .replace("{speaker}", "s1").replace("{part}", "1").replace("{name}", "init.mp4"));
             call(template, (RECORDINGS + "/a..b/" + methodAndPath[1]).replace("/{id}", "")
-                    .replace("{streamId}", "s1").replace("{speaker}", "s1").replace("{part}", "1"));
+                    .replace("{streamId}", "s1").replace("{speaker}", "s1").replace("{part}", "1")
+                    .replace("{name}", "init.mp4"));
         }
         post("POST " + RECORDINGS + "/{id}/streams", UNKNOWN + "/streams", "{\"url\":\"rtmp://127.0.0.1/live/k\"}");
         String start = "POST " + RECORDINGS;
@@ -185,6 +187,12 @@ class OpenApiConformanceTest {
                     ? status : null;
         });
         call("GET " + RECORDINGS + "/{id}", recording).expect(200);
+        String playlist = "GET " + RECORDINGS + "/{id}/live.m3u8";
+        String liveFile = "GET " + RECORDINGS + "/{id}/live/{name}";
+        assertThat(call(playlist, recording + "/live.m3u8").body()).contains("live/seg_00000.m4s");
+        assertThat(call(liveFile, recording + "/live/init.mp4").status()).isEqualTo(200);
+        assertThat(call(liveFile, recording + "/live/seg_00000.m4s").status()).isEqualTo(200);
+        call(liveFile, recording + "/live/notes.txt").expect(400);
         call("GET " + RECORDINGS + "/{id}/streams", recording + "/streams").expect(200);
         call("GET " + RECORDINGS + "/{id}/streams/{streamId}", recording + "/streams/s9").expect(404);
         call("DELETE " + RECORDINGS + "/{id}/streams/{streamId}", recording + "/streams/s9").expect(404);
@@ -213,6 +221,8 @@ class OpenApiConformanceTest {
                     ? entry : null;
         });
         call("GET " + RECORDINGS + "/{id}/status", recording + "/status").expect(200);
+        ControlApi.within(LIVE, "the preview is over once the segments are gone", () ->
+                call(playlist, recording + "/live.m3u8").status() == 410 ? true : null);
         assertThat(call("GET " + RECORDINGS + "/{id}/thumbnail", recording + "/thumbnail").status()).isEqualTo(200);
         String media = "GET " + RECORDINGS + "/{id}/media";
         assertThat(call(media, recording + "/media", api.request(recording + "/media").GET()).status())

@@ -27,6 +27,8 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +120,19 @@ class S3ArchiveTest {
 
     private JsonNode api(String path) throws Exception {
         return ArchiveTestSupport.api(port, path);
+    }
+
+    /** The live playlist, which must answer. */
+    private String preview(RecordingId id) throws Exception {
+        HttpResponse<String> playlist = get(local(port, "/api/v1/recordings/" + id + "/live.m3u8"),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(playlist.statusCode()).as("the preview with the store down: %s", playlist.body()).isEqualTo(200);
+        return playlist.body();
+    }
+
+    private static String lastSegment(String playlist) {
+        List<String> segments = playlist.lines().filter(line -> line.startsWith("live/seg_")).toList();
+        return segments.isEmpty() ? "" : segments.get(segments.size() - 1).substring("live/".length());
     }
 
     /** Follows the API's redirect to a presigned URL, as a browser would, and keeps the file. */
@@ -221,8 +236,10 @@ class S3ArchiveTest {
         AtomicBoolean healthSaidSpooling = new AtomicBoolean();
         AtomicBoolean metricSaidSpooling = new AtomicBoolean();
         AtomicInteger mostPending = new AtomicInteger();
+        List<String> previews = new ArrayList<>();
         try {
             while (System.nanoTime() - killed < Duration.ofSeconds(20).toNanos()) {
+                previews.add(preview(id));
                 JsonNode upload = api("/api/v1/recordings/" + id).at("/upload");
                 if (upload.at("/spooling").asBoolean()) {
                     sawSpooling.set(true);
@@ -244,6 +261,14 @@ class S3ArchiveTest {
         assertThat(mostPending.get()).as("segments waiting on local disk").isGreaterThanOrEqualTo(8);
         assertThat(healthSaidSpooling).as("health showed the archive SPOOLING (HTTP 200)").isTrue();
         assertThat(metricSaidSpooling).as("capstan.archive.uploads.spooling rose").isTrue();
+        // The live preview plays from the spool: it went on growing while the store was away.
+        List<String> listed = previews.stream().map(S3ArchiveTest::lastSegment).toList();
+        assertThat(listed.get(listed.size() - 1)).as("the preview grew during the outage: %s", listed)
+                .isGreaterThan(listed.get(0));
+        HttpResponse<byte[]> newest = get(local(port, "/api/v1/recordings/" + id + "/live/" + listed.get(
+                listed.size() - 1)), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(newest.statusCode()).as("its newest segment is served with the store down").isEqualTo(200);
+        assertThat(newest.body().length).isGreaterThan(1000);
 
         sleepUntil(started.firstFrameNanos(), Duration.ofSeconds(32));
         double recordedSeconds = secondsSince(started.firstFrameNanos());

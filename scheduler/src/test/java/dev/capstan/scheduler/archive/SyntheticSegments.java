@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * through exactly the capture's output settings, made once and then "recorded" into spool directories the way the
  * encoder writes them (each file appears complete, under its final name).
  */
-final class SyntheticSegments {
+public final class SyntheticSegments {
 
     private final Path source;
     private final List<Path> segments;
@@ -30,7 +30,7 @@ final class SyntheticSegments {
     }
 
     /** Encodes {@code seconds} of media into {@code directory} as fast as the encoder goes. */
-    static SyntheticSegments make(Path directory, int seconds) throws Exception {
+    public static SyntheticSegments make(Path directory, int seconds) throws Exception {
         Path segmentDirectory = Files.createDirectories(directory);
         CaptureCommand capture = new CaptureCommand(":0", "unused", "unused", VideoProfile.HD_720P30, segmentDirectory,
                 Duration.ofSeconds(2), Duration.ofMillis(80), Optional.of(Duration.ofSeconds(seconds)));
@@ -58,12 +58,12 @@ final class SyntheticSegments {
         return new SyntheticSegments(segmentDirectory, List.copyOf(segments));
     }
 
-    int count() {
+    public int count() {
         return segments.size();
     }
 
     /** Writes the header and segments [from, to) into a recording's spool directory, as the encoder would. */
-    void record(Path recordingDirectory, int from, int to) throws IOException {
+    public void record(Path recordingDirectory, int from, int to) throws IOException {
         Path target = SegmentLayout.segmentDirectory(recordingDirectory);
         if (!Files.exists(target.resolve(SegmentLayout.INIT))) {
             place(source.resolve(SegmentLayout.INIT), target);

@@ -274,19 +274,39 @@ public final class FragmentedMp4 {
             return Duration.ZERO;
         }
         Init parsed = Init.read(init);
-        Init.Track reference = parsed.reference();
         Path last = segments.get(segments.size() - 1);
+        return span(parsed, last, inspect(last)).end();
+    }
+
+    /**
+     * How long one media segment plays: from the first decode time of its reference track's samples (the video
+     * track, else the first) to their end. A live playlist lists each segment with it.
+     */
+    public static Duration segmentDuration(Path init, Path segment) throws IOException {
+        Span span = span(Init.read(init), segment, inspect(segment));
+        return span.end().minus(span.start());
+    }
+
+    /** Where a segment's samples of the reference track lie on the recording's media timeline. */
+    private record Span(Duration start, Duration end) {
+    }
+
+    private static Span span(Init parsed, Path file, Segment inspected) throws IOException {
+        Init.Track reference = parsed.reference();
+        long start = Long.MAX_VALUE;
         long end = -1;
-        for (TrackFragment fragment : inspect(last).fragments) {
+        for (TrackFragment fragment : inspected.fragments) {
             if (fragment.trackId == reference.id() && fragment.sampleCount > 0) {
                 Trex defaults = parsed.trex.getOrDefault(fragment.trackId, new Trex(0, 0));
+                start = Math.min(start, fragment.baseMediaDecodeTime);
                 end = Math.max(end, Math.addExact(fragment.baseMediaDecodeTime, fragment.duration(defaults)));
             }
         }
         if (end < 0) {
-            throw new IOException(last + " has no sample of track " + reference.id() + " (" + reference.handler() + ")");
+            throw new IOException(file + " has no sample of track " + reference.id() + " (" + reference.handler() + ")");
         }
-        return Duration.ofNanos(rescale(end, reference.timescale(), 1_000_000_000L));
+        return new Span(Duration.ofNanos(rescale(start, reference.timescale(), 1_000_000_000L)),
+                Duration.ofNanos(rescale(end, reference.timescale(), 1_000_000_000L)));
     }
 
     /**

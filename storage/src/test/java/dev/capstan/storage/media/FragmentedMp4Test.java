@@ -2,6 +2,7 @@ package dev.capstan.storage.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -271,6 +272,18 @@ class FragmentedMp4Test {
         Duration both = FragmentedMp4.duration(init, List.of(seg0, seg1));
         assertThat(both).isGreaterThan(secondStart.plusSeconds(1)).isLessThan(secondStart.plusSeconds(3));
         assertThat(FragmentedMp4.duration(init, List.of())).isZero();
+    }
+
+    @Test
+    void aSegmentLastsFromItsFirstSampleToTheEndOfItsLast() throws Exception {
+        // Each segment's own length adds up to the run's: a live playlist's EXTINFs sum to the recording's length.
+        Duration first = FragmentedMp4.segmentDuration(init, seg0);
+        Duration second = FragmentedMp4.segmentDuration(init, seg1);
+        assertThat(first).isEqualTo(FragmentedMp4.duration(init, List.of(seg0)));
+        assertThat(second).isEqualTo(FragmentedMp4.duration(init, List.of(seg0, seg1))
+                .minus(FragmentedMp4.startTime(init, seg1)));
+        assertThat(first.plus(second).toMillis()).isCloseTo(FragmentedMp4.duration(init, List.of(seg0, seg1))
+                .toMillis(), within(34L));
     }
 
     @Test

@@ -24,6 +24,8 @@ public enum ApiProblem {
     RECORDING_NOT_FOUND("recording-not-found", HttpStatus.NOT_FOUND),
     /** No recording runs on this node under this id (it never did, or it has ended). */
     RECORDING_NOT_RUNNING("recording-not-running", HttpStatus.NOT_FOUND),
+    /** A recording has no live preview: it keeps no file, or has not written its first segment yet. */
+    NO_PREVIEW("no-preview", HttpStatus.NOT_FOUND),
     /** A running recording has no live destination under this id. */
     STREAM_NOT_FOUND("stream-not-found", HttpStatus.NOT_FOUND),
     /** No handler answers this path or method at all. */
@@ -41,6 +43,10 @@ public enum ApiProblem {
     PAUSE_REFUSED("pause-refused", HttpStatus.CONFLICT),
     /** A recording (or one of its parts) that cannot be deleted because it is still being recorded. */
     STILL_RECORDING("still-recording", HttpStatus.CONFLICT),
+    /** A live preview asked of a host that does not record it: only the node recording it has its segments. */
+    PREVIEW_ELSEWHERE("preview-elsewhere", HttpStatus.CONFLICT),
+    /** A live preview asked once its recording has ended and its segments are gone: its {@code media} plays. */
+    PREVIEW_ENDED("preview-ended", HttpStatus.GONE),
     REQUEST_TOO_LARGE("request-too-large", HttpStatus.PAYLOAD_TOO_LARGE),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE),
     /** An {@code Idempotency-Key} used before with another body. */
