@@ -23,7 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * hog of one core: a 20-s recording of the demo meeting paused for 5 s in its middle over REST is one file of about
  * 15 s, ready (nothing lost), with no frame drawn during the pause (the page's clock dates each frame), announced paused and resumed in order, with the pause on its timeline and in its
  * metadata.json. A pause longer than {@code capstan.recording.max-pause} ends its recording, which keeps what it
- * recorded before.
+ * recorded before, as a stop while paused does.
  */
 @Tag("media")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -181,6 +181,25 @@ class PauseResumeLiveTest extends LiveWebhookTest {
         assertThat(receiver.received()).filteredOn(request -> request.body().contains(id))
                 .extracting(request -> request.header("Capstan-Event"))
                 .containsSubsequence("recording.on", "recording.paused", "recording.stopped")
+                .doesNotContain("recording.resumed", "recording.failed");
+    }
+
+    @Test
+    void aRecordingStoppedWhilePausedEndsReadyAtItsPause() throws Exception {
+        String id = rest().start(Duration.ofMinutes(3));
+        String path = "/api/v1/recordings/" + id;
+        awaitMedia(path, Duration.ofSeconds(3));
+        HttpResponse<String> paused = post(path + "/pause");
+        assertThat(paused.statusCode()).as("pause: %s", paused.body()).isEqualTo(200);
+        Thread.sleep(2_000);
+        stopAndSettle(path);
+        JsonNode entry = ready(path, "stopped while paused");
+        JsonNode pause = api(path + "/timeline").at("/pauses/0");
+        assertThat(entry.at("/durationSeconds").asDouble()).as("the file ends where the pause began")
+                .isCloseTo(pause.at("/positionSeconds").asDouble(), within(0.5));
+        assertThat(receiver.received()).filteredOn(request -> request.body().contains(id))
+                .extracting(request -> request.header("Capstan-Event"))
+                .containsSubsequence("recording.paused", "recording.stopped", "recording.ready")
                 .doesNotContain("recording.resumed", "recording.failed");
     }
 
