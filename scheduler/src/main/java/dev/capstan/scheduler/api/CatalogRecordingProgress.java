@@ -50,7 +50,7 @@ class CatalogRecordingProgress implements RecordingProgress {
                 entry.meetingUrl(), appData(entry), entry.duration().map(d -> d.toMillis() / 1000.0).orElse(null),
                 null, null, entry.sizeBytes().orElse(null), pending, null, null, null,
                 failed ? entry.statusDetail().orElse(null) : null, null, null, null, null, null, null,
-                SpeakerTracksStatus.of(entry).orElse(null), SETTLED.contains(entry.status())).withArchived(entry);
+                SpeakerTracksStatus.of(entry).orElse(null), null, SETTLED.contains(entry.status())).withArchived(entry);
     }
 
     private Map<String, Object> appData(RecordingEntry entry) {

@@ -11,6 +11,7 @@ import dev.capstan.scheduler.session.Sessions;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
 import dev.capstan.storage.spool.UploadStatus;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.core.Ordered;
@@ -54,7 +55,7 @@ class LocalRecordingProgress implements RecordingProgress {
                             recording.request().live().map(live -> live.destinations().size()).orElse(0)).wireName(),
                     recording.request().page().address().toString(), Map.of(), seconds(encoder), encoder.fps(),
                     encoder.speed(), encoder.bytes(), pending, recording.streams(), null, null, null, null, null,
-                    null, null, null, DeliveredFps.now(encoder).orElse(null), trackCapture(part), false));
+                    null, null, null, DeliveredFps.now(encoder).orElse(null), trackCapture(part), null, false));
         }
         return Optional.empty();
     }
@@ -82,7 +83,8 @@ class LocalRecordingProgress implements RecordingProgress {
         }
         Progress progress = Progress.ofSession(session, duration, fps, speed, bytes, pending,
                 running.map(Recording::streams).orElse(null), null, null, state.isFinal())
-                .withDeliveredFps(delivered).withSpeakerTracks(trackCapture(session.partId()));
+                .withDeliveredFps(delivered).withSpeakerTracks(trackCapture(session.partId()))
+                .withPauses(PauseStatus.of(recordings.archive().pauses(session.partId()), Instant.now()).orElse(null));
         return entry.map(progress::withArchived).orElse(progress);
     }
 

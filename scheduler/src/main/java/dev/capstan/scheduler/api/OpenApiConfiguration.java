@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.api;
 
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.jibri.JibriHttpApi;
 import io.swagger.v3.oas.models.Components;
@@ -116,6 +117,9 @@ class OpenApiConfiguration {
                         .description("400 for a request body: every wrong field"))
                 .addProperty("busyReason", new StringSchema().description("503 for a start: why the node is busy"))
                 .addProperty("incident", new StringSchema().description("500: where to look in the server's log"))
+                .addProperty("reason", new StringSchema().description("409 for a pause or resume: why it was refused,"
+                        + " stable: branch on it")._enum(Arrays.stream(PauseRefusedException.Reason.values())
+                        .map(PauseRefusedException.Reason::wireName).toList()))
                 .addProperty("media", new StringSchema().description("410 for a live preview: the finished file"))
                 .addProperty("node", new StringSchema().description("409 for a live preview: the node recording it"))
                 .required(List.of("status", "title"));

@@ -6,9 +6,11 @@ import dev.capstan.recorder.live.LiveSettings;
 import dev.capstan.recorder.live.StreamPolicy;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.plan.RecordingPlan;
 import dev.capstan.scheduler.pool.RecorderProperties;
+import dev.capstan.scheduler.session.Pausing;
 import dev.capstan.scheduler.session.RecorderNode;
 import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
@@ -222,6 +224,59 @@ class RecordingControlController {
         running(recordingId).stop();
         log.info("rest: recording {} asked to stop", recordingId);
         return ResponseEntity.accepted().body(view(recordingId));
+    }
+
+    /**
+     * 200 with its status once the capture has stopped (about a second): nothing more is recorded until it is
+     * resumed, its slot staying held; it ends if not resumed within {@code capstan.recording.max-pause}. 409 when it
+     * is paused already, streams live, keeps no file or speaker tracks, or is not capturing.
+     */
+    @PostMapping("/{id}/pause")
+    @Operation(summary = "pause a running recording: the file leaves the pause out", responses = {
+            @ApiResponse(responseCode = "200", description = "paused", content = @Content(
+                    schema = @Schema(implementation = RecordingProgress.Progress.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node"),
+            @ApiResponse(responseCode = "409", description = "refused; reason: already-paused, streaming, no-file, "
+                    + "speaker-tracks or not-capturing")})
+    RecordingProgress.Progress pause(@PathVariable String id) {
+        return pauseOrResume(id, (recording, now) -> "paused at "
+                + Pausing.pause(recording, now).position().toMillis() / 1000.0 + " s of media");
+    }
+
+    /** 200 with its status once the capture is on again, continuing the same file; 409 when it is not paused. */
+    @PostMapping("/{id}/resume")
+    @Operation(summary = "resume a paused recording into the same file", responses = {
+            @ApiResponse(responseCode = "200", description = "on again", content = @Content(
+                    schema = @Schema(implementation = RecordingProgress.Progress.class))),
+            @ApiResponse(responseCode = "400", description = "malformed id"),
+            @ApiResponse(responseCode = "404", description = "not running on this node"),
+            @ApiResponse(responseCode = "409", description = "refused; reason: not-paused or not-capturing")})
+    RecordingProgress.Progress resume(@PathVariable String id) {
+        return pauseOrResume(id, (recording, now) -> "resumed after "
+                + Pausing.resume(recording, now).pausedFor().toMillis() + " ms");
+    }
+
+    /** A pause or resume, saying what it did for the log. */
+    @FunctionalInterface
+    private interface PauseControl {
+        String apply(RunningSession recording, Session now) throws PauseRefusedException;
+    }
+
+    /**
+     * Pauses or resumes it, judged by its row as it is now (another scheduler may have paused or resumed it); a
+     * refusal is a 409 with its reason.
+     */
+    private RecordingProgress.Progress pauseOrResume(String id, PauseControl control) {
+        RecordingId recordingId = RecordingIdParameter.parse(id);
+        RunningSession recording = running(recordingId);
+        try {
+            log.info("rest: recording {} {}", recordingId, control.apply(recording,
+                    sessions.stored(recordingId).orElseGet(recording::session)));
+        } catch (PauseRefusedException refused) {
+            throw new PauseRefusedProblem(recordingId, refused);
+        }
+        return status(id);
     }
 
     @GetMapping("/{id}/streams")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.archive.ArchivedTracks;
+import dev.capstan.scheduler.archive.RecordingPauses;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.RecordingEntry;
@@ -44,10 +45,10 @@ public interface RecordingProgress {
     /**
      * A recording's status as the API shows it. Absent figures are left out of the JSON.
      *
-     * @param state           its session's state ({@code pending}, {@code on}, {@code stopping}, {@code finalizing},
-     *                        {@code done}, {@code failed}); for a recording this process has no session of, the
-     *                        catalog's status ({@code recording}, {@code uploading}, {@code ready}, {@code partial},
-     *                        {@code failed})
+     * @param state           its session's state ({@code pending}, {@code on}, {@code paused}, {@code stopping},
+     *                        {@code finalizing}, {@code done}, {@code failed}); for a recording this process has no
+     *                        session of, the catalog's status ({@code recording}, {@code uploading}, {@code ready},
+     *                        {@code partial}, {@code failed})
      * @param since           when it entered that state
      * @param mode            {@code file}, {@code stream} or {@code both}
      * @param meeting         the page or meeting it records
@@ -69,6 +70,7 @@ public interface RecordingProgress {
      * @param lossCause       why, by a fixed vocabulary ({@code encoder-died}, ...; see the recording's view)
      * @param deliveredFps    distinct frames per second the encoder delivers now, or delivered in the end
      * @param speakerTracks   how the capture of each speaker's sound goes (or went), for a recording that asked
+     * @param pauses          how it has paused so far, for a recording running here that has paused
      * @param settled         whether this is its last state: nothing changes any more (not shown)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -76,7 +78,7 @@ public interface RecordingProgress {
             Double durationSeconds, Double fps, Double speed, Long bytes, PendingUploads pendingUploads,
             List<StreamStats> streams, String node, Integer part, String failure, String failureReason,
             Boolean retryable, String status, Double lostSeconds, String lossCause, Double deliveredFps,
-            SpeakerTracksStatus speakerTracks, @JsonIgnore boolean settled) {
+            SpeakerTracksStatus speakerTracks, PauseStatus pauses, @JsonIgnore boolean settled) {
 
         public Progress {
             metadata = metadata == null ? Map.of() : metadata;
@@ -97,21 +99,28 @@ public interface RecordingProgress {
                     session.meeting(), session.metadata(), durationSeconds, fps, speed, bytes, pendingUploads,
                     streams, node, part, failed == null ? null : failed.failure().text(),
                     failed == null ? null : failed.failure().reason().wireName(),
-                    failed == null ? null : failed.retryable(), null, null, null, null, null, settled);
+                    failed == null ? null : failed.retryable(), null, null, null, null, null, null, settled);
         }
 
         /** With the live frame rate of a running recording (null: not known yet). */
         Progress withDeliveredFps(Double fps) {
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, this.fps, speed, bytes,
                     pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
-                    lossCause, fps, speakerTracks, settled);
+                    lossCause, fps, speakerTracks, pauses, settled);
         }
 
         /** With how the capture of each speaker's sound goes (null: none asked for, or not known yet). */
         Progress withSpeakerTracks(SpeakerTracksStatus tracks) {
             return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
                     pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
-                    lossCause, deliveredFps, tracks, settled);
+                    lossCause, deliveredFps, tracks, pauses, settled);
+        }
+
+        /** With how it has paused so far (null: never). */
+        Progress withPauses(PauseStatus paused) {
+            return new Progress(id, state, since, mode, meeting, metadata, durationSeconds, fps, speed, bytes,
+                    pendingUploads, streams, node, part, failure, failureReason, retryable, status, lostSeconds,
+                    lossCause, deliveredFps, speakerTracks, paused, settled);
         }
 
         /** With what the archive says of a recording it has settled; unchanged while it has not. */
@@ -123,7 +132,7 @@ public interface RecordingProgress {
                     pendingUploads, streams, node, part, failure, failureReason, retryable,
                     entry.status().name().toLowerCase(Locale.ROOT), entry.lostSeconds().orElse(null),
                     entry.lossCause().orElse(null), entry.deliveredFps().orElse(deliveredFps),
-                    SpeakerTracksStatus.of(entry).orElse(speakerTracks), settled);
+                    SpeakerTracksStatus.of(entry).orElse(speakerTracks), pauses, settled);
         }
     }
 
@@ -146,6 +155,23 @@ public interface RecordingProgress {
             } catch (IllegalStateException unreadable) {
                 return Optional.empty();
             }
+        }
+    }
+
+    /**
+     * How a recording has paused: since when, while it is paused (null otherwise); how many times, and for how
+     * long in all (wall time, the current pause up to now).
+     */
+    record PauseStatus(Instant pausedSince, int count, double pausedSeconds) {
+
+        /** Its pauses so far; empty when it never paused. */
+        static Optional<PauseStatus> of(RecordingPauses pauses, Instant now) {
+            if (pauses.pauses().isEmpty()) {
+                return Optional.empty();
+            }
+            RecordingPauses.Pause last = pauses.pauses().get(pauses.pauses().size() - 1);
+            return Optional.of(new PauseStatus(last.resumedAt() == null ? last.pausedAt() : null,
+                    pauses.pauses().size(), pauses.total(now).toMillis() / 1000.0));
         }
     }
 

@@ -72,7 +72,10 @@ record RecordingView(
         }
     }
 
-    /** {@code tracks} and {@code timeline}: the speaker tracks filed with it, when it has them. */
+    /**
+     * {@code tracks}: the speaker tracks filed with it, when it has them; {@code timeline}: who was audible when
+     * and where it was paused, when it has either.
+     */
     record Links(String self, String media, String thumbnail, String tracks, String timeline) {
     }
 
@@ -92,7 +95,7 @@ record RecordingView(
                 entry.appDataJson(), upload.map(Upload::of).orElse(null),
                 new Links(self, mediaLink(entry), entry.thumbnailKey().isPresent() ? self + "/thumbnail" : null,
                         entry.tracksJson().isPresent() ? self + "/tracks" : null,
-                        entry.tracksJson().isPresent() ? self + "/timeline" : null),
+                        entry.tracksJson().isPresent() || entry.pausesJson().isPresent() ? self + "/timeline" : null),
                 entry.part(), entry.parent().map(RecordingId::value).orElse(null),
                 parts == null ? null : parts.stream().map(Part::of).toList());
     }

@@ -1,10 +1,12 @@
 package dev.capstan.scheduler.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.scheduler.api.problem.ApiProblem;
 import dev.capstan.scheduler.archive.ArchiveProperties;
 import dev.capstan.scheduler.archive.ArchivedTracks;
 import dev.capstan.scheduler.archive.RecordingArchive;
+import dev.capstan.scheduler.archive.RecordingPauses;
 import dev.capstan.storage.archive.CatalogQuery;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingId;
@@ -63,9 +65,12 @@ class RecordingsController {
     private final RecordingArchive archive;
     private final ArchiveProperties properties;
 
-    RecordingsController(RecordingArchive archive, ArchiveProperties properties) {
+    private final ObjectMapper json;
+
+    RecordingsController(RecordingArchive archive, ArchiveProperties properties, ObjectMapper json) {
         this.archive = archive;
         this.properties = properties;
+        this.json = json;
     }
 
     @GetMapping
@@ -168,14 +173,22 @@ class RecordingsController {
     }
 
     @GetMapping("/{id}/timeline")
-    @Operation(summary = "the speaker timeline: who was audible when", responses = {
+    @Operation(summary = "the timeline: who was audible when (with speaker tracks), and each pause", responses = {
             @ApiResponse(responseCode = "200", content = @Content(
                     schema = @Schema(implementation = SpeakerTracksView.Timeline.class))),
             @ApiResponse(responseCode = "400", description = "malformed id"),
-            @ApiResponse(responseCode = "404", description = "no such recording, or it has no speaker tracks")})
+            @ApiResponse(responseCode = "404", description = "no such recording, or it has neither speaker tracks "
+                    + "nor pauses")})
     SpeakerTracksView.Timeline timeline(@PathVariable String id) {
         RecordingEntry entry = entry(id);
-        return SpeakerTracksView.timelineOf(entry.id().value(), tracksOf(entry).tracks());
+        Optional<ArchivedTracks> tracks = ArchivedTracks.of(entry);
+        // A running recording's pauses are filed at each pause and resume.
+        RecordingPauses pauses = RecordingPauses.of(entry, json);
+        if (tracks.isEmpty() && pauses.pauses().isEmpty()) {
+            throw RecordingNotFoundException.part(entry.id(), "speaker tracks or pauses"
+                    + (entry.status() == RecordingStatus.RECORDING ? " yet" : ""));
+        }
+        return SpeakerTracksView.timelineOf(entry.id().value(), tracks.map(ArchivedTracks::tracks), pauses);
     }
 
     /** A speaker's part as Ogg/Opus, its byte ranges served as the MP4's. */

@@ -1,8 +1,10 @@
 package dev.capstan.scheduler.api;
 
 import dev.capstan.recorder.tracks.SpeakerTracks;
+import dev.capstan.scheduler.archive.RecordingPauses;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A recording's speaker tracks as the API shows them: each remote speaker's sound in Ogg/Opus files of its own, on
@@ -49,9 +51,16 @@ record SpeakerTracksView(
     record Audible(String speakerId, String displayName, long fromMs, long toMs) {
     }
 
-    /** A recording's speaker timeline alone ({@code GET …/timeline}). */
+    /**
+     * A recording's timeline ({@code GET …/timeline}): who was audible when, for a recording with speaker tracks
+     * ({@code capture} null and {@code timeline} empty for one without), and where it was paused.
+     */
     @Schema(name = "SpeakerTimeline")
-    record Timeline(String recordingId, String capture, List<Audible> timeline) {
+    record Timeline(String recordingId, String capture, List<Audible> timeline,
+            @Schema(description = "each pause in order: pausedAt and resumedAt (wall time; resumedAt null for a "
+                    + "recording that ended paused), positionSeconds (where in the file: the media after the pause "
+                    + "begins there) and durationSeconds (null until resumed)")
+            List<RecordingPauses.Pause> pauses) {
     }
 
     static SpeakerTracksView of(String recordingId, SpeakerTracks tracks) {
@@ -65,8 +74,9 @@ record SpeakerTracksView(
                 timeline(tracks));
     }
 
-    static Timeline timelineOf(String recordingId, SpeakerTracks tracks) {
-        return new Timeline(recordingId, tracks.capture().wireName(), timeline(tracks));
+    static Timeline timelineOf(String recordingId, Optional<SpeakerTracks> tracks, RecordingPauses pauses) {
+        return new Timeline(recordingId, tracks.map(filed -> filed.capture().wireName()).orElse(null),
+                tracks.map(SpeakerTracksView::timeline).orElse(List.of()), pauses.pauses());
     }
 
     private static List<Audible> timeline(SpeakerTracks tracks) {

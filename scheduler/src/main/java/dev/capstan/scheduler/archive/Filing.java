@@ -54,6 +54,8 @@ final class Filing implements SpoolListener {
     private final Map<RecordingId, Ending> endings = new ConcurrentHashMap<>();
     /** The encoder's last report of each running recording: a failure's outcome does not carry it. */
     private final Map<RecordingId, CaptureProgress> lastProgress = new ConcurrentHashMap<>();
+    /** The pauses of each running recording that has paused, filed again at every pause and resume. */
+    private final Map<RecordingId, RecordingPauses> pauses = new ConcurrentHashMap<>();
     /** Writing metadata and thumbnails is short but not free: it must not delay the recorder's own thread. */
     private final ExecutorService finishing = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "archive-finish");
@@ -93,15 +95,41 @@ final class Filing implements SpoolListener {
                 lastProgress.put(id, progress.progress());
             } else if (event instanceof SlotEvent.Stopped stopped) {
                 lastProgress.remove(id);
+                pauses.remove(id);
                 ended(id, Ending.of(Optional.empty(), Optional.of(stopped.span()), Optional.of(stopped.last())));
             } else if (event instanceof SlotEvent.Failed failed) {
+                pauses.remove(id);
                 ended(id, Ending.of(Optional.of(failed.failure().toString()), failed.span(),
                         Optional.ofNullable(lastProgress.remove(id))));
+            } else if (event instanceof SlotEvent.Paused paused) {
+                filePauses(id, pauses.merge(id, RecordingPauses.NONE.paused(paused),
+                        (before, none) -> before.paused(paused)));
+            } else if (event instanceof SlotEvent.Resumed resumed) {
+                filePauses(id, pauses.computeIfPresent(id, (key, before) -> before.resumed(resumed)));
             } else if (event instanceof SlotEvent.ParticipantsSeen seen) {
                 // On the archive's thread, ahead of the seal that writes them into metadata.json.
                 finishing.execute(() -> recordParticipants(id, seen));
             }
         };
+    }
+
+    /** On the archive's thread, ahead of the seal that writes them into metadata.json. */
+    private void filePauses(RecordingId id, RecordingPauses now) {
+        if (now == null) {
+            return;
+        }
+        finishing.execute(() -> {
+            try {
+                catalog.setPauses(id, now.toJson(json));
+            } catch (RuntimeException e) {
+                log.warn("recording {}: could not file its pauses: {}", id, e.getMessage());
+            }
+        });
+    }
+
+    /** How the running recording has paused so far; none once it has ended. */
+    RecordingPauses pauses(RecordingId id) {
+        return pauses.getOrDefault(id, RecordingPauses.NONE);
     }
 
     private void recordParticipants(RecordingId id, SlotEvent.ParticipantsSeen seen) {

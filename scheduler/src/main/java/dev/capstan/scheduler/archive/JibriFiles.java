@@ -68,7 +68,7 @@ final class JibriFiles {
 
     /**
      * Jibri's metadata.json: the meeting URL, the participants seen and the client's file_recording_metadata; and
-     * Capstan's speaker tracks when it has them.
+     * Capstan's speaker tracks and pauses when it has them.
      */
     void writeMetadata(RecordingEntry entry, Path directory) throws IOException {
         ObjectNode metadata = json.createObjectNode();
@@ -81,6 +81,10 @@ final class JibriFiles {
         if (entry.tracksJson().isPresent()) {
             // Each speaker's files (relative to this file's directory), their spans and who was audible when.
             metadata.set("speaker_tracks", json.readTree(entry.tracksJson().get()));
+        }
+        if (entry.pausesJson().isPresent()) {
+            // Each pause: when it began and ended (wall time) and where in the file the recording continued.
+            metadata.set("pauses", json.readTree(entry.pausesJson().get()));
         }
         if (entry.parent().isPresent()) {
             // Which recording this file continues: a session that moved to another slot after a fault.

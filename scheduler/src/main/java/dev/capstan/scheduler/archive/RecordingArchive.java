@@ -103,6 +103,11 @@ public final class RecordingArchive implements SpoolListener, AutoCloseable {
         return filing.events(id);
     }
 
+    /** How a recording running here has paused so far (none once it has ended: the catalog has them then). */
+    public RecordingPauses pauses(RecordingId id) {
+        return filing.pauses(id);
+    }
+
     /** The recording could not even start (for example, the node was busy): nothing was recorded. */
     public void abandon(RecordingId id, String reason) {
         filing.abandon(id, reason);

@@ -11,6 +11,7 @@ import dev.capstan.scheduler.fleet.protocol.PoolRoom;
 import dev.capstan.scheduler.pool.Capacity;
 import dev.capstan.scheduler.pool.FleetProperties;
 import dev.capstan.scheduler.pool.NodeProperties;
+import dev.capstan.scheduler.recording.PauseProperties;
 import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.scheduler.session.SessionDriver;
 import dev.capstan.scheduler.session.Sessions;
@@ -42,9 +43,9 @@ class FleetConfiguration {
 
         @Bean
         NodeAgent nodeAgent(FleetProperties fleet, Node node, Recordings recordings, StreamPolicy streamPolicy,
-                NodeProperties nodeProperties) throws IOException {
+                NodeProperties nodeProperties, PauseProperties pauses) throws IOException {
             return new NodeAgent(fleet, node, recordings, streamPolicy, nodeProperties.drainTimeout(),
-                    nodeProperties.cpuBudget(), nickname(fleet, ""));
+                    nodeProperties.cpuBudget(), nickname(fleet, ""), pauses.maxPause());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.plan.Part;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This process's own node as a {@link RecorderNode}: it files each recording's session and drives it on the
- * recording's events: {@code pending → on} when it is really on the air, {@code finalizing} (or {@code failed}) at
- * the recorder's outcome, and {@code done} once the recording has settled in the archive.
+ * recording's events: {@code pending → on} when it is really on the air, {@code paused} and {@code on} again as it
+ * pauses and resumes, {@code finalizing} (or {@code failed}) at the recorder's outcome, and {@code done} once the
+ * recording has settled in the archive.
  */
 public class EmbeddedNode implements RecorderNode {
 
@@ -45,10 +47,14 @@ public class EmbeddedNode implements RecorderNode {
     private final Duration queueTimeout;
     private final Map<RecordingId, Local> running = new ConcurrentHashMap<>();
 
-    public EmbeddedNode(SessionDriver driver, Recordings recordings, Node node) {
+    private final Duration maxPause;
+
+    /** @param maxPause how long a pause may last before the recording ends */
+    public EmbeddedNode(SessionDriver driver, Recordings recordings, Node node, Duration maxPause) {
         this.driver = driver;
         this.recordings = recordings;
         this.queueTimeout = node.queueTimeout();
+        this.maxPause = maxPause;
     }
 
     @Override
@@ -147,15 +153,23 @@ public class EmbeddedNode implements RecorderNode {
     }
 
     /**
-     * The listener that puts the session {@code on}. A continued part is taken over within milliseconds of the slot
-     * taking it, long before its first frame: it is {@code pending} by then.
+     * The listener that puts the session {@code on}, {@code paused} and {@code on} again. A continued part is taken
+     * over within milliseconds of the slot taking it, long before its first frame: it is {@code pending} by then.
+     * Heard on the recording's thread before a pause or resume returns, so the session has moved by then.
      */
     private Consumer<SlotEvent> onAir(Session session, Part part, boolean recordsFile, SessionListener listener) {
         return event -> {
+            if (!isCurrent(session, part)) {
+                return;
+            }
             boolean on = recordsFile ? event instanceof SlotEvent.FirstFrameWritten
                     : event instanceof SlotEvent.StreamChanged changed && changed.stream().connected();
-            if (on && isCurrent(session, part)) {
+            if (on) {
                 driver.onAir(session, listener);
+            } else if (event instanceof SlotEvent.Paused paused) {
+                driver.paused(session, paused.at(), paused.position());
+            } else if (event instanceof SlotEvent.Resumed resumed) {
+                driver.resumed(session, resumed.at());
             }
         };
     }
@@ -231,6 +245,16 @@ public class EmbeddedNode implements RecorderNode {
         public CompletableFuture<Void> stop() {
             driver.stopping(session);
             return recording.stop().handle((outcome, error) -> null);
+        }
+
+        @Override
+        public SlotEvent.Paused pause() throws PauseRefusedException {
+            return recording.pause(maxPause);
+        }
+
+        @Override
+        public SlotEvent.Resumed resume() throws PauseRefusedException {
+            return recording.resume();
         }
 
         @Override

@@ -12,7 +12,7 @@ class EmbeddedNodeConfiguration {
 
     @Bean
     @ConditionalOnExpression("'${capstan.fleet.role:}' != 'scheduler'")
-    EmbeddedNode embeddedNode(SessionDriver driver, Recordings recordings, Node node) {
-        return new EmbeddedNode(driver, recordings, node);
+    EmbeddedNode embeddedNode(SessionDriver driver, Recordings recordings, Node node, PauseProperties pauses) {
+        return new EmbeddedNode(driver, recordings, node, pauses.maxPause());
     }
 }

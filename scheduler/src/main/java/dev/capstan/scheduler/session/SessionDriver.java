@@ -3,6 +3,7 @@ package dev.capstan.scheduler.session;
 import dev.capstan.scheduler.plan.Part;
 import dev.capstan.storage.archive.RecordingEntry;
 import dev.capstan.storage.archive.RecordingStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -50,11 +51,27 @@ public class SessionDriver {
         sessions.moveTo(session, new SessionState.Pending(Instant.now()));
     }
 
-    /** Its first frame is written or, without a file, a destination has it. */
+    /**
+     * Its first frame is written or, without a file, a destination has it. A paused session stays paused: a node's
+     * report that its part is on the air says nothing of pauses; only {@link #resumed} ends one.
+     */
     public void onAir(Session session, SessionListener listener) {
+        if (session.state() instanceof SessionState.Paused) {
+            return;
+        }
         if (sessions.moveTo(session, new SessionState.On(Instant.now()))) {
             listener.onAir();
         }
+    }
+
+    /** Its capture stopped for a pause {@code at}, its media standing at {@code position}. */
+    public void paused(Session session, Instant at, Duration position) {
+        sessions.moveFromStored(session, new SessionState.Paused(at, position));
+    }
+
+    /** Its capture is on again since {@code at} (the first frame after the pause). */
+    public void resumed(Session session, Instant at) {
+        sessions.moveFromStored(session, new SessionState.On(at));
     }
 
     public void stopping(Session session) {

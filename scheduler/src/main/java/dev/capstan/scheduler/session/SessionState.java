@@ -1,5 +1,6 @@
 package dev.capstan.scheduler.session;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Where a session is in its life: {@code requested → starting → pending → on → stopping → finalizing → done}, and
- * from any state that is not final to {@code failed}. {@code on} means frames are being written; {@code finalizing}
+ * from any state that is not final to {@code failed}. A recording that is {@code on} may go {@code paused} and back
+ * to {@code on} any number of times; a paused one may also stop, end (too long paused) or move (failover). {@code on} means frames are being written; {@code finalizing}
  * means the slot is already free and the archive is completing the upload. A session that was {@code pending} or
  * {@code on} goes back to {@code starting} when it moves to another node after a fault (the failover edge).
  */
@@ -21,8 +23,8 @@ public sealed interface SessionState {
      * a Java name, so renaming a record does not break stored rows.
      */
     enum Status {
-        REQUESTED("requested"), STARTING("starting"), PENDING("pending"), ON("on"), STOPPING("stopping"),
-        FINALIZING("finalizing"), DONE("done"), FAILED("failed");
+        REQUESTED("requested"), STARTING("starting"), PENDING("pending"), ON("on"), PAUSED("paused"),
+        STOPPING("stopping"), FINALIZING("finalizing"), DONE("done"), FAILED("failed");
 
         private final String wireName;
 
@@ -76,6 +78,25 @@ public sealed interface SessionState {
         @Override
         public Status status() {
             return Status.ON;
+        }
+    }
+
+    /**
+     * Frames are not being written for a while, the slot staying held and in the meeting.
+     *
+     * @param since    when the capture stopped for the pause
+     * @param position where the recording's media stands: the resumed capture continues there
+     */
+    record Paused(Instant since, Duration position) implements SessionState {
+        public Paused {
+            if (position.isNegative()) {
+                throw new IllegalArgumentException("a pause cannot lie before the recording's start: " + position);
+            }
+        }
+
+        @Override
+        public Status status() {
+            return Status.PAUSED;
         }
     }
 
@@ -143,7 +164,12 @@ public sealed interface SessionState {
                     || next instanceof Starting;
         }
         if (this instanceof On) {
-            return next instanceof Stopping || next instanceof Finalizing || next instanceof Starting;
+            return next instanceof Paused || next instanceof Stopping || next instanceof Finalizing
+                    || next instanceof Starting;
+        }
+        if (this instanceof Paused) {
+            return next instanceof On || next instanceof Stopping || next instanceof Finalizing
+                    || next instanceof Starting;
         }
         if (this instanceof Stopping) {
             return next instanceof Finalizing;
@@ -159,13 +185,25 @@ public sealed interface SessionState {
         return this instanceof Finalizing finalizing ? finalizing.ending() : null;
     }
 
+    /** Where a paused session's media stands; empty for every other state. */
+    default Optional<Duration> pausedAt() {
+        return this instanceof Paused paused ? Optional.of(paused.position()) : Optional.empty();
+    }
+
+    /** The state a stored row describes, for a row that is not {@code paused} (see {@link #of(String, Instant,
+     * String, Optional, boolean, Optional)}). */
+    static SessionState of(String name, Instant since, String detail, Optional<String> failureReason,
+            boolean retryable) {
+        return of(name, since, detail, failureReason, retryable, Optional.empty());
+    }
+
     /**
-     * The state a stored row describes (see {@link #name()} and {@link #detail()}).
+     * The state a stored row describes (see {@link #name()}, {@link #detail()} and {@link #pausedAt()}).
      *
      * @throws IllegalArgumentException for a name that is not a state's
      */
     static SessionState of(String name, Instant since, String detail, Optional<String> failureReason,
-            boolean retryable) {
+            boolean retryable, Optional<Duration> pausedAt) {
         Status status = Status.ofWireName(name)
                 .orElseThrow(() -> new IllegalArgumentException("no session state is called '" + name + "'"));
         return switch (status) {
@@ -173,6 +211,8 @@ public sealed interface SessionState {
             case STARTING -> new Starting(since);
             case PENDING -> new Pending(since);
             case ON -> new On(since);
+            // A row stored without its position (none should be) reads as paused at the start.
+            case PAUSED -> new Paused(since, pausedAt.orElse(Duration.ZERO));
             case STOPPING -> new Stopping(since);
             case FINALIZING -> new Finalizing(since, detail == null ? "" : detail);
             case DONE -> new Done(since);

@@ -7,6 +7,7 @@ import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,7 +24,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class SessionTable {
 
     static final String COLUMNS = "recording_id, origin, session_id, mode, meeting, metadata, requested_at, "
-            + "state, state_since, state_detail, failure_reason, retryable, node, part, part_id, plan, owner, updated_at, "
+            + "state, state_since, state_detail, failure_reason, paused_position_ms, retryable, node, part, part_id, plan, owner, updated_at, "
             + "version";
     static final String NOT_FINAL = "state not in ('done', 'failed')";
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
@@ -40,7 +41,7 @@ final class SessionTable {
     void insert(Session session) {
         SessionState state = session.state();
         jdbc.sql("insert into session (" + COLUMNS + ") values (:id, :origin, :sessionId, :mode, :meeting, "
-                        + ":metadata, :requestedAt, :state, :since, :detail, :failureReason, :retryable, :node, :part, "
+                        + ":metadata, :requestedAt, :state, :since, :detail, :failureReason, :pausedPositionMs, :retryable, :node, :part, "
                         + ":partId, :plan, "
                         + ":owner, :now, :version)")
                 .param("id", session.recordingId().value())
@@ -54,6 +55,7 @@ final class SessionTable {
                 .param("since", time(state.since()))
                 .param("detail", storedDetail(state))
                 .param("failureReason", failureReason(state))
+                .param("pausedPositionMs", state.pausedAt().map(Duration::toMillis).orElse(null))
                 .param("retryable", state instanceof SessionState.Failed failed && failed.retryable())
                 .param("node", session.node())
                 .param("part", session.part())
@@ -73,12 +75,13 @@ final class SessionTable {
     boolean update(RecordingId id, long expectedVersion, SessionState state, String node, int part,
             RecordingId partId) {
         return jdbc.sql("update session set state = :state, state_since = :since, state_detail = :detail, "
-                        + "failure_reason = :failureReason, retryable = :retryable, node = :node, part = :part, part_id = :partId, updated_at = :now, "
+                        + "failure_reason = :failureReason, paused_position_ms = :pausedPositionMs, retryable = :retryable, node = :node, part = :part, part_id = :partId, updated_at = :now, "
                         + "version = version + 1 where recording_id = :id and version = :version")
                 .param("state", state.name())
                 .param("since", time(state.since()))
                 .param("detail", storedDetail(state))
                 .param("failureReason", failureReason(state))
+                .param("pausedPositionMs", state.pausedAt().map(Duration::toMillis).orElse(null))
                 .param("retryable", state instanceof SessionState.Failed failed && failed.retryable())
                 .param("node", node)
                 .param("part", part)
@@ -98,7 +101,7 @@ final class SessionTable {
     boolean takeOver(RecordingId id, long expectedVersion, SessionState state, String node, int part,
             RecordingId partId, String owner) {
         return jdbc.sql("update session set state = :state, state_since = :since, state_detail = null, "
-                        + "failure_reason = null, retryable = false, node = :node, part = :part, part_id = :partId, owner = :owner, "
+                        + "failure_reason = null, paused_position_ms = null, retryable = false, node = :node, part = :part, part_id = :partId, owner = :owner, "
                         + "updated_at = :now, version = version + 1 where recording_id = :id and version = :version")
                 .param("state", state.name())
                 .param("since", time(state.since()))
@@ -165,7 +168,8 @@ final class SessionTable {
     Session row(ResultSet row, int number) throws SQLException {
         String stateName = row.getString("state");
         SessionState state = SessionState.of(stateName, instant(row, "state_since"), row.getString("state_detail"),
-                Optional.ofNullable(row.getString("failure_reason")), row.getBoolean("retryable"));
+                Optional.ofNullable(row.getString("failure_reason")), row.getBoolean("retryable"),
+                Optional.ofNullable(row.getObject("paused_position_ms", Long.class)).map(Duration::ofMillis));
         return new Session(RecordingId.of(row.getString("recording_id")), row.getString("origin"),
                 Optional.ofNullable(row.getString("session_id")), Mode.ofWireName(row.getString("mode")).orElse(Mode.FILE), row.getString("meeting"),
                 read(row.getString("metadata")), instant(row, "requested_at"), row.getString("plan"), state,

@@ -73,6 +73,18 @@ public class Sessions {
     }
 
     /**
+     * Moves the session from where its row says it is, when another scheduler has moved it since this object last
+     * did (a pause or resume may come through any scheduler): otherwise as {@link #moveTo}.
+     */
+    public boolean moveFromStored(Session session, SessionState next) {
+        synchronized (session) {
+            table.find(session.recordingId()).filter(stored -> stored.version() > session.version())
+                    .ifPresent(session::refresh);
+        }
+        return change(session, next, null);
+    }
+
+    /**
      * Records a (re)placement and moves the state in one update: e.g. {@code requested → starting} on the node
      * chosen, or {@code on → starting} as part 2 on another node after a fault. A session still {@code starting}
      * may also be placed again elsewhere ({@code starting → starting}) when the node it was sent to refused it.

@@ -72,6 +72,34 @@ class OpenApiConformanceTest {
     }
 
     /** Calls {@code path} as {@code operation} and notes whatever in the answer the description does not say. */
+    /** A file recording (one slot: once the first has ended) paused twice and resumed twice: once each succeeds. */
+    private void pauseAndResume(String start) throws Exception {
+        String body = "{\"url\":\"" + pages.demo() + "\",\"resolution\":\"640x360\",\"maxDuration\":\"PT1M\"}";
+        String id = ControlApi.within(WARM, "the node takes a file recording", () -> {
+            if (node.status().idleSlots() < 1 || node.status().busy().isPresent()) {
+                return null;
+            }
+            ControlApi.Answer answer = post(start, RECORDINGS, body);
+            return answer.status() == 503 ? null : answer;
+        }).expect(201).at("/id").asText();
+        String recording = RECORDINGS + "/" + id;
+        ControlApi.within(LIVE, "the file recording on", () -> {
+            JsonNode status = call("GET " + RECORDINGS + "/{id}/status", recording + "/status").expect(200);
+            return status.at("/state").asText().equals("on") ? status : null;
+        });
+        String pause = "POST " + RECORDINGS + "/{id}/pause";
+        String resume = "POST " + RECORDINGS + "/{id}/resume";
+        assertThat(call(pause, recording + "/pause").expect(200).at("/state").asText()).isEqualTo("paused");
+        call(pause, recording + "/pause").expect(409);
+        assertThat(call(resume, recording + "/resume").expect(200).at("/state").asText()).isEqualTo("on");
+        call(resume, recording + "/resume").expect(409);
+        call("POST " + RECORDINGS + "/{id}/stop", recording + "/stop").expect(202);
+        ControlApi.within(LIVE, "the file recording settled", () -> {
+            JsonNode status = call("GET " + RECORDINGS + "/{id}/status", recording + "/status").expect(200);
+            return status.has("status") ? status : null;
+        });
+    }
+
     private ControlApi.Answer call(String operation, String path, HttpRequest.Builder request) throws Exception {
         ControlApi.Answer answer = api.send(request);
         untrue.addAll(description.check(operation, path, answer.status(),
@@ -114,7 +142,8 @@ class OpenApiConformanceTest {
 
         // Unknown and malformed ids, and refused bodies.
         for (String operation : List.of("GET {id}", "DELETE {id}", "GET {id}/media", "GET {id}/thumbnail",
-                "GET {id}/status", "GET {id}/events", "POST {id}/stop", "GET {id}/streams",
+                "GET {id}/status", "GET {id}/events", "POST {id}/stop", "POST {id}/pause", "POST {id}/resume",
+                "GET {id}/streams",
                 "GET {id}/streams/{streamId}", "DELETE {id}/streams/{streamId}", "GET {id}/tracks",
                 "GET {id}/timeline", "GET {id}/tracks/{speaker}/{part}", "GET {id}/live.m3u8",
                 "GET {id}/live/{name}")) {
@@ -174,6 +203,9 @@ class OpenApiConformanceTest {
         call("GET " + RECORDINGS + "/{id}/streams/{streamId}", recording + "/streams/" + streamId).expect(200);
         call("DELETE " + RECORDINGS + "/{id}/streams/{streamId}", recording + "/streams/" + streamId).expect(204);
         call("DELETE " + RECORDINGS + "/{id}", recording).expect(409);
+        // It streams: no pause. Nor a resume, as it is not paused.
+        call("POST " + RECORDINGS + "/{id}/pause", recording + "/pause").expect(409);
+        call("POST " + RECORDINGS + "/{id}/resume", recording + "/resume").expect(409);
         call(search, RECORDINGS + "?size=100").expect(200);
         try (EventStream events = EventStream.open(api, recording + "/events")) {
             assertThat(events.status()).isEqualTo(200);
@@ -202,6 +234,7 @@ class OpenApiConformanceTest {
         call("GET /api/v1/sessions", "/api/v1/sessions").expect(200);
         speakerTracks(recording, RecordingId.of(id));
         call("DELETE " + RECORDINGS + "/{id}", recording).expect(204);
+        pauseAndResume(start);
 
         assertThat(untrue).as("answers the description does not tell").isEmpty();
         assertThat(description.unanswered()).as("documented operations never called").isEmpty();

@@ -257,6 +257,13 @@ class RecordingControlValidationTest {
         api.get(missing + "/streams/s1").expect(404);
         api.post(missing + "/streams", "{\"url\":\"" + NGINX + "\"}").expect(404);
         api.delete(missing + "/streams/s1").expect(404);
+        for (String control : List.of("/pause", "/resume")) {
+            JsonNode notRunning = api.post(missing + control, "").expect(404);
+            assertThat(notRunning.at("/code").asText()).isEqualTo("recording-not-running");
+            assertThat(notRunning.at("/detail").asText()).isEqualTo("no recording no-such-recording is running on "
+                    + "this node");
+            api.post("/api/v1/recordings/a..b" + control, "").expect(400);
+        }
         api.post("/api/v1/recordings/a..b/stop", "").expect(400);
         assertThat(api.everythingSeen()).doesNotContain(KEY);
     }

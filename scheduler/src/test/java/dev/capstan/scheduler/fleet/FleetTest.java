@@ -398,12 +398,25 @@ class FleetTest {
 
     @Test
     @Order(50)
-    void twoSchedulersShareTheSessionsAndEitherCanStopOne() throws Exception {
+    void twoSchedulersShareTheSessionsAndEitherCanPauseResumeOrStopOne() throws Exception {
         HttpResponse<String> started = secondScheduler.post("/api/v1/recordings", JSON.writeValueAsString(Map.of(
                 "url", scheduler.uri("/demo").toString(), "mode", "file", "resolution", "320x180")));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         String id = JSON.readTree(started.body()).get("id").asText();
         awaitOn(id, "node-a");
+        awaitSession(id, "on");
+        // Paused through the scheduler that does not drive it, refused a second pause and resumed through the one
+        // that does: the node does it, and the shared database has it.
+        HttpResponse<String> paused = scheduler.post("/api/v1/recordings/" + id + "/pause", null);
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        assertThat(JSON.readTree(paused.body()).get("state").asText()).isEqualTo("paused");
+        awaitSession(id, "paused");
+        HttpResponse<String> again = secondScheduler.post("/api/v1/recordings/" + id + "/pause", null);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(JSON.readTree(again.body()).get("reason").asText()).isEqualTo("already-paused");
+        Thread.sleep(2_000);
+        HttpResponse<String> resumed = secondScheduler.post("/api/v1/recordings/" + id + "/resume", null);
+        assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
         awaitSession(id, "on");
         // Filed and driven by the second scheduler, stopped through the first: the shared database has it.
         stop(id);
@@ -412,6 +425,8 @@ class FleetTest {
             assertThat(part.status).isEqualTo("READY");
             assertThat(pictureSize(part)).as("the requested resolution reaches the node").isEqualTo("320x180");
         });
+        assertThat(scheduler.getJson("/api/v1/recordings/" + id + "/timeline").get("pauses"))
+                .as("the pause, on the recording's timeline").hasSize(1);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.recorder.capture.OutputSize;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.recorder.tracks.SpeakerTracks;
 import dev.capstan.recorder.tracks.TrackCaptureStatus;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
@@ -22,7 +23,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.util.PacketParserUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,7 +130,49 @@ class FleetWireTest {
         assertThat(Mode.values()).extracting(Mode::wireName).containsExactly("file", "stream", "both", "audio");
         assertThat(Mode.ofWireName("STREAM")).as("never the enum's name").isEmpty();
         assertThat(FleetIq.Action.values()).extracting(FleetIq.Action::wireName).containsExactly("record", "stop",
-                "drain", "undrain", "streams", "add-stream", "remove-stream");
+                "drain", "undrain", "streams", "add-stream", "remove-stream", "pause", "resume");
+    }
+
+    @Test
+    void aPauseAndAResumeTravelTypedAndComeBackWithWhatTheNodeDid() throws Exception {
+        FleetIq.PartAddress part = new FleetIq.PartAddress("rec-1", 1, "rec-1");
+        FleetIq pause = FleetIq.command(FleetIq.Action.PAUSE, part);
+        assertThat(pause.toXML().toString()).contains("<fleet xmlns='urn:capstan:fleet:1' action='pause' id='rec-1'"
+                + " part='1' part-id='rec-1'/>");
+        FleetIq readPause = (FleetIq) PacketParserUtils.parseStanza(pause.toXML().toString());
+        assertThat(readPause.action()).contains(FleetIq.Action.PAUSE);
+        assertThat(readPause.target()).contains(part);
+
+        FleetIq.PauseMark resumed = new FleetIq.PauseMark(Instant.parse("2026-12-07T14:00:12.645Z"),
+                Duration.ofMillis(7_480), Optional.of(Duration.ofMillis(5_125)));
+        FleetIq answer = FleetIq.answer(FleetIq.command(FleetIq.Action.RESUME, part), resumed);
+        assertThat(answer.toXML().toString()).contains("<fleet xmlns='urn:capstan:fleet:1'><pause"
+                + " at='2026-12-07T14:00:12.645Z' position-ms='7480' paused-for-ms='5125'/></fleet>");
+        assertThat(((FleetIq) PacketParserUtils.parseStanza(answer.toXML().toString())).pause()).contains(resumed);
+        FleetIq.PauseMark paused = new FleetIq.PauseMark(resumed.at(), resumed.position(), Optional.empty());
+        assertThat(((FleetIq) PacketParserUtils.parseStanza(FleetIq.answer(pause, paused).toXML().toString()))
+                .pause()).contains(paused);
+    }
+
+    @Test
+    void aRefusedPauseSaysWhyByTheRecordersStableReason() throws Exception {
+        for (PauseRefusedException.Reason reason : PauseRefusedException.Reason.values()) {
+            FleetIq pause = FleetIq.command(FleetIq.Action.PAUSE, new FleetIq.PartAddress("rec-1", 1, "rec-1"));
+            pause.setStanzaId("p1");
+            IQ refused = IQ.createErrorResponse(pause, PoolRoom.pauseRefused(new PauseRefusedException(reason,
+                    "the recording says no")));
+            String xml = refused.toXML().toString();
+            assertThat(xml).contains("<conflict", "<pause-refused xmlns='urn:capstan:fleet:1' reason='"
+                    + reason.wireName() + "'></pause-refused>");
+            IQ read = (IQ) PacketParserUtils.parseStanza(xml);
+            assertThat(PoolRoom.pauseRefusal(read.getError())).as(xml).contains(reason);
+            assertThat(read.getError().getDescriptiveText()).isEqualTo("the recording says no");
+        }
+        IQ plain = IQ.createErrorResponse(FleetIq.command(FleetIq.Action.PAUSE,
+                new FleetIq.PartAddress("rec-1", 1, "rec-1")), StanzaError.getBuilder(
+                StanzaError.Condition.item_not_found).build());
+        assertThat(PoolRoom.pauseRefusal(((IQ) PacketParserUtils.parseStanza(plain.toXML().toString())).getError()))
+                .isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.capstan.scheduler.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ class SessionStateTest {
             "starting", new SessionState.Starting(T),
             "pending", new SessionState.Pending(T),
             "on", new SessionState.On(T),
+            "paused", new SessionState.Paused(T, Duration.ofMillis(7_520)),
             "stopping", new SessionState.Stopping(T),
             "finalizing", new SessionState.Finalizing(T, "stopped by the requester"),
             "done", new SessionState.Done(T),
@@ -38,7 +40,9 @@ class SessionStateTest {
             "starting", Set.of("pending", "stopping", "failed"),
             // -> starting: the failover edge, the session moves to another node after a fault.
             "pending", Set.of("on", "stopping", "finalizing", "starting", "failed"),
-            "on", Set.of("stopping", "finalizing", "starting", "failed"),
+            "on", Set.of("paused", "stopping", "finalizing", "starting", "failed"),
+            // -> on: resumed; -> stopping: stopped while paused; -> finalizing: paused too long.
+            "paused", Set.of("on", "stopping", "finalizing", "starting", "failed"),
             "stopping", Set.of("finalizing", "failed"),
             "finalizing", Set.of("done", "failed"),
             "done", Set.of(),
@@ -80,7 +84,8 @@ class SessionStateTest {
             Optional<String> reason = state instanceof SessionState.Failed failed
                     ? Optional.of(failed.failure().reason().wireName()) : Optional.empty();
             String detail = state instanceof SessionState.Failed failed ? failed.failure().detail() : state.detail();
-            assertThat(SessionState.of(state.name(), state.since(), detail, reason, retryable)).isEqualTo(state);
+            assertThat(SessionState.of(state.name(), state.since(), detail, reason, retryable, state.pausedAt()))
+                    .isEqualTo(state);
         }
         assertThat(new SessionState.Failed(T, SessionFailure.other("busy", false)).detail()).isEqualTo("busy");
         assertThat(STATES.get("failed").detail()).isEqualTo("browser-failed: the browser crashed");
@@ -107,8 +112,8 @@ class SessionStateTest {
 
     @Test
     void everyStateHasItsOwnStableName() {
-        assertThat(SessionState.NAMES).containsExactly("requested", "starting", "pending", "on", "stopping",
-                "finalizing", "done", "failed");
+        assertThat(SessionState.NAMES).containsExactly("requested", "starting", "pending", "on", "paused",
+                "stopping", "finalizing", "done", "failed");
         for (SessionState.Status status : SessionState.Status.values()) {
             assertThat(SessionState.Status.ofWireName(status.wireName())).contains(status);
         }
@@ -117,7 +122,19 @@ class SessionStateTest {
 
     @Test
     void anUnknownStoredStateIsNamedInTheError() {
-        assertThatThrownBy(() -> SessionState.of("paused", T, null, Optional.empty(), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'paused'");
+        assertThatThrownBy(() -> SessionState.of("suspended", T, null, Optional.empty(), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'suspended'");
+    }
+
+    @Test
+    void aPausedStateKeepsWhereTheMediaStandsAndNothingElse() {
+        SessionState paused = STATES.get("paused");
+        assertThat(paused.pausedAt()).contains(Duration.ofMillis(7_520));
+        assertThat(paused.detail()).isNull();
+        assertThat(paused.isFinal()).isFalse();
+        STATES.values().stream().filter(state -> state != paused)
+                .forEach(state -> assertThat(state.pausedAt()).as(state.name()).isEmpty());
+        assertThatThrownBy(() -> new SessionState.Paused(T, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.scheduler.plan.Mode;
 import dev.capstan.storage.archive.RecordingId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,6 +114,21 @@ abstract class SessionsContract {
         assertThat(read.plan()).isEqualTo("{\"streams\":[\"rtmp://live.example.com/app/****\"]}");
         assertThat(read.owner()).isEqualTo("scheduler-a").isEqualTo(filed.owner());
         assertThat(read.version()).isEqualTo(4).isEqualTo(filed.version());
+    }
+
+    @Test
+    void aPausedSessionReadsBackPausedWhereItsMediaStoodAndOnAgainWithout() {
+        Session session = embedded(BASE);
+        a.add(session);
+        assertThat(a.moveTo(session, new SessionState.On(BASE.plusSeconds(1)))).isTrue();
+        SessionState.Paused paused = new SessionState.Paused(BASE.plusSeconds(9), Duration.ofMillis(7_875));
+        assertThat(a.moveTo(session, paused)).isTrue();
+        assertThat(b.find(session.recordingId()).orElseThrow().state()).isEqualTo(paused);
+        assertThat(a.moveTo(session, new SessionState.On(BASE.plusSeconds(14)))).isTrue();
+        assertThat(b.find(session.recordingId()).orElseThrow().state())
+                .isEqualTo(new SessionState.On(BASE.plusSeconds(14)));
+        assertThat(jdbc.sql("select paused_position_ms from session where recording_id = :id")
+                .param("id", session.recordingId().value()).query(Long.class).optional()).isEmpty();
     }
 
     @Test

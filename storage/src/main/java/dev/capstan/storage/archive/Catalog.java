@@ -256,6 +256,12 @@ public class Catalog {
         return change(id, row -> row.tracks(json));
     }
 
+    /** Files its pauses (a JSON array as text), in any status: refiled at every pause and resume. */
+    public RecordingEntry setPauses(RecordingId id, String pausesJson) {
+        String json = Limits.json("pausesJson", Objects.requireNonNull(pausesJson, "pausesJson"), '[', "[]");
+        return change(id, row -> row.pauses(json));
+    }
+
     /** One page of the top-level recordings that match, newest first (by start, then id); parts are not listed. */
     public Page<RecordingEntry> search(CatalogQuery query) {
         PageRequest page = PageRequest.of(query.page(), query.size(), NEWEST_FIRST);

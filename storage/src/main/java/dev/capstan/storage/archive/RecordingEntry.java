@@ -37,6 +37,8 @@ import java.util.Optional;
  *                         empty otherwise
  * @param tracksJson       the speaker-tracks manifest filed with it (a JSON object as text: each speaker's files and
  *                         the speaker timeline), for a recording that was asked for them
+ * @param pausesJson       its pauses (a JSON array as text: when each began and ended, where in the file), for a
+ *                         recording that was paused
  */
 public record RecordingEntry(
         RecordingId id,
@@ -64,7 +66,8 @@ public record RecordingEntry(
         Optional<MediaLoss> loss,
         Optional<Double> deliveredFps,
         Optional<String> salvaging,
-        Optional<String> tracksJson) {
+        Optional<String> tracksJson,
+        Optional<String> pausesJson) {
 
     /**
      * Seconds of media lost, as the API and webhooks show them: zero for a READY recording, its loss's for one that

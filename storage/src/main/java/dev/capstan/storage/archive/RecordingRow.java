@@ -103,6 +103,9 @@ class RecordingRow {
     @Column(name = "tracks")
     private String tracks;
 
+    @Column(name = "pauses")
+    private String pauses;
+
     @Version
     @Column(name = "version", nullable = false)
     private Long version;
@@ -187,6 +190,10 @@ class RecordingRow {
         this.tracks = json;
     }
 
+    void pauses(String json) {
+        this.pauses = json;
+    }
+
     void touched(Instant now) {
         this.updatedAt = now;
     }
@@ -227,6 +234,7 @@ class RecordingRow {
                 loss(),
                 Optional.ofNullable(deliveredFps),
                 Optional.ofNullable(salvageReason),
-                Optional.ofNullable(tracks));
+                Optional.ofNullable(tracks),
+                Optional.ofNullable(pauses));
     }
 }

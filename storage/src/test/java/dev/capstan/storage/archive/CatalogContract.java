@@ -490,6 +490,24 @@ abstract class CatalogContract {
     }
 
     @Test
+    void keepsAPausedRecordingsPausesThroughItsEnd() {
+        RecordingId id = RecordingId.of("paused");
+        catalog.create(recording("paused", "room", BASE));
+        assertThat(catalog.find(id).orElseThrow().pausesJson()).as("never paused").isEmpty();
+        String open = "[{\"pausedAt\":\"2026-12-07T14:00:07.52Z\",\"resumedAt\":null,\"positionSeconds\":7.48,"
+                + "\"durationSeconds\":null}]";
+        assertThat(catalog.setPauses(id, open).pausesJson()).contains(open);
+        String closed = open.replace("\"resumedAt\":null", "\"resumedAt\":\"2026-12-07T14:00:12.645Z\"")
+                .replace("\"durationSeconds\":null", "\"durationSeconds\":5.125");
+        catalog.setPauses(id, closed);
+        catalog.markFailed(id, "encoder died");
+
+        assertThat(catalog.find(id).orElseThrow().pausesJson()).contains(closed);
+        assertThatThrownBy(() -> catalog.setPauses(id, "{}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pausesJson must be a JSON array");
+    }
+
+    @Test
     void serializesConcurrentChangesOfOneRecording() throws Exception {
         RecordingId id = RecordingId.of("busy");
         catalog.create(recording("busy", "room", BASE));

@@ -36,6 +36,11 @@ public enum ApiProblem {
     START_IN_PROGRESS("start-in-progress", HttpStatus.CONFLICT),
     /** A destination that cannot be added: no live output, not capturing, already there, or too many. */
     STREAM_CONFLICT("stream-conflict", HttpStatus.CONFLICT),
+    /**
+     * A pause or resume the recording refuses: its {@code reason} says why ({@code not-paused},
+     * {@code already-paused}, {@code streaming}, {@code no-file}, {@code speaker-tracks}, {@code not-capturing}).
+     */
+    PAUSE_REFUSED("pause-refused", HttpStatus.CONFLICT),
     /** A recording (or one of its parts) that cannot be deleted because it is still being recorded. */
     STILL_RECORDING("still-recording", HttpStatus.CONFLICT),
     /** A live preview asked of a host that does not record it: only the node recording it has its segments. */

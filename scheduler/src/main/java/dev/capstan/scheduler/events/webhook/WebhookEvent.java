@@ -12,6 +12,10 @@ public enum WebhookEvent {
     STARTED("recording.started"),
     /** On the air: frames are being written (or a live destination takes the stream). */
     ON("recording.on"),
+    /** Paused: nothing is recorded until it resumes; the slot stays held. */
+    PAUSED("recording.paused"),
+    /** On again after a pause, into the same file. */
+    RESUMED("recording.resumed"),
     /** Capture has ended and the slot is free; the archive is completing the file. */
     STOPPED("recording.stopped"),
     /** The recording is in the archive. */
@@ -36,8 +40,11 @@ public enum WebhookEvent {
             return Optional.of(STARTED);
         }
         SessionState state = change.state();
+        if (state instanceof SessionState.Paused) {
+            return Optional.of(PAUSED);
+        }
         if (state instanceof SessionState.On) {
-            return Optional.of(ON);
+            return Optional.of(change.previous().get() instanceof SessionState.Paused ? RESUMED : ON);
         }
         if (state instanceof SessionState.Finalizing) {
             return Optional.of(STOPPED);

@@ -6,6 +6,7 @@ import dev.capstan.scheduler.archive.ArchivedTracks;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.SessionState;
 import dev.capstan.storage.archive.RecordingEntry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,12 +23,12 @@ final class WebhookPayload {
     }
 
     static String body(ObjectMapper json, String eventId, WebhookEvent event, Instant createdAt, Session session,
-            SessionState state, Optional<RecordingEntry> archived) {
+            Optional<SessionState> previous, SessionState state, Optional<RecordingEntry> archived) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", eventId);
         body.put("type", event.wireName());
         body.put("createdAt", createdAt.toString());
-        body.put("recording", recording(session, state, archived));
+        body.put("recording", recording(session, previous, state, archived));
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
@@ -49,6 +50,10 @@ final class WebhookPayload {
      * {@code speakerTracks}: {@code capture} ({@code captured}, {@code not-offered} or {@code failed}) and how many
      * {@code speakers} have files (fetched from {@code /api/v1/recordings/{id}/tracks}). Fields it does not know are
      * left out.
+     *
+     * <p>{@code recording.paused} and {@code recording.resumed} say where the pause lies in {@code pause}:
+     * {@code pausedAt} (wall time), {@code positionSeconds} (where in the file: the media after it begins there) and,
+     * once resumed, {@code resumedAt} (its first frame's wall time) and {@code pausedSeconds} (how long it lasted).
      */
     private static Optional<Map<String, Object>> speakerTracks(RecordingEntry entry) {
         try {
@@ -63,7 +68,26 @@ final class WebhookPayload {
         }
     }
 
-    static Map<String, Object> recording(Session session, SessionState state, Optional<RecordingEntry> archived) {
+    /** The pause a move to {@code paused}, or from {@code paused} back to {@code on}, is about. */
+    private static Optional<Map<String, Object>> pause(Optional<SessionState> previous, SessionState state) {
+        SessionState.Paused paused = state instanceof SessionState.Paused p ? p
+                : previous.filter(before -> before instanceof SessionState.Paused && state instanceof SessionState.On)
+                        .map(SessionState.Paused.class::cast).orElse(null);
+        if (paused == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> pause = new LinkedHashMap<>();
+        pause.put("pausedAt", paused.since().toString());
+        pause.put("positionSeconds", paused.position().toMillis() / 1000.0);
+        if (state instanceof SessionState.On resumed) {
+            pause.put("resumedAt", resumed.since().toString());
+            pause.put("pausedSeconds", Duration.between(paused.since(), resumed.since()).toMillis() / 1000.0);
+        }
+        return Optional.of(pause);
+    }
+
+    static Map<String, Object> recording(Session session, Optional<SessionState> previous, SessionState state,
+            Optional<RecordingEntry> archived) {
         Map<String, Object> recording = new LinkedHashMap<>();
         recording.put("id", session.recordingId().value());
         recording.put("origin", session.origin());
@@ -78,6 +102,7 @@ final class WebhookPayload {
         } else if (state instanceof SessionState.Finalizing finalizing) {
             recording.put("reason", finalizing.ending());
         }
+        pause(previous, state).ifPresent(pause -> recording.put("pause", pause));
         archived.filter(entry -> entry.status().isFinal()).ifPresent(entry -> {
             recording.put("status", entry.status().name().toLowerCase(Locale.ROOT));
             entry.duration().ifPresent(duration -> recording.put("durationSeconds", duration.toMillis() / 1000.0));

@@ -167,7 +167,8 @@ public final class Webhooks implements AutoCloseable {
             // A final state follows the archive's settling: the catalog has what it kept.
             Optional<RecordingEntry> entry = change.state().isFinal() ? archived.apply(change.session().recordingId())
                     : Optional.empty();
-            body = WebhookPayload.body(json, eventId, event, at, change.session(), change.state(), entry);
+            body = WebhookPayload.body(json, eventId, event, at, change.session(), change.previous(),
+                    change.state(), entry);
         } catch (RuntimeException e) {
             log.warn("webhooks: {} for recording {} cannot be sent: {}", event.wireName(),
                     change.session().recordingId(), e.getMessage());

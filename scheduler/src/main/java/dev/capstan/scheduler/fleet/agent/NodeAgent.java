@@ -9,6 +9,7 @@ import dev.capstan.recorder.node.BusyReason;
 import dev.capstan.recorder.node.Node;
 import dev.capstan.recorder.node.NodeBusyException;
 import dev.capstan.recorder.node.NodeStatus;
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.recorder.slot.Recording;
 import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
@@ -68,6 +69,8 @@ public final class NodeAgent implements SmartLifecycle, Draining {
     private final Duration drainTimeout;
     private final double cpuBudget;
     private final PoolRoom room;
+    /** How long a pause may last before the recording ends ({@code capstan.recording.max-pause}). */
+    private final Duration maxPause;
     private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "node-agent");
@@ -98,8 +101,9 @@ public final class NodeAgent implements SmartLifecycle, Draining {
     }
 
     public NodeAgent(FleetProperties fleet, Node node, Recordings recordings, StreamPolicy streamPolicy,
-            Duration drainTimeout, double cpuBudget, String nickname)
+            Duration drainTimeout, double cpuBudget, String nickname, Duration maxPause)
             throws IOException {
+        this.maxPause = maxPause;
         this.node = node;
         this.recordings = recordings;
         this.streamPolicy = streamPolicy;
@@ -170,6 +174,8 @@ public final class NodeAgent implements SmartLifecycle, Draining {
             case STREAMS -> streams(command);
             case ADD_STREAM -> addStream(command);
             case REMOVE_STREAM -> removeStream(command);
+            case PAUSE -> pauseOrResume(command, true);
+            case RESUME -> pauseOrResume(command, false);
             case DRAIN -> {
                 drain(true);
                 yield IQ.createResultIQ(command);
@@ -318,6 +324,29 @@ public final class NodeAgent implements SmartLifecycle, Draining {
         }
         log.info("node {}: recording {} no longer streams to {}", name(), command.target().get().id(), streamId);
         return IQ.createResultIQ(command);
+    }
+
+    /** Pauses or resumes the part; the answer says when and where in its media, or why not (a conflict). */
+    private IQ pauseOrResume(FleetIq command, boolean pause) {
+        Optional<Recording> recording = recordingOf(command);
+        if (recording.isEmpty()) {
+            return notRecording(command);
+        }
+        try {
+            FleetIq.PauseMark mark;
+            if (pause) {
+                SlotEvent.Paused paused = recording.get().pause(maxPause);
+                mark = new FleetIq.PauseMark(paused.at(), paused.position(), Optional.empty());
+            } else {
+                SlotEvent.Resumed resumed = recording.get().resume();
+                mark = new FleetIq.PauseMark(resumed.at(), resumed.position(), Optional.of(resumed.pausedFor()));
+            }
+            log.info("node {}: recording {} {} at {} ms of media", name(), command.target().get().id(),
+                    pause ? "paused" : "resumed", mark.position().toMillis());
+            return FleetIq.answer(command, mark);
+        } catch (PauseRefusedException refused) {
+            return IQ.createErrorResponse(command, PoolRoom.pauseRefused(refused));
+        }
     }
 
     private IQ notRecording(FleetIq command) {

@@ -47,6 +47,8 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
 
     private static final Logger log = LoggerFactory.getLogger(FleetSessions.class);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /** A resume waits for the new encoder's first frame, as long as the recorder allows (30 s). */
+    static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(35);
     /** A node missing from the room this long after we (re)joined is gone, even if we missed its departure. */
     private static final Duration MISSING_GRACE = Duration.ofSeconds(3);
 
@@ -438,6 +440,16 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         if (entry != null) {
             entry.plan = change.apply(entry.plan);
         }
+    }
+
+    /** Its node paused it as {@code mark} says: the session is {@code paused}. */
+    void paused(RecordingId id, FleetIq.PauseMark mark) {
+        driver.paused(session(id), mark.at(), mark.position());
+    }
+
+    /** Its node resumed it as {@code mark} says: the session is {@code on} again. */
+    void resumed(RecordingId id, FleetIq.PauseMark mark) {
+        driver.resumed(session(id), mark.at());
     }
 
     /** The session as this scheduler drives it, or as the shared database has it. */

@@ -2,6 +2,8 @@ package dev.capstan.scheduler.fleet.placement;
 
 import dev.capstan.recorder.live.StreamStats;
 import dev.capstan.recorder.live.StreamUrl;
+import dev.capstan.recorder.slot.PauseRefusedException;
+import dev.capstan.recorder.slot.SlotEvent;
 import dev.capstan.scheduler.fleet.protocol.FleetCommandException;
 import dev.capstan.scheduler.fleet.protocol.FleetIq;
 import dev.capstan.scheduler.fleet.protocol.PoolRoom;
@@ -10,6 +12,7 @@ import dev.capstan.scheduler.session.RunningSession;
 import dev.capstan.scheduler.session.Session;
 import dev.capstan.scheduler.session.StreamChangeRefusedException;
 import dev.capstan.storage.archive.RecordingId;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +47,41 @@ final class RemoteSession implements RunningSession {
     public CompletableFuture<Void> stop() {
         fleet.stop(id);
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public SlotEvent.Paused pause() throws PauseRefusedException {
+        FleetIq.PauseMark mark = pauseOrResume(FleetIq.Action.PAUSE);
+        fleet.paused(id, mark);
+        return new SlotEvent.Paused(id, mark.at(), mark.position());
+    }
+
+    @Override
+    public SlotEvent.Resumed resume() throws PauseRefusedException {
+        FleetIq.PauseMark mark = pauseOrResume(FleetIq.Action.RESUME);
+        fleet.resumed(id, mark);
+        return new SlotEvent.Resumed(id, mark.at(), mark.position(), mark.pausedFor().orElse(Duration.ZERO));
+    }
+
+    /** Has the node pause or resume the part; its refusal comes back with the recorder's reason. */
+    private FleetIq.PauseMark pauseOrResume(FleetIq.Action action) throws PauseRefusedException {
+        Optional<Target> target = fleet.target(id);
+        if (target.isEmpty()) {
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                    "it is not running on a node now");
+        }
+        try {
+            return room.send(target.get().node(), FleetIq.command(action, target.get().address()),
+                            FleetSessions.PAUSE_TIMEOUT).flatMap(FleetIq::pause)
+                    .orElseThrow(() -> new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                            "node " + target.get().node() + " did not say what it did"));
+        } catch (FleetCommandException e) {
+            if (e.pauseRefused().isPresent()) {
+                throw new PauseRefusedException(e.pauseRefused().get(), e.getMessage());
+            }
+            throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,
+                    refused(target.get(), e).getMessage());
+        }
     }
 
     @Override

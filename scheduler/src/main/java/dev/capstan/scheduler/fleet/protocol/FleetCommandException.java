@@ -1,6 +1,8 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.recorder.slot.PauseRefusedException;
 import java.util.Objects;
+import java.util.Optional;
 import org.jivesoftware.smack.packet.StanzaError;
 
 /** A command another occupant refused or never answered; the message is the node's own text. */
@@ -12,7 +14,7 @@ public final class FleetCommandException extends Exception {
         REFUSED,
         /** It has no such recording or destination. */
         NOT_FOUND,
-        /** The recording refuses the change (no live output, not capturing, already there, full). */
+        /** The recording refuses the change (no live output, not capturing, already there, full; a pause). */
         CONFLICT,
         /** It could not read the command. */
         BAD_REQUEST,
@@ -34,13 +36,25 @@ public final class FleetCommandException extends Exception {
     }
 
     private final Problem problem;
+    private final Optional<PauseRefusedException.Reason> pauseRefused;
 
     public FleetCommandException(Problem problem, String message) {
+        this(problem, message, Optional.empty());
+    }
+
+    /** @param pauseRefused why the node's recording refused a pause or resume, when it did */
+    public FleetCommandException(Problem problem, String message,
+            Optional<PauseRefusedException.Reason> pauseRefused) {
         super(message);
         this.problem = Objects.requireNonNull(problem, "problem");
+        this.pauseRefused = Objects.requireNonNull(pauseRefused, "pauseRefused");
     }
 
     public Problem problem() {
         return problem;
+    }
+
+    public Optional<PauseRefusedException.Reason> pauseRefused() {
+        return pauseRefused;
     }
 }

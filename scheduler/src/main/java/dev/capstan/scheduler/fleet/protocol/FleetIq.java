@@ -1,5 +1,7 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,12 +17,13 @@ import org.jivesoftware.smack.packet.IQ;
  * </fleet>
  * <fleet xmlns='urn:capstan:fleet:1' action='add-stream' id='R' part='2' part-id='P'><stream url='rtmp://…'/></fleet>
  * <fleet xmlns='urn:capstan:fleet:1' action='streams'><streams>[{"id":"s1","url":"rtmp://host/app/****",…}]</streams></fleet>
+ * <fleet xmlns='urn:capstan:fleet:1'><pause at='2026-12-07T14:00:07.52Z' position-ms='7480'/></fleet>
  * }</pre>
  *
  * The node answers a command with an empty result, a {@code fleet} result holding {@code streams}, or an error:
  * {@code service-unavailable} when it cannot take the recording, {@code item-not-found} for a recording (or
- * destination) it does not have, {@code conflict} for a change the recording refuses, {@code bad-request} for a
- * command it cannot read.
+ * destination) it does not have, {@code conflict} for a change the recording refuses (for a pause or resume with a
+ * {@code <pause-refused reason='already-paused'/>} beside it), {@code bad-request} for a command it cannot read.
  */
 public final class FleetIq extends IQ {
 
@@ -30,7 +33,7 @@ public final class FleetIq extends IQ {
     /** What a command asks, by its stable wire name. */
     public enum Action {
         RECORD("record"), STOP("stop"), DRAIN("drain"), UNDRAIN("undrain"), STREAMS("streams"),
-        ADD_STREAM("add-stream"), REMOVE_STREAM("remove-stream");
+        ADD_STREAM("add-stream"), REMOVE_STREAM("remove-stream"), PAUSE("pause"), RESUME("resume");
 
         private final String wireName;
 
@@ -56,21 +59,43 @@ public final class FleetIq extends IQ {
         }
     }
 
+    /**
+     * A pause or resume as the node did it, in its answer: {@code <pause at='…' position-ms='…'
+     * [paused-for-ms='…']/>}.
+     *
+     * @param at        when the capture stopped (pause), or grabbed its first frame again (resume)
+     * @param position  where the recording's media stands
+     * @param pausedFor how long the pause lasted, for a resume
+     */
+    public record PauseMark(Instant at, Duration position, Optional<Duration> pausedFor) {
+
+        public PauseMark {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(position, "position");
+            Objects.requireNonNull(pausedFor, "pausedFor");
+        }
+    }
+
+    /** The element of a refused pause or resume, beside the error's {@code conflict}: its {@code reason}. */
+    public static final String REFUSED = "pause-refused";
+
     private final String action;
     private final Optional<PartAddress> target;
     private final Optional<String> streamId;
     private final Optional<String> streamUrl;
     private final Optional<String> planJson;
     private final Optional<String> streamsJson;
+    private final Optional<PauseMark> pause;
 
     /**
      * @param action      the action's wire name as sent; empty on an answer
      * @param streamUrl   the destination an {@code add-stream} adds; it holds a stream key, so it is never logged
      * @param planJson    the recording's plan, for {@code record}
      * @param streamsJson destinations as a JSON array, masked, in an answer
+     * @param pause       the pause or resume done, in the answer to one
      */
     public FleetIq(String action, Optional<PartAddress> target, Optional<String> streamId, Optional<String> streamUrl,
-            Optional<String> planJson, Optional<String> streamsJson) {
+            Optional<String> planJson, Optional<String> streamsJson, Optional<PauseMark> pause) {
         super(ELEMENT, NAMESPACE);
         this.action = Objects.requireNonNull(action, "action");
         this.target = target;
@@ -78,6 +103,12 @@ public final class FleetIq extends IQ {
         this.streamUrl = streamUrl;
         this.planJson = planJson;
         this.streamsJson = streamsJson;
+        this.pause = pause;
+    }
+
+    public FleetIq(String action, Optional<PartAddress> target, Optional<String> streamId, Optional<String> streamUrl,
+            Optional<String> planJson, Optional<String> streamsJson) {
+        this(action, target, streamId, streamUrl, planJson, streamsJson, Optional.empty());
     }
 
     /** A command about no recording in particular: drain, undrain. */
@@ -86,7 +117,7 @@ public final class FleetIq extends IQ {
                 Optional.empty());
     }
 
-    /** A command about one part of a recording: stop, streams. */
+    /** A command about one part of a recording: stop, streams, pause, resume. */
     public static FleetIq command(Action action, PartAddress target) {
         return new FleetIq(action.wireName(), Optional.of(target), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty());
@@ -111,6 +142,16 @@ public final class FleetIq extends IQ {
     public static FleetIq answer(IQ request, String streamsJson) {
         FleetIq answer = new FleetIq("", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(streamsJson));
+        answer.setType(IQ.Type.result);
+        answer.setStanzaId(request.getStanzaId());
+        answer.setTo(request.getFrom());
+        return answer;
+    }
+
+    /** The answer to a pause or resume: what the node did. */
+    public static FleetIq answer(IQ request, PauseMark pause) {
+        FleetIq answer = new FleetIq("", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(pause));
         answer.setType(IQ.Type.result);
         answer.setStanzaId(request.getStanzaId());
         answer.setTo(request.getFrom());
@@ -146,6 +187,10 @@ public final class FleetIq extends IQ {
         return streamsJson;
     }
 
+    public Optional<PauseMark> pause() {
+        return pause;
+    }
+
     @Override
     protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
         xml.optAttribute("action", action.isEmpty() ? null : action);
@@ -155,7 +200,7 @@ public final class FleetIq extends IQ {
             xml.attribute("part-id", part.partId());
         });
         xml.optAttribute("stream-id", streamId.orElse(null));
-        if (streamUrl.isEmpty() && planJson.isEmpty() && streamsJson.isEmpty()) {
+        if (streamUrl.isEmpty() && planJson.isEmpty() && streamsJson.isEmpty() && pause.isEmpty()) {
             xml.setEmptyElement();
             return xml;
         }
@@ -163,6 +208,10 @@ public final class FleetIq extends IQ {
         streamUrl.ifPresent(url -> xml.halfOpenElement("stream").attribute("url", url).closeEmptyElement());
         planJson.ifPresent(json -> xml.element("plan", json));
         streamsJson.ifPresent(json -> xml.element("streams", json));
+        pause.ifPresent(mark -> xml.halfOpenElement("pause").attribute("at", mark.at().toString())
+                .attribute("position-ms", Long.toString(mark.position().toMillis()))
+                .optAttribute("paused-for-ms", mark.pausedFor().map(d -> Long.toString(d.toMillis())).orElse(null))
+                .closeEmptyElement());
         return xml;
     }
 

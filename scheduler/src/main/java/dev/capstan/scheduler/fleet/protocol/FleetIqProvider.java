@@ -1,6 +1,9 @@
 package dev.capstan.scheduler.fleet.protocol;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.jivesoftware.smack.packet.XmlEnvironment;
 import org.jivesoftware.smack.provider.IQProvider;
@@ -27,6 +30,7 @@ public final class FleetIqProvider extends IQProvider<FleetIq> {
         Optional<String> streamUrl = Optional.empty();
         Optional<String> plan = Optional.empty();
         Optional<String> streams = Optional.empty();
+        Optional<FleetIq.PauseMark> pause = Optional.empty();
         while (true) {
             XmlPullParser.Event event = parser.next();
             if (event == XmlPullParser.Event.START_ELEMENT) {
@@ -34,6 +38,7 @@ public final class FleetIqProvider extends IQProvider<FleetIq> {
                     case "stream" -> streamUrl = attribute(parser, "url");
                     case "plan" -> plan = Optional.of(parser.nextText());
                     case "streams" -> streams = Optional.of(parser.nextText());
+                    case "pause" -> pause = pause(parser);
                     default -> {
                         // Unknown children are ignored, as Jibri ignores Jicofo's.
                     }
@@ -44,7 +49,23 @@ public final class FleetIqProvider extends IQProvider<FleetIq> {
                 break;
             }
         }
-        return new FleetIq(action, target, streamId, streamUrl, plan, streams);
+        return new FleetIq(action, target, streamId, streamUrl, plan, streams, pause);
+    }
+
+    /** A pause mark whose times cannot be read is left out, as any unreadable child. */
+    private static Optional<FleetIq.PauseMark> pause(XmlPullParser parser) {
+        try {
+            Optional<String> at = attribute(parser, "at");
+            Optional<String> position = attribute(parser, "position-ms");
+            if (at.isEmpty() || position.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new FleetIq.PauseMark(Instant.parse(at.get()),
+                    Duration.ofMillis(Long.parseLong(position.get())),
+                    attribute(parser, "paused-for-ms").map(Long::parseLong).map(Duration::ofMillis)));
+        } catch (DateTimeParseException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<String> attribute(XmlPullParser parser, String name) {

@@ -1,10 +1,12 @@
 package dev.capstan.scheduler.fleet.protocol;
 
+import dev.capstan.recorder.slot.PauseRefusedException;
 import dev.capstan.scheduler.pool.FleetProperties;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -22,6 +24,7 @@ import org.jivesoftware.smack.iqrequest.IQRequestHandler;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.provider.ProviderManager;
 import org.jivesoftware.smack.roster.Roster;
@@ -209,7 +212,8 @@ public final class PoolRoom implements AutoCloseable {
         } catch (XMPPException.XMPPErrorException e) {
             StanzaError error = e.getStanzaError();
             throw new FleetCommandException(FleetCommandException.Problem.of(error.getCondition()),
-                    Optional.ofNullable(error.getDescriptiveText()).orElse(error.getCondition().toString()));
+                    Optional.ofNullable(error.getDescriptiveText()).orElse(error.getCondition().toString()),
+                    pauseRefusal(error));
         } catch (SmackException.NoResponseException e) {
             throw new FleetCommandException(FleetCommandException.Problem.TIMEOUT,
                     toNick + " did not answer within " + timeout.toMillis() + " ms");
@@ -217,6 +221,25 @@ public final class PoolRoom implements AutoCloseable {
             throw new FleetCommandException(FleetCommandException.Problem.NOT_CONNECTED,
                     "the pool room cannot be reached: " + e.getMessage());
         }
+    }
+
+    /** The reason of a refused pause or resume, by its wire name beside the error (see {@link FleetIq#REFUSED}). */
+    public static Optional<PauseRefusedException.Reason> pauseRefusal(StanzaError error) {
+        ExtensionElement refused = error.getExtension(FleetIq.REFUSED, FleetIq.NAMESPACE);
+        if (!(refused instanceof StandardExtensionElement element)) {
+            return Optional.empty();
+        }
+        String reason = element.getAttributeValue("reason");
+        return Arrays.stream(PauseRefusedException.Reason.values())
+                .filter(known -> known.wireName().equals(reason)).findFirst();
+    }
+
+    /** The error a node answers a refused pause or resume with: {@code conflict}, and the reason beside it. */
+    public static StanzaError pauseRefused(PauseRefusedException refused) {
+        return StanzaError.getBuilder(StanzaError.Condition.conflict).setDescriptiveEnText(refused.getMessage())
+                .addExtension(StandardExtensionElement.builder(FleetIq.REFUSED, FleetIq.NAMESPACE)
+                        .addAttribute("reason", refused.reason().wireName()).build())
+                .build();
     }
 
     private String describe() {

@@ -4,38 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.recorder.fixture.CpuHog;
 import dev.capstan.recorder.media.MediaReport;
 import dev.capstan.scheduler.api.ControlApi;
-import dev.capstan.scheduler.demo.DemoPageController;
 import dev.capstan.scheduler.events.metrics.PrometheusText;
-import dev.capstan.scheduler.recording.Recordings;
 import dev.capstan.storage.archive.LossCause;
 import dev.capstan.storage.archive.RecordingId;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The truth about lost media, end to end with the real browser, encoder, archive and a webhook receiver on
@@ -53,32 +40,12 @@ import org.springframework.test.context.DynamicPropertySource;
         "capstan.node.slots=1",
         "capstan.api.keys=" + MediaLossLiveTest.KEY,
         "management.endpoints.web.exposure.include=health,prometheus"})
-class MediaLossLiveTest {
+class MediaLossLiveTest extends LiveWebhookTest {
 
     static final String KEY = "media-loss-test-key-0b7e";
-    private static final Duration WARM = Duration.ofSeconds(120);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static Receiver receiver;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @Autowired
-    Recordings recordings;
-    @LocalServerPort
-    int port;
-    @TempDir
-    Path downloads;
-
-    @DynamicPropertySource
-    static void webhooks(DynamicPropertyRegistry registry) throws IOException {
-        receiver = Receiver.healthy();
-        registry.add("capstan.webhooks.subscribers[0].url", () -> receiver.url().toString());
-        registry.add("capstan.webhooks.subscribers[0].secret", () -> Rig.SECRET);
-    }
-
-    @AfterAll
-    static void closeReceiver() {
-        receiver.close();
+    @Override
+    String apiKey() {
+        return KEY;
     }
 
     @Test
@@ -95,10 +62,7 @@ class MediaLossLiveTest {
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -9 %s", pid).isTrue();
 
-        JsonNode status = ControlApi.within(Duration.ofSeconds(60), "the recording settled", () -> {
-            JsonNode now = api(path + "/status");
-            return now.has("status") ? now : null;
-        });
+        JsonNode status = settled(path, Duration.ofSeconds(60));
         System.out.println("status after kill -9 of FFmpeg: " + status);
         assertThat(status.at("/state").asText()).as("kept, so done rather than failed").isEqualTo("done");
         assertThat(status.at("/status").asText()).isEqualTo("partial");
@@ -171,17 +135,9 @@ class MediaLossLiveTest {
             running = live.at("/deliveredFps").asDouble();
             System.out.println("live status beside the hog: " + live);
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), since.plusSeconds(60)).toMillis()));
-            HttpResponse<String> stop = post(path + "/stop");
-            assertThat(stop.statusCode()).as("stop: %s", stop.body()).isEqualTo(202);
-            ControlApi.within(Duration.ofSeconds(90), "the recording settled", () -> {
-                JsonNode now = api(path + "/status");
-                return now.has("status") ? now : null;
-            });
+            stopAndSettle(path);
         }
-        JsonNode entry = api(path);
-        System.out.println("beside the hog: " + entry);
-        assertThat(entry.at("/status").asText()).as("%s", entry.at("/statusDetail")).isEqualTo("READY");
-        assertThat(entry.at("/lostSeconds").asDouble()).isZero();
+        JsonNode entry = ready(path, "beside the hog");
         double delivered = entry.at("/deliveredFps").asDouble();
         assertThat(delivered).as("delivered fps (live: %s)", running).isBetween(1.0, 30.5);
         double onToStop = Duration.between(since, Instant.parse(entry.at("/endedAt").asText())).toMillis() / 1000.0;
@@ -204,48 +160,20 @@ class MediaLossLiveTest {
         assertThat(played.hasPicture()).isTrue();
     }
 
-    /** Starts a recording of the demo page over REST, retrying a 503 until the slot is warm and free. */
     private String start(Duration maxDuration) throws Exception {
-        String body = "{\"url\": \"http://127.0.0.1:" + port + DemoPageController.PATH + "\", \"maxDuration\": \""
-                + maxDuration + "\"}";
-        HttpResponse<String> started = ControlApi.within(WARM, "the node takes the recording", () -> {
-            HttpResponse<String> answer = http.send(request("/api/v1/recordings")
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 503 ? null : answer;
-        });
-        assertThat(started.statusCode()).as("start: %s", started.body()).isEqualTo(201);
-        return JSON.readTree(started.body()).at("/id").asText();
+        return rest().start(maxDuration);
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + KEY);
-    }
 
-    private JsonNode api(String path) throws Exception {
-        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        assertThat(response.body()).doesNotContain(KEY, Rig.SECRET);
-        return JSON.readTree(response.body());
-    }
 
-    private HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     private PrometheusText scrape() throws Exception {
-        HttpResponse<String> response = http.send(request("/actuator/prometheus").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = rest().get("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
         return PrometheusText.parse(response.body());
     }
 
     private Path download(String path, String name) throws Exception {
-        HttpResponse<Path> media = http.send(request(path).GET().build(),
-                HttpResponse.BodyHandlers.ofFile(downloads.resolve(name)));
-        assertThat(media.statusCode()).as("GET %s", path).isEqualTo(200);
-        return media.body();
+        return rest().download(path, downloads.resolve(name));
     }
 }

@@ -184,7 +184,7 @@ class WebhookDeliveryTest {
                 Optional.empty(), RecordingMode.FILE, status, Optional.empty(), now.minusSeconds(45),
                 Optional.of(now), Optional.of(Duration.ofMillis(41_500)), Optional.of(1L), Optional.empty(),
                 Optional.of("local"), Optional.of("media.mp4"), Optional.empty(), "[]", "{}", now, now, 3,
-                Optional.empty(), 1, loss, Optional.of(29.1), Optional.empty(), tracks);
+                Optional.empty(), 1, loss, Optional.of(29.1), Optional.empty(), tracks, Optional.empty());
     }
 
     @Test
