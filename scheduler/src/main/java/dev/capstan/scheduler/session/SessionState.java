@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * Where a session is in its life: {@code requested → starting → pending → on → stopping → finalizing → done}, and
  * from any state that is not final to {@code failed}. A recording that is {@code on} may go {@code paused} and back
- * to {@code on} any number of times; a paused one may also stop, end (too long paused) or move (failover). {@code on} means frames are being written; {@code finalizing}
- * means the slot is already free and the archive is completing the upload. A session that was {@code pending} or
+ * to {@code on} any number of times; a paused one may also stop, end (too long paused) or move (failover).
+ * {@code on} means frames are being written; {@code finalizing} means the slot is already free and the archive is
+ * completing the upload. A session that was {@code pending} or
  * {@code on} goes back to {@code starting} when it moves to another node after a fault (the failover edge).
  */
 public sealed interface SessionState {
