@@ -24,6 +24,12 @@ public final class PresetChoice {
      * than a quarter of it is idle.
      */
     public static final double SHORT_OF_CPU = 0.75;
+    /**
+     * Below this many cores a picture larger than 720p is encoded with ultrafast whatever the load: the demo meeting
+     * at 1080p30 with superfast kept only 22–26 fps on 2 cores with most of them idle (./capstan bench
+     * --resolution=1080p, 2026-12-07: 10% repeated frames), and 30 fps with ultrafast.
+     */
+    static final int CORES_FOR_LARGE_PICTURES = 4;
     private static final Path LOADAVG = Path.of("/proc/loadavg");
 
     private PresetChoice() {
@@ -40,13 +46,19 @@ public final class PresetChoice {
         }
         VideoProfile chosen = forLoad(wanted, load, cores);
         if (!chosen.equals(wanted)) {
-            log.info("host load {} on {} cores: encoding with x264 preset {} instead of {}",
-                    String.format(Locale.ROOT, "%.2f", load), cores, chosen.x264Preset(), wanted.x264Preset());
+            log.info("{} on {} cores (load {}): encoding with x264 preset {} instead of {}",
+                    large(wanted) && cores < CORES_FOR_LARGE_PICTURES ? wanted.name() : "a busy host", cores,
+                    String.format(Locale.ROOT, "%.2f", load), chosen.x264Preset(), wanted.x264Preset());
         }
         return chosen;
     }
 
     static VideoProfile forLoad(VideoProfile wanted, double load, int cores) {
-        return load >= SHORT_OF_CPU * cores ? wanted.withX264Preset(FASTEST) : wanted;
+        boolean fastest = load >= SHORT_OF_CPU * cores || (large(wanted) && cores < CORES_FOR_LARGE_PICTURES);
+        return fastest ? wanted.withX264Preset(FASTEST) : wanted;
+    }
+
+    private static boolean large(VideoProfile profile) {
+        return profile.width() * profile.height() > 1280 * 720;
     }
 }

@@ -77,9 +77,9 @@ public final class CapacityPlanner {
         lines.add(String.format(Locale.ROOT, "prices as given, per hour, %.0f hours a month; hosts run all month"
                 + " (no autoscaling, no reserved or spot discount)", CapacityPlan.HOURS_PER_MONTH));
         if (costs.shortOfCpu()) {
-            lines.add("the cores were measured while the bench's host was short of CPU: the recorder then encodes with"
-                    + " x264 ultrafast, not superfast, which takes less CPU and writes bigger files; on hosts with room"
-                    + " expect somewhat more CPU and a lower bitrate");
+            lines.add("the cores were measured with x264 ultrafast, not superfast (the recorder's choice on a host short"
+                    + " of CPU, and for pictures above 720p on fewer than 4 cores), which takes less CPU and writes bigger"
+                    + " files; where the recorder can use superfast expect somewhat more CPU and a lower bitrate");
         }
         for (Figure figure : List.of(costs.coresPerRecording(), costs.memoryMiBPerRecording(), costs.kilobitsPerSecond())) {
             if (figure instanceof Figure.Assumed assumed) {

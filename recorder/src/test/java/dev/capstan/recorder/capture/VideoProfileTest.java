@@ -92,4 +92,13 @@ class VideoProfileTest {
         assertThat(busy.x264Preset()).as("three quarters of the cores busy").isEqualTo("ultrafast");
         assertThat(busy.withX264Preset(hd.x264Preset())).as("only the preset changes").isEqualTo(hd);
     }
+
+    @Test
+    void aPictureLargerThan720pGetsTheFastestPresetOnFewCores() {
+        VideoProfile fullHd = VideoProfile.FULL_HD_1080P30;
+
+        assertThat(PresetChoice.forLoad(fullHd, 0.1, 2).x264Preset()).as("1080p on 2 idle cores").isEqualTo("ultrafast");
+        assertThat(PresetChoice.forLoad(fullHd, 0.1, 4)).as("1080p on 4 idle cores").isEqualTo(fullHd);
+        assertThat(PresetChoice.forLoad(VideoProfile.HD_720P30, 0.1, 2)).as("720p on 2").isEqualTo(VideoProfile.HD_720P30);
+    }
 }
