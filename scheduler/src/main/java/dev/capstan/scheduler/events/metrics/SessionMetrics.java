@@ -130,7 +130,8 @@ class SessionMetrics {
     private static boolean isFailover(Optional<SessionState> previous, SessionState state) {
         boolean placedAgain = state instanceof SessionState.Starting || state instanceof SessionState.Pending;
         return placedAgain && previous
-                .filter(before -> before instanceof SessionState.Pending || before instanceof SessionState.On)
+                .filter(before -> before instanceof SessionState.Pending || before instanceof SessionState.On
+                        || before instanceof SessionState.Paused)
                 .isPresent();
     }
 

@@ -308,6 +308,7 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
         }
         SessionFailure failure = report.failure().orElseGet(() -> SessionFailure.other(reason, true));
         boolean wasOn = entry.session.state() instanceof SessionState.On
+                || entry.session.state() instanceof SessionState.Paused
                 || entry.session.state() instanceof SessionState.Stopping;
         if (wasOn && entry.plan.recordsFile()) {
             // As on one host: what it recorded is kept, as a partial recording, once the archive has settled it.
@@ -326,11 +327,13 @@ public final class FleetSessions implements RecorderNode, SessionRecovery, AutoC
                 continue;
             }
             salvage(placed, "node " + node + " vanished during part " + placed.part());
-            if (entry.session.state() instanceof SessionState.Stopping) {
-                // It was ending anyway: what reached the store is the last part.
+            if (entry.session.state() instanceof SessionState.Stopping
+                    || entry.session.state() instanceof SessionState.Paused) {
+                // It was ending anyway, or paused (a next part would record what the pause keeps out): what
+                // reached the store is the last part.
                 entry.finalizing = true;
-                driver.ended(entry.session, "node " + node + " vanished while stopping", Optional.empty(),
-                        entry.listener);
+                driver.ended(entry.session, "node " + node + " vanished while " + entry.session.state().name(),
+                        Optional.empty(), entry.listener);
                 continue;
             }
             Part next = new Part(placed.part(), placed.partId()).next();
