@@ -49,11 +49,18 @@ final class CaptureRuns {
 
     /** Starts the first encoder, into the recording's segments. */
     Capture start(Duration segmentLength, Duration audioDelay, Optional<LiveTap> tap) throws IOException {
-        CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
-                parts.sink().monitorSource(), profile, output.segmentDirectory(), segmentLength, audioDelay,
-                request.maxDuration(), tap, request.size(), request.media(), 0);
+        CaptureCommand command = command(output.segmentDirectory(), 0, segmentLength, audioDelay,
+                request.maxDuration(), tap);
         current = Capture.start(ffmpeg, command, output.captureLog(), output::bytesWritten, onProgress);
         return current;
+    }
+
+    /** One run's encoder: this slot's display and sound, the recording's profile, size and media. */
+    private CaptureCommand command(Path segments, int firstSegment, Duration segmentLength, Duration audioDelay,
+            Optional<Duration> maxDuration, Optional<LiveTap> tap) {
+        return new CaptureCommand(parts.display().name(), parts.sink().server(), parts.sink().monitorSource(),
+                profile, segments, segmentLength, audioDelay, maxDuration, tap, request.size(), request.media(),
+                firstSegment);
     }
 
     /** The encoder of the current run (stopped while paused). */
@@ -96,10 +103,8 @@ final class CaptureRuns {
         ResumedRun run = ResumedRun.start(output, resumes);
         resumed = Optional.of(run);
         Optional<Duration> left = request.maxDuration().map(limit -> limit.minus(run.offset()));
-        CaptureCommand command = new CaptureCommand(parts.display().name(), parts.sink().server(),
-                parts.sink().monitorSource(), profile, run.stagingDirectory(), segmentLength, audioDelay,
-                left.map(remaining -> remaining.isNegative() ? Duration.ZERO : remaining), Optional.empty(),
-                request.size(), request.media(), run.firstSegment());
+        CaptureCommand command = command(run.stagingDirectory(), run.firstSegment(), segmentLength, audioDelay,
+                left.map(remaining -> remaining.isNegative() ? Duration.ZERO : remaining), Optional.empty());
         Duration offset = run.offset();
         long frames = framesBefore;
         current = Capture.start(ffmpeg, command, output.captureLog(resumes), output::bytesWritten,

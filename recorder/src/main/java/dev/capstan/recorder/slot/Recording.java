@@ -430,8 +430,7 @@ public final class Recording {
                 pause.reply().complete(paused);
             } else if (control instanceof Control.Resume resume) {
                 if (!runs.paused()) {
-                    throw new PauseRefusedException(PauseRefusedException.Reason.NOT_PAUSED,
-                            "the recording is not paused");
+                    throw new PauseRefusedException(PauseRefusedException.Reason.NOT_PAUSED);
                 }
                 Capture resumed = runs.resume(slot.config().segmentLength(), slot.config().audioDelay());
                 capture = resumed;
@@ -463,20 +462,16 @@ public final class Recording {
 
     private void refusePause(CaptureRuns runs) throws PauseRefusedException {
         if (!request.recordsFile()) {
-            throw new PauseRefusedException(PauseRefusedException.Reason.NO_FILE,
-                    "a live stream without a file cannot pause");
+            throw new PauseRefusedException(PauseRefusedException.Reason.NO_FILE);
         }
         if (request.live().isPresent()) {
-            throw new PauseRefusedException(PauseRefusedException.Reason.STREAMING,
-                    "a recording that also streams live cannot pause: its viewers would lose the stream");
+            throw new PauseRefusedException(PauseRefusedException.Reason.STREAMING);
         }
         if (request.speakerTracks()) {
-            throw new PauseRefusedException(PauseRefusedException.Reason.SPEAKER_TRACKS,
-                    "a recording that keeps speaker tracks cannot pause: the page records them on its own");
+            throw new PauseRefusedException(PauseRefusedException.Reason.SPEAKER_TRACKS);
         }
         if (runs.paused()) {
-            throw new PauseRefusedException(PauseRefusedException.Reason.ALREADY_PAUSED,
-                    "the recording is paused already");
+            throw new PauseRefusedException(PauseRefusedException.Reason.ALREADY_PAUSED);
         }
         if (runs.current().ended().isDone()) {
             throw new PauseRefusedException(PauseRefusedException.Reason.NOT_CAPTURING,

@@ -48,14 +48,13 @@ public final class Pausing {
     static Optional<PauseRefusedException> refusePause(Session session) {
         SessionState state = session.state();
         if (session.mode() == Mode.STREAM) {
-            return refused(Reason.NO_FILE, "a live stream without a file cannot pause");
+            return Optional.of(new PauseRefusedException(Reason.NO_FILE));
         }
         if (session.mode() == Mode.BOTH) {
-            return refused(Reason.STREAMING, "a recording that also streams live cannot pause: its viewers would "
-                    + "lose the stream");
+            return Optional.of(new PauseRefusedException(Reason.STREAMING));
         }
         if (state instanceof SessionState.Paused) {
-            return refused(Reason.ALREADY_PAUSED, "the recording is paused already");
+            return Optional.of(new PauseRefusedException(Reason.ALREADY_PAUSED));
         }
         if (!(state instanceof SessionState.On)) {
             return refused(Reason.NOT_CAPTURING, "the recording is " + state.name() + ", not capturing");
